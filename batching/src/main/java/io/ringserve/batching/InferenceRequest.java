@@ -1,0 +1,202 @@
+package io.ringserve.batching;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One caller's request to one model version: its input tensors, which outputs it wants, its
+ * priority and time limits, a way to tell whether the caller gave up, and where the answer goes.
+ *
+ * <p>Immutable apart from its completion, which is guarded so that the callback runs exactly once
+ * however many threads race to complete the request ({@link #succeed} and {@link #fail} return
+ * whether they won).
+ */
+public final class InferenceRequest {
+  /** A deadline that never passes. */
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  private final String id;
+  private final List<Tensor> inputs;
+  private final List<String> requestedOutputs;
+  private final int priorityLevel;
+  private final long timeoutMicros;
+  private final long deadlineNanos;
+  private final BooleanSupplier cancelled;
+  private final InferenceCallback callback;
+  private final long arrivalNanos;
+  private final AtomicBoolean completed = new AtomicBoolean();
+
+  private InferenceRequest(Builder b) {
+    this.id = b.id;
+    this.inputs = List.copyOf(b.inputs);
+    this.requestedOutputs = List.copyOf(b.requestedOutputs);
+    this.priorityLevel = b.priorityLevel;
+    this.timeoutMicros = b.timeoutMicros;
+    this.deadlineNanos = b.deadlineNanos;
+    this.cancelled = b.cancelled;
+    this.callback = Objects.requireNonNull(b.callback, "callback");
+    this.arrivalNanos = b.arrivalNanos != 0 ? b.arrivalNanos : System.nanoTime();
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("inputs must not be empty");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The caller's request id (may be empty); echoed in the response. */
+  public String id() {
+    return id;
+  }
+
+  /** The input tensors, in the caller's order. */
+  public List<Tensor> inputs() {
+    return inputs;
+  }
+
+  /** The outputs the caller asked for; empty means all of the model's outputs. */
+  public List<String> requestedOutputs() {
+    return requestedOutputs;
+  }
+
+  /** The requested priority level (1 is highest); 0 means the model's default level. */
+  public int priorityLevel() {
+    return priorityLevel;
+  }
+
+  /** The requested queue timeout in microseconds; 0 means the queue policy's default. */
+  public long timeoutMicros() {
+    return timeoutMicros;
+  }
+
+  /** The caller's deadline on the {@link System#nanoTime()} clock, or {@link #NO_DEADLINE}. */
+  public long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /** When the request arrived, on the {@link System#nanoTime()} clock. */
+  public long arrivalNanos() {
+    return arrivalNanos;
+  }
+
+  /** The request's batch size: dimension 0 of its first input (for models that batch). */
+  public long batchSize() {
+    Tensor first = inputs.get(0);
+    return first.rank() == 0 ? 1 : first.dim(0);
+  }
+
+  /** True once the caller has cancelled (for example the gRPC call was cancelled). */
+  public boolean isCancelled() {
+    return cancelled.getAsBoolean();
+  }
+
+  /** True once the request has been answered. */
+  public boolean isCompleted() {
+    return completed.get();
+  }
+
+  /**
+   * Answers the request with its outputs, unless it was answered already.
+   *
+   * @return true if this call answered the request
+   */
+  public boolean succeed(List<Tensor> outputs) {
+    if (!completed.compareAndSet(false, true)) {
+      return false;
+    }
+    callback.onSuccess(outputs);
+    return true;
+  }
+
+  /**
+   * Answers the request with a failure, unless it was answered already.
+   *
+   * @return true if this call answered the request
+   */
+  public boolean fail(InferenceException failure) {
+    if (!completed.compareAndSet(false, true)) {
+      return false;
+    }
+    callback.onFailure(failure);
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "InferenceRequest{id=" + id + ", inputs=" + inputs + "}";
+  }
+
+  /** Builds an {@link InferenceRequest}; not thread-safe. */
+  public static final class Builder {
+    private String id = "";
+    private List<Tensor> inputs = List.of();
+    private List<String> requestedOutputs = List.of();
+    private int priorityLevel;
+    private long timeoutMicros;
+    private long deadlineNanos = NO_DEADLINE;
+    private BooleanSupplier cancelled = () -> false;
+    private InferenceCallback callback;
+    private long arrivalNanos;
+
+    private Builder() {}
+
+    public Builder id(String id) {
+      this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    public Builder inputs(List<Tensor> inputs) {
+      this.inputs = Objects.requireNonNull(inputs, "inputs");
+      return this;
+    }
+
+    public Builder requestedOutputs(List<String> requestedOutputs) {
+      this.requestedOutputs = Objects.requireNonNull(requestedOutputs, "requestedOutputs");
+      return this;
+    }
+
+    public Builder priorityLevel(int priorityLevel) {
+      if (priorityLevel < 0) {
+        throw new IllegalArgumentException("priorityLevel must be >= 0, got " + priorityLevel);
+      }
+      this.priorityLevel = priorityLevel;
+      return this;
+    }
+
+    public Builder timeoutMicros(long timeoutMicros) {
+      if (timeoutMicros < 0) {
+        throw new IllegalArgumentException("timeoutMicros must be >= 0, got " + timeoutMicros);
+      }
+      this.timeoutMicros = timeoutMicros;
+      return this;
+    }
+
+    public Builder deadlineNanos(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+      return this;
+    }
+
+    public Builder cancelled(BooleanSupplier cancelled) {
+      this.cancelled = Objects.requireNonNull(cancelled, "cancelled");
+      return this;
+    }
+
+    public Builder callback(InferenceCallback callback) {
+      this.callback = Objects.requireNonNull(callback, "callback");
+      return this;
+    }
+
+    /** Overrides the arrival time (tests and replays); defaults to the time of {@link #build}. */
+    public Builder arrivalNanos(long arrivalNanos) {
+      this.arrivalNanos = arrivalNanos;
+      return this;
+    }
+
+    public InferenceRequest build() {
+      return new InferenceRequest(this);
+    }
+  }
+}

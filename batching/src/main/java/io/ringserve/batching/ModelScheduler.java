@@ -1,0 +1,41 @@
+package io.ringserve.batching;
+
+import java.time.Duration;
+
+/**
+ * Queues, batches and runs the requests of one model version on its instances.
+ *
+ * <p>Thread-safe: any number of threads may {@link #submit} at once. {@code submit} never blocks
+ * and never throws for a well-formed request: every request is answered exactly once through its
+ * callback, with its outputs or with an {@link InferenceException}.
+ */
+public interface ModelScheduler {
+
+  /**
+   * Queues a request. A full queue or a stopped scheduler answers the request at once, on the
+   * calling thread, with {@link InferenceException.Reason#QUEUE_FULL} or {@link
+   * InferenceException.Reason#UNAVAILABLE}.
+   */
+  void submit(InferenceRequest request);
+
+  /** The batching policy this scheduler applies. */
+  BatchPolicy policy();
+
+  /** A consistent-enough snapshot of the statistics, cheap to take. */
+  ModelStatistics statistics();
+
+  /** Requests queued or running and not yet answered. */
+  int pendingRequests();
+
+  /**
+   * Stops accepting requests, lets queued and running requests finish for at most {@code grace},
+   * then answers whatever is left with {@link InferenceException.Reason#UNAVAILABLE} and closes the
+   * runners. Blocks until done.
+   */
+  void shutdown(Duration grace);
+
+  /** {@link #shutdown} with no grace: queued requests are answered UNAVAILABLE at once. */
+  default void shutdownNow() {
+    shutdown(Duration.ZERO);
+  }
+}

@@ -1,0 +1,178 @@
+package io.ringserve.batching;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A named, typed, shaped block of tensor data in the wire layout of the KServe v2 protocol:
+ * row-major, little-endian, no padding; {@link DataType#BYTES} elements keep their 4-byte
+ * little-endian length prefixes.
+ *
+ * <p>Immutable and thread-safe. The data buffer is never copied by this class: a tensor made from a
+ * gRPC message's bytes views those bytes, and {@link #data()} hands out independent read-only
+ * views.
+ */
+public final class Tensor {
+  private final String name;
+  private final DataType dataType;
+  private final long[] shape;
+  private final ByteBuffer data;
+
+  private Tensor(String name, DataType dataType, long[] shape, ByteBuffer data) {
+    this.name = name;
+    this.dataType = dataType;
+    this.shape = shape;
+    this.data = data;
+  }
+
+  /**
+   * Makes a tensor that views {@code data} from its position to its limit.
+   *
+   * @throws IllegalArgumentException if a dimension is negative, the element count overflows, the
+   *     byte length does not match the shape, or BYTES length prefixes are malformed; the message
+   *     names the tensor and the problem
+   */
+  public static Tensor of(String name, DataType dataType, long[] shape, ByteBuffer data) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(dataType, "dataType");
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(data, "data");
+    long[] ownShape = shape.clone();
+    long elements = elementCount(name, ownShape);
+    ByteBuffer view = data.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    if (dataType.isFixedSize()) {
+      long expected = multiplyExact(name, elements, dataType.byteSize());
+      if (view.remaining() != expected) {
+        throw new IllegalArgumentException(
+            "tensor '"
+                + name
+                + "' of datatype "
+                + dataType
+                + " and shape "
+                + Arrays.toString(ownShape)
+                + " needs "
+                + expected
+                + " bytes of data, got "
+                + view.remaining());
+      }
+    } else {
+      BytesElements.check(name, view, elements);
+    }
+    return new Tensor(name, dataType, ownShape, view);
+  }
+
+  /**
+   * Returns the number of elements of a shape.
+   *
+   * @throws IllegalArgumentException if a dimension is negative or the count overflows a long
+   */
+  public static long elementCount(String tensorName, long[] shape) {
+    long count = 1;
+    for (long dim : shape) {
+      if (dim < 0) {
+        throw new IllegalArgumentException(
+            "tensor '"
+                + tensorName
+                + "' has a negative dimension in shape "
+                + Arrays.toString(shape));
+      }
+      count = multiplyExact(tensorName, count, dim);
+    }
+    return count;
+  }
+
+  private static long multiplyExact(String tensorName, long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException overflow) {
+      throw new IllegalArgumentException(
+          "tensor '" + tensorName + "' has a shape whose size overflows", overflow);
+    }
+  }
+
+  /** The tensor's name, as the model's signature or config names it. */
+  public String name() {
+    return name;
+  }
+
+  /** The element type. */
+  public DataType dataType() {
+    return dataType;
+  }
+
+  /** A copy of the shape, outermost dimension first. */
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  /** The number of dimensions. */
+  public int rank() {
+    return shape.length;
+  }
+
+  /** The size of dimension {@code index}. */
+  public long dim(int index) {
+    return shape[index];
+  }
+
+  /** The number of elements, the product of the shape. */
+  public long elementCount() {
+    return elementCount(name, shape);
+  }
+
+  /** The size of the data in bytes (for BYTES, including the length prefixes). */
+  public int byteSize() {
+    return data.remaining();
+  }
+
+  /** A new read-only little-endian view of the data, positioned at its start. */
+  public ByteBuffer data() {
+    return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The same data and type under another name and shape with the same element count. */
+  public Tensor reshaped(long[] newShape) {
+    if (elementCount(name, newShape) != elementCount()) {
+      throw new IllegalArgumentException(
+          "tensor '"
+              + name
+              + "' cannot be reshaped from "
+              + Arrays.toString(shape)
+              + " to "
+              + Arrays.toString(newShape));
+    }
+    return new Tensor(name, dataType, newShape.clone(), data);
+  }
+
+  /** The same data, type and shape under another name. */
+  public Tensor renamed(String newName) {
+    return new Tensor(Objects.requireNonNull(newName, "newName"), dataType, shape, data);
+  }
+
+  /** True if both tensors have the same shape apart from dimension 0. */
+  public boolean sameInnerShape(Tensor other) {
+    if (shape.length != other.shape.length) {
+      return false;
+    }
+    for (int i = 1; i < shape.length; i++) {
+      if (shape[i] != other.shape[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "Tensor{"
+        + name
+        + ", "
+        + dataType
+        + Arrays.toString(shape)
+        + ", "
+        + byteSize()
+        + " bytes}";
+  }
+}
