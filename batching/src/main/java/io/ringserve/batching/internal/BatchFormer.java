@@ -1,0 +1,229 @@
+package io.ringserve.batching.internal;
+
+import io.ringserve.batching.BatchPolicy;
+import io.ringserve.batching.InferenceException;
+import io.ringserve.batching.InferenceException.Reason;
+import io.ringserve.batching.InferenceRequest;
+import io.ringserve.batching.QueuePolicy.TimeoutAction;
+
+/**
+ * Decides the next batch from the queued requests, following Triton's dynamic batcher ({@code
+ * DynamicBatchScheduler::GetDynamicBatch}):
+ *
+ * <ol>
+ *   <li>Requests are examined in service order (see {@link PendingRequests}). A cancelled request,
+ *       or one whose deadline or queue timeout (REJECT) passed, is answered and skipped; one whose
+ *       queue timeout passed under DELAY moves behind every timely request.
+ *   <li>Each request adds its own batch dimension. The first request that would push the batch past
+ *       {@code max_batch_size}, or whose inputs differ from the first request's (names, datatypes,
+ *       non-batch shape), closes the batch; it stays queued and starts the next one.
+ *   <li>If a preferred batch size was reached and the oldest request has not waited past the max
+ *       queue delay, the largest such size is dispatched.
+ *   <li>Otherwise the batch is dispatched when it was closed, when it reached the largest preferred
+ *       size (or max size), when the delay is 0, or when the oldest request waited the whole delay;
+ *       else the batcher waits until the oldest request's delay ends or more arrive.
+ * </ol>
+ *
+ * <p>Models that do not batch dynamically get one request per batch.
+ *
+ * <p>Not thread-safe: the batcher thread's own. Cost: one pass over the queued requests up to the
+ * point that closes the batch (at most about {@code max_batch_size} live requests), no allocation
+ * until a batch is taken.
+ */
+final class BatchFormer {
+  private static final String TIMEOUT_MESSAGE = "Request timeout expired";
+  private static final String CANCELLED_MESSAGE = "Request was cancelled";
+
+  private final PendingRequests pending;
+  private final Completions completions;
+  private final QueueLimits limits;
+  private final boolean batchesRequests;
+  private final boolean dynamic;
+  private final long maxBatchSize;
+  private final boolean[] preferred;
+  private final long maxPreferred;
+  private final long delayNanos;
+  private final boolean[] delayOnTimeout;
+
+  private int formedCount;
+  private long formedSize;
+  private boolean formedClosed;
+  private long waitUntilNanos = Long.MAX_VALUE;
+
+  BatchFormer(
+      BatchPolicy policy, PendingRequests pending, Completions completions, QueueLimits limits) {
+    this.pending = pending;
+    this.completions = completions;
+    this.limits = limits;
+    this.batchesRequests = policy.batchesRequests();
+    this.dynamic = policy.dynamicBatching();
+    this.maxBatchSize = policy.batchesRequests() ? policy.maxBatchSize() : 1;
+    this.preferred = new boolean[(int) maxBatchSize + 1];
+    int largest = 0;
+    for (int size : policy.preferredBatchSizes()) {
+      preferred[size] = true;
+      largest = Math.max(largest, size);
+    }
+    this.maxPreferred = largest > 0 ? largest : maxBatchSize;
+    this.delayNanos = Math.multiplyExact(policy.maxQueueDelayMicros(), 1000L);
+    this.delayOnTimeout = new boolean[policy.priorityLevels() + 1];
+    for (int level = 1; level <= policy.priorityLevels(); level++) {
+      delayOnTimeout[level] = policy.queuePolicy(level).timeoutAction() == TimeoutAction.DELAY;
+    }
+  }
+
+  /**
+   * Looks for a batch to dispatch now.
+   *
+   * @param flush dispatch whatever is queued without waiting for the delay (shutdown)
+   * @return the number of requests to {@link #take}, or 0 if none should be dispatched yet; then
+   *     {@link #waitUntilNanos()} says until when to wait at most
+   */
+  int form(long now, boolean flush) {
+    waitUntilNanos = Long.MAX_VALUE;
+    InferenceRequest first = null;
+    int count = 0;
+    long size = 0;
+    int bestCount = 0;
+    long bestSize = 0;
+    long oldest = 0;
+    boolean sendNow = false;
+    PendingQueue[] queues = pending.queues();
+    scan:
+    for (int q = 0; q < queues.length; q++) {
+      PendingQueue queue = queues[q];
+      for (int position = queue.head(); position != queue.tail(); position++) {
+        InferenceRequest request = queue.requestAt(position);
+        if (request == null || !stillWanted(q, queue, position, request, now)) {
+          continue;
+        }
+        long rows = batchesRequests ? request.batchSize() : 1;
+        if (first == null) {
+          first = request;
+          oldest = request.arrivalNanos();
+        } else if (!BatchCompatibility.compatible(first, request) || size + rows > maxBatchSize) {
+          sendNow = true;
+          break scan;
+        }
+        size += rows;
+        count++;
+        if (request.arrivalNanos() - oldest < 0) {
+          oldest = request.arrivalNanos();
+        }
+        if (preferred[(int) size]) {
+          bestCount = count;
+          bestSize = size;
+        }
+        if (!dynamic || size >= maxBatchSize) {
+          sendNow = true;
+          break scan;
+        }
+      }
+    }
+    if (count == 0) {
+      return 0;
+    }
+    boolean delayExceeded = delayNanos != 0 && now - oldest >= delayNanos;
+    formedClosed = sendNow;
+    if (bestCount != 0 && !delayExceeded) {
+      return formed(bestCount, bestSize);
+    }
+    if (sendNow || flush || size >= maxPreferred || delayNanos == 0 || delayExceeded) {
+      return formed(count, size);
+    }
+    waitUntilNanos = oldest + delayNanos;
+    return 0;
+  }
+
+  /**
+   * True if the formed batch can no longer grow: it is full, or the next queued request cannot join
+   * it. Such a batch may be staged for a busy worker without giving up any batching.
+   */
+  boolean formedClosed() {
+    return formedClosed;
+  }
+
+  /** Until when the batcher may wait after {@link #form} returned 0. */
+  long waitUntilNanos() {
+    return waitUntilNanos;
+  }
+
+  /** Removes the formed batch's requests from the queues. */
+  ScheduledBatch take() {
+    InferenceRequest[] requests = new InferenceRequest[formedCount];
+    long[] sequences = new long[formedCount];
+    int taken = 0;
+    for (PendingQueue queue : pending.queues()) {
+      while (taken < formedCount && queue.pollInto(requests, sequences, taken)) {
+        limits.release(queue.level());
+        taken++;
+      }
+    }
+    if (taken != formedCount) {
+      throw new IllegalStateException("formed " + formedCount + " requests but found " + taken);
+    }
+    return new ScheduledBatch(requests, sequences, formedSize);
+  }
+
+  private int formed(int count, long size) {
+    formedCount = count;
+    formedSize = size;
+    return count;
+  }
+
+  /** Answers a request that must not run and removes it; true if it may still run. */
+  private boolean stillWanted(
+      int queueIndex, PendingQueue queue, int position, InferenceRequest request, long now) {
+    if (request.isCompleted()) {
+      drop(queue, position);
+      return false;
+    }
+    InferenceException givenUp = giveUpReason(request, now);
+    if (givenUp != null) {
+      InferenceRequest dropped = queue.requestAt(position);
+      long sequence = queue.sequenceAt(position);
+      drop(queue, position);
+      completions.fail(sequence, dropped, givenUp);
+      return false;
+    }
+    long timeoutAt = queue.timeoutAt(position);
+    if (timeoutAt != PendingQueue.NO_TIMEOUT && now - timeoutAt >= 0) {
+      if (delayOnTimeout[queue.level()] && pending.isTimely(queueIndex)) {
+        pending.delay(queueIndex, position);
+        return false;
+      }
+      if (!delayOnTimeout[queue.level()]) {
+        reject(queue, position, Reason.TIMEOUT, TIMEOUT_MESSAGE);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Why the caller no longer wants {@code request}: cancelled, or past its deadline; {@code null}
+   * if it still does.
+   */
+  static InferenceException giveUpReason(InferenceRequest request, long now) {
+    if (request.isCancelled()) {
+      return new InferenceException(Reason.CANCELLED, CANCELLED_MESSAGE);
+    }
+    long deadline = request.deadlineNanos();
+    if (deadline != InferenceRequest.NO_DEADLINE && now - deadline >= 0) {
+      return new InferenceException(Reason.TIMEOUT, TIMEOUT_MESSAGE);
+    }
+    return null;
+  }
+
+  private void reject(PendingQueue queue, int position, Reason reason, String message) {
+    InferenceRequest request = queue.requestAt(position);
+    long sequence = queue.sequenceAt(position);
+    drop(queue, position);
+    completions.fail(sequence, request, new InferenceException(reason, message));
+  }
+
+  private void drop(PendingQueue queue, int position) {
+    queue.remove(position);
+    limits.release(queue.level());
+  }
+}

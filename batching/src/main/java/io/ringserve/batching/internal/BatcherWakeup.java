@@ -1,0 +1,113 @@
+package io.ringserve.batching.internal;
+
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.SequenceBarrier;
+import com.lmax.disruptor.WaitStrategy;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Parks the batcher thread while it has nothing to do and wakes it when that changes: a producer
+ * published a request, or a worker became free, or shutdown began.
+ *
+ * <p>It is also the ring buffer's {@link WaitStrategy}: the Disruptor calls {@link
+ * #signalAllWhenBlocking()} after every publish, which is exactly the producer's wake-up hook. No
+ * one waits through the strategy itself (the batcher polls with an {@code EventPoller}).
+ *
+ * <p>Cost: a producer pays a full fence and one volatile read per publish, and an unpark only when
+ * the batcher is actually parked waiting for work; while the batcher waits for a free instance,
+ * publishes do not wake it, so a busy model's queue grows without context switches. The fence pairs
+ * with the one in {@link #beginWait} (Dekker style): either the producer sees the batcher's wait
+ * flag, or the batcher sees the published slot, so no wake-up is lost.
+ *
+ * <p>Thread-safe.
+ */
+final class BatcherWakeup implements WaitStrategy {
+  /** The batcher waits for a published request. */
+  static final int WORK = 1;
+
+  /** The batcher waits for a worker to become free. */
+  static final int WORKER = 2;
+
+  private static final VarHandle WAITING_FOR;
+
+  static {
+    try {
+      WAITING_FOR =
+          MethodHandles.lookup().findVarHandle(BatcherWakeup.class, "waitingFor", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unused") // accessed through WAITING_FOR
+  private volatile int waitingFor;
+
+  private volatile Thread batcher;
+
+  /** Binds the batcher thread; called once before it starts. */
+  void bind(Thread batcher) {
+    this.batcher = batcher;
+  }
+
+  /**
+   * Announces that the batcher is about to park for {@code reasons} (a mask of {@link #WORK} and
+   * {@link #WORKER}); the batcher must re-check its condition after this and before parking.
+   */
+  void beginWait(int reasons) {
+    WAITING_FOR.setVolatile(this, reasons);
+    VarHandle.fullFence();
+  }
+
+  /** Parks the batcher until woken or until {@code deadlineNanos} (nanoTime clock). */
+  void park(long deadlineNanos) {
+    if (deadlineNanos == Long.MAX_VALUE) {
+      LockSupport.park(this);
+    } else {
+      long delay = deadlineNanos - System.nanoTime();
+      if (delay > 0) {
+        LockSupport.parkNanos(this, delay);
+      }
+    }
+  }
+
+  /** Clears the wait flag after parking (or after deciding not to). */
+  void endWait() {
+    WAITING_FOR.setVolatile(this, 0);
+  }
+
+  /** Called by a producer after publishing. */
+  void signalWork() {
+    VarHandle.fullFence();
+    wake(WORK);
+  }
+
+  /** Called by a worker after it emptied its slot (a volatile write, so no extra fence). */
+  void signalWorkerFree() {
+    wake(WORKER);
+  }
+
+  /** Wakes the batcher whatever it waits for. */
+  void signalAlways() {
+    LockSupport.unpark(batcher);
+  }
+
+  private void wake(int reason) {
+    int waiting = (int) WAITING_FOR.getVolatile(this);
+    if ((waiting & reason) != 0 && WAITING_FOR.compareAndSet(this, waiting, 0)) {
+      LockSupport.unpark(batcher);
+    }
+  }
+
+  @Override
+  public long waitFor(
+      long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier) {
+    throw new UnsupportedOperationException("the batcher polls; nothing waits on this strategy");
+  }
+
+  @Override
+  public void signalAllWhenBlocking() {
+    signalWork();
+  }
+}

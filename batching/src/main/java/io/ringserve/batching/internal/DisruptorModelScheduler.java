@@ -1,0 +1,260 @@
+package io.ringserve.batching.internal;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.ringserve.batching.BatchPolicy;
+import io.ringserve.batching.InferenceException;
+import io.ringserve.batching.InferenceException.Reason;
+import io.ringserve.batching.InferenceRequest;
+import io.ringserve.batching.ModelRunner;
+import io.ringserve.batching.ModelScheduler;
+import io.ringserve.batching.ModelStatistics;
+import io.ringserve.batching.QueuePolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link ModelScheduler} on one LMAX Disruptor ring buffer: producers claim and publish slots
+ * (multi-producer, lock-free, never blocking), one {@link DynamicBatcher} thread forms batches, one
+ * {@link Worker} thread per model instance runs them.
+ *
+ * <p>Cost of {@link #submit}: a few checks, a CAS on the ring's cursor (plus one on the level's
+ * counter when the level has a {@code max_queue_size}), a release store and a full fence; an unpark
+ * only when the batcher sleeps for want of work. No locks, no allocation.
+ *
+ * <p>Thread-safe. Threads are daemons, so a forgotten scheduler does not keep the JVM alive; the
+ * server stops its schedulers explicitly.
+ */
+public final class DisruptorModelScheduler implements ModelScheduler {
+  private static final String QUEUE_FULL = "Exceeds maximum queue size";
+
+  /** Extra time {@link #shutdown} waits for running batches after answering their requests. */
+  private static final long RUNNER_EXIT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final String modelName;
+  private final BatchPolicy policy;
+  private final RingBuffer<RequestSlot> ring;
+  private final QueueLimits limits;
+  private final StatisticsRecorder statistics;
+  private final Completions completions;
+  private final BatcherWakeup wakeup;
+  private final DynamicBatcher batcher;
+  private final Worker[] workers;
+  private final Thread batcherThread;
+  private final Object lifecycle = new Object();
+  private volatile boolean accepting = true;
+
+  private DisruptorModelScheduler(
+      String modelName, BatchPolicy policy, List<? extends ModelRunner> instances) {
+    this.modelName = modelName;
+    this.policy = policy;
+    this.limits = new QueueLimits(policy);
+    this.statistics = new StatisticsRecorder(policy.maxBatchSize());
+    this.completions = Completions.create(policy.preserveOrdering(), statistics);
+    this.wakeup = new BatcherWakeup();
+    this.ring =
+        RingBuffer.createMultiProducer(
+            RequestSlot::new, RingSizing.ringSize(policy, limits), wakeup);
+    BatchExecutor executor = new BatchExecutor(policy.batchesRequests(), completions, statistics);
+    this.workers = new Worker[instances.size()];
+    for (int i = 0; i < workers.length; i++) {
+      workers[i] = new Worker(instances.get(i), executor, wakeup);
+    }
+    int levels = policy.priorityLevels();
+    PendingRequests pending =
+        new PendingRequests(levels, Math.min(1024, Math.max(16, policy.maxBatchSize() * 2)));
+    QueuePolicy[] queuePolicies = new QueuePolicy[levels + 1];
+    for (int level = 1; level <= levels; level++) {
+      queuePolicies[level] = policy.queuePolicy(level);
+    }
+    BatchFormer former = new BatchFormer(policy, pending, completions, limits);
+    this.batcher =
+        new DynamicBatcher(
+            ring, pending, former, workers, wakeup, completions, limits, queuePolicies);
+    this.batcherThread = new Thread(batcher, "ringserve-batcher-" + modelName);
+    batcherThread.setDaemon(true);
+    wakeup.bind(batcherThread);
+    for (int i = 0; i < workers.length; i++) {
+      Thread thread = new Thread(workers[i], "ringserve-worker-" + modelName + "-" + i);
+      thread.setDaemon(true);
+      workers[i].bind(thread);
+    }
+  }
+
+  /**
+   * Starts a scheduler with one worker per runner.
+   *
+   * @throws IllegalArgumentException if the name is empty or there is no runner
+   */
+  public static DisruptorModelScheduler start(
+      String modelName, BatchPolicy policy, List<? extends ModelRunner> instances) {
+    Objects.requireNonNull(modelName, "modelName");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(instances, "instances");
+    if (modelName.isEmpty()) {
+      throw new IllegalArgumentException("modelName must not be empty");
+    }
+    if (instances.isEmpty()) {
+      throw new IllegalArgumentException("instances must hold at least one runner");
+    }
+    for (int i = 0; i < instances.size(); i++) {
+      Objects.requireNonNull(instances.get(i), "instances[" + i + "]");
+    }
+    DisruptorModelScheduler scheduler = new DisruptorModelScheduler(modelName, policy, instances);
+    for (Worker worker : scheduler.workers) {
+      worker.thread().start();
+    }
+    scheduler.batcherThread.start();
+    return scheduler;
+  }
+
+  /** The model name this scheduler was started with. */
+  public String modelName() {
+    return modelName;
+  }
+
+  /** The ring buffer's capacity in requests. */
+  public int ringSize() {
+    return ring.getBufferSize();
+  }
+
+  @Override
+  public void submit(InferenceRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (!accepting) {
+      refuse(request, Reason.UNAVAILABLE, DynamicBatcher.SHUTTING_DOWN);
+      return;
+    }
+    int level;
+    try {
+      level = policy.levelFor(request.priorityLevel());
+    } catch (IllegalArgumentException badPriority) {
+      refuse(request, Reason.INVALID_INPUT, badPriority.getMessage());
+      return;
+    }
+    String problem = SubmitChecks.batchDimensionProblem(modelName, policy, request);
+    if (problem != null) {
+      refuse(request, Reason.INVALID_INPUT, problem);
+      return;
+    }
+    if (!limits.tryAcquire(level)) {
+      refuse(request, Reason.QUEUE_FULL, QUEUE_FULL);
+      return;
+    }
+    long sequence;
+    try {
+      sequence = ring.tryNext();
+    } catch (InsufficientCapacityException full) {
+      limits.release(level);
+      refuse(request, Reason.QUEUE_FULL, QUEUE_FULL);
+      return;
+    }
+    RequestSlot slot = ring.get(sequence);
+    slot.request = request;
+    slot.level = level;
+    ring.publish(sequence); // the wait strategy fences and wakes the batcher
+    if (batcher.isTerminated()) {
+      completions.fail(
+          sequence,
+          request,
+          new InferenceException(Reason.UNAVAILABLE, DynamicBatcher.SHUTTING_DOWN));
+    }
+  }
+
+  private void refuse(InferenceRequest request, Reason reason, String message) {
+    if (Callbacks.fail(request, new InferenceException(reason, message))) {
+      statistics.failed(1, System.nanoTime() - request.arrivalNanos());
+    }
+  }
+
+  @Override
+  public BatchPolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public ModelStatistics statistics() {
+    return statistics.snapshot();
+  }
+
+  @Override
+  public int pendingRequests() {
+    long admitted = ring.getCursor() + 1;
+    long pending = admitted - statistics.answeredCount();
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, pending));
+  }
+
+  @Override
+  public void shutdown(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must not be negative, got " + grace);
+    }
+    long now = System.nanoTime();
+    long graceNanos = saturatedNanos(grace);
+    synchronized (lifecycle) {
+      if (accepting) {
+        accepting = false;
+        batcher.requestStop(now + graceNanos);
+      }
+    }
+    Thread self = Thread.currentThread();
+    if (self == batcherThread || isWorkerThread(self)) {
+      return; // called from a callback: joining our own thread would never return
+    }
+    joinUninterruptibly(batcherThread, Long.MAX_VALUE);
+    long deadline = System.nanoTime() + RUNNER_EXIT_WAIT_NANOS;
+    for (Worker worker : workers) {
+      joinUninterruptibly(worker.thread(), deadline);
+    }
+  }
+
+  private boolean isWorkerThread(Thread thread) {
+    for (Worker worker : workers) {
+      if (worker.thread() == thread) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return Math.min(duration.toNanos(), Long.MAX_VALUE / 4);
+    } catch (ArithmeticException overflow) {
+      return Long.MAX_VALUE / 4;
+    }
+  }
+
+  private static void joinUninterruptibly(Thread thread, long deadlineNanos) {
+    boolean interrupted = false;
+    try {
+      while (thread.isAlive()) {
+        long left = deadlineNanos == Long.MAX_VALUE ? 0 : deadlineNanos - System.nanoTime();
+        if (deadlineNanos != Long.MAX_VALUE && left <= 0) {
+          return;
+        }
+        try {
+          if (deadlineNanos == Long.MAX_VALUE) {
+            thread.join();
+          } else {
+            TimeUnit.NANOSECONDS.timedJoin(thread, left);
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DisruptorModelScheduler{" + modelName + ", " + policy + "}";
+  }
+}

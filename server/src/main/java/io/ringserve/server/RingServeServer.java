@@ -1,0 +1,157 @@
+package io.ringserve.server;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.ringserve.server.backend.Backend;
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.grpc.InferenceService;
+import io.ringserve.server.grpc.ServerState;
+import io.ringserve.server.repository.ModelRepository;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running RingServe: the model repository, and one gRPC port (Netty, epoll where available)
+ * serving {@code inference.GRPCInferenceService}, {@code grpc.health.v1.Health} and server
+ * reflection ({@code v1} and {@code v1alpha}, so grpcurl and ghz need no proto files).
+ *
+ * <p>The port opens before the models load, so that liveness answers at once; readiness and health
+ * turn to SERVING once loading is done. Thread-safe.
+ */
+public final class RingServeServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RingServeServer.class.getName());
+  private static final String INFERENCE_SERVICE = "inference.GRPCInferenceService";
+
+  private final Config config;
+  private final ModelRepository repository;
+  private final ServerState state;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final Server server;
+
+  /** Everything a server needs to start. */
+  public record Config(
+      String host,
+      int port,
+      Path modelRepository,
+      List<Backend> backends,
+      BackendOptions backendOptions,
+      int maxMessageBytes,
+      boolean strictReadiness,
+      Duration shutdownGrace) {
+    public Config {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(modelRepository, "modelRepository");
+      Objects.requireNonNull(backends, "backends");
+      Objects.requireNonNull(backendOptions, "backendOptions");
+      Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+      }
+      if (maxMessageBytes < 1) {
+        throw new IllegalArgumentException("maxMessageBytes must be >= 1, got " + maxMessageBytes);
+      }
+    }
+  }
+
+  private RingServeServer(Config config) {
+    this.config = config;
+    this.repository =
+        new ModelRepository(config.modelRepository(), config.backends(), config.backendOptions());
+    this.state = new ServerState(repository, config.strictReadiness());
+    this.server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+            // Handlers never block: they answer at once or hand the call to a scheduler.
+            .directExecutor()
+            .maxInboundMessageSize(config.maxMessageBytes())
+            .addService(new InferenceService(repository, state))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(reflectionV1Alpha())
+            .build();
+  }
+
+  @SuppressWarnings(
+      "deprecation") // v1alpha is deprecated, but older ghz and grpcurl speak only it.
+  private static io.grpc.BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  /**
+   * Opens the port, then loads the repository; returns once the models are loaded (or failed).
+   *
+   * @throws IOException if the port cannot be bound or the repository folder cannot be read
+   */
+  public static RingServeServer start(Config config) throws IOException {
+    RingServeServer s = new RingServeServer(config);
+    s.health.setStatus("", ServingStatus.NOT_SERVING);
+    s.health.setStatus(INFERENCE_SERVICE, ServingStatus.NOT_SERVING);
+    s.server.start();
+    LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}", config.host(), s.port());
+    try {
+      s.repository.loadAll();
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    s.state.markLoaded();
+    ServingStatus status = s.state.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    s.health.setStatus("", status);
+    s.health.setStatus(INFERENCE_SERVICE, status);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "ready: {0} model version(s) serving from {1}",
+        s.repository.served().size(),
+        config.modelRepository());
+    return s;
+  }
+
+  /** The bound port (useful when started on port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The loaded repository. */
+  public ModelRepository repository() {
+    return repository;
+  }
+
+  /** Whether the server reports itself ready. */
+  public boolean isReady() {
+    return state.isReady();
+  }
+
+  /** Blocks until the server has shut down. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /**
+   * Graceful stop: refuse new requests, finish queued ones within the grace period, answer the rest
+   * UNAVAILABLE, close the port.
+   */
+  @Override
+  public void close() {
+    state.markStopping();
+    health.enterTerminalState();
+    server.shutdown();
+    repository.close(config.shutdownGrace());
+    try {
+      if (!server.awaitTermination(
+          config.shutdownGrace().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

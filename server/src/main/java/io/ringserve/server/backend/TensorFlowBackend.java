@@ -1,0 +1,35 @@
+package io.ringserve.server.backend;
+
+import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
+import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
+import io.ringserve.server.model.ModelLoadException;
+import java.nio.file.Path;
+
+/**
+ * TensorFlow SavedModels ({@code platform: "tensorflow_savedmodel"}, {@code
+ * <version>/model.savedmodel/}), run through their {@code serving_default} signature. All instances
+ * of a version share one loaded SavedModel: a TensorFlow session is safe to run from several
+ * threads at once.
+ */
+public final class TensorFlowBackend implements Backend {
+  @Override
+  public String platform() {
+    return "tensorflow_savedmodel";
+  }
+
+  @Override
+  public String name() {
+    return "tensorflow";
+  }
+
+  @Override
+  public String defaultModelFilename() {
+    return "model.savedmodel";
+  }
+
+  @Override
+  public LoadedModel load(Path modelPath, BackendOptions options) throws ModelLoadException {
+    return TensorFlowSavedModel.load(
+        modelPath, new TensorFlowOptions(options.intraOpThreads(), options.interOpThreads()));
+  }
+}

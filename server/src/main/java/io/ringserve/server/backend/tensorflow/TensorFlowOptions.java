@@ -1,0 +1,44 @@
+package io.ringserve.server.backend.tensorflow;
+
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * How a TensorFlow session of one loaded model uses threads.
+ *
+ * <p>TensorFlow runs the operations of one graph execution on an intra-op pool (the threads that
+ * split a single matrix multiply) and independent operations side by side on an inter-op pool. Both
+ * pools belong to the session, so every runner of a model shares them. Fewer intra-op threads per
+ * model leave room for several models or instances to compute at once; the default lets one call
+ * use every core, which suits one busy model per machine.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param intraOpThreads threads that split one operation; 0 lets TensorFlow choose (one per core)
+ * @param interOpThreads threads that run independent operations at once; 0 lets TensorFlow choose
+ */
+public record TensorFlowOptions(int intraOpThreads, int interOpThreads) {
+
+  /** TensorFlow's own choice for both pools. */
+  public static final TensorFlowOptions DEFAULTS = new TensorFlowOptions(0, 0);
+
+  public TensorFlowOptions {
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
+    }
+    if (interOpThreads < 0) {
+      throw new IllegalArgumentException("interOpThreads must be >= 0, got " + interOpThreads);
+    }
+  }
+
+  /** The session configuration these options stand for; unset fields keep TensorFlow's defaults. */
+  ConfigProto toConfigProto() {
+    ConfigProto.Builder config = ConfigProto.newBuilder();
+    if (intraOpThreads > 0) {
+      config.setIntraOpParallelismThreads(intraOpThreads);
+    }
+    if (interOpThreads > 0) {
+      config.setInterOpParallelismThreads(interOpThreads);
+    }
+    return config.build();
+  }
+}

@@ -1,0 +1,31 @@
+package io.ringserve.server.cli;
+
+import io.ringserve.server.examples.ExampleModels;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Writes the bundled example models into a folder, for users to inspect and copy. */
+@Command(
+    name = "examples",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write the example model repository (simple, simple_string, mlp) to a folder.",
+      "Each model is a Triton-layout folder: config.pbtxt and 1/model.savedmodel/."
+    })
+final class ExamplesCommand implements Callable<Integer> {
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Folder to write the models into (created if missing).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    ExampleModels.writeTo(out);
+    System.out.println("wrote example models to " + out.toAbsolutePath());
+    return 0;
+  }
+}

@@ -1,0 +1,155 @@
+package io.ringserve.server.cli;
+
+import io.ringserve.server.RingServeServer;
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.Backends;
+import io.ringserve.server.examples.ExampleModels;
+import io.ringserve.server.metrics.MetricsServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts the server and serves until interrupted (Ctrl-C or SIGTERM stop it gracefully). */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Serve the models of a Triton-layout model repository over gRPC (KServe v2 protocol).",
+      "",
+      "Without --model-repository, serves the bundled examples (simple, simple_string, mlp),"
+          + " generated on first start into ~/.cache/ringserve/examples."
+    })
+final class ServeCommand implements Callable<Integer> {
+  private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
+
+  @Option(
+      names = "--model-repository",
+      paramLabel = "DIR",
+      description =
+          "Model repository: DIR/<model>/config.pbtxt and DIR/<model>/<version>/model.savedmodel/. Default: the bundled examples.")
+  Path modelRepository;
+
+  @Option(
+      names = "--grpc-port",
+      paramLabel = "PORT",
+      defaultValue = "8001",
+      description = "gRPC port (default: ${DEFAULT-VALUE}, as Triton).")
+  int grpcPort;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDRESS",
+      defaultValue = "0.0.0.0",
+      description =
+          "Address to listen on (default: ${DEFAULT-VALUE}; 127.0.0.1 for this machine only).")
+  String host;
+
+  @Option(
+      names = "--intra-op-threads",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Threads one TensorFlow operation may use (default: 0 = TensorFlow decides).")
+  int intraOpThreads;
+
+  @Option(
+      names = "--inter-op-threads",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "TensorFlow operations that may run at once (default: 0 = TensorFlow decides).")
+  int interOpThreads;
+
+  @Option(
+      names = "--max-message-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "67108864",
+      description =
+          "Largest request message accepted (default: ${DEFAULT-VALUE} = 64 MiB); larger ones get RESOURCE_EXHAUSTED.")
+  int maxMessageBytes;
+
+  @Option(
+      names = "--strict-readiness",
+      paramLabel = "BOOL",
+      defaultValue = "true",
+      arity = "1",
+      description =
+          "Report ready only if every model loaded (default: ${DEFAULT-VALUE}, as Triton).")
+  boolean strictReadiness;
+
+  @Option(
+      names = "--shutdown-grace-seconds",
+      paramLabel = "S",
+      defaultValue = "10",
+      description = "On shutdown, time queued requests get to finish (default: ${DEFAULT-VALUE}).")
+  int shutdownGraceSeconds;
+
+  @Option(
+      names = "--allow-metrics",
+      paramLabel = "BOOL",
+      defaultValue = "true",
+      arity = "1",
+      description = "Serve Prometheus metrics with Triton's names (default: ${DEFAULT-VALUE}).")
+  boolean allowMetrics;
+
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      defaultValue = "8002",
+      description =
+          "HTTP port of the Prometheus metrics at /metrics (default: ${DEFAULT-VALUE}, as Triton).")
+  int metricsPort;
+
+  @Override
+  public Integer call() throws Exception {
+    Path repository = modelRepository;
+    if (repository == null) {
+      repository = defaultExamplesDir();
+      LOG.log(System.Logger.Level.INFO, "serving the bundled example models from {0}", repository);
+      ExampleModels.ensureGenerated(repository);
+    }
+    RingServeServer server =
+        RingServeServer.start(
+            new RingServeServer.Config(
+                host,
+                grpcPort,
+                repository,
+                Backends.all(),
+                new BackendOptions(intraOpThreads, interOpThreads),
+                maxMessageBytes,
+                strictReadiness,
+                Duration.ofSeconds(shutdownGraceSeconds)));
+    MetricsServer metrics =
+        allowMetrics ? MetricsServer.start(host, metricsPort, server.repository()) : null;
+    if (metrics != null) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "metrics on http://{0}:{1,number,#}/metrics",
+          host,
+          metrics.port());
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  if (metrics != null) {
+                    metrics.close();
+                  }
+                },
+                "ringserve-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  /** {@code $XDG_CACHE_HOME/ringserve/examples}, or {@code ~/.cache/ringserve/examples}. */
+  static Path defaultExamplesDir() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path cache =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    return cache.resolve("ringserve").resolve("examples");
+  }
+}

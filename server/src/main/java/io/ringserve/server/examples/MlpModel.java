@@ -1,0 +1,72 @@
+package io.ringserve.server.examples;
+
+import io.ringserve.batching.DataType;
+import io.ringserve.server.model.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The {@code mlp} example: FP32 INPUT0 [784] to FP32 OUTPUT0 [10], softmax of a 784-1024-1024-10
+ * ReLU network with the weights of {@link MlpWeights}. It is large enough (1.9 M multiply-adds per
+ * row) that batching pays off, which is what it is for: a model to measure the batcher with.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class MlpModel {
+  static final String NAME = "mlp";
+
+  /** Up to 128 rows per execution; the dynamic batcher fills batches from concurrent requests. */
+  static final int MAX_BATCH_SIZE = 128;
+
+  private MlpModel() {}
+
+  static String config(MlpWeights weights) {
+    return ConfigText.of(
+        NAME,
+        "A 784-1024-1024-10 ReLU network with fixed pseudo-random weights (not trained):\n"
+            + "OUTPUT0 = softmax(W3 relu(W2 relu(W1 INPUT0 + b1) + b2) + b3). For load tests.",
+        MAX_BATCH_SIZE,
+        List.of(new TensorSpec("INPUT0", DataType.FP32, new long[] {weights.inputSize()})),
+        List.of(new TensorSpec("OUTPUT0", DataType.FP32, new long[] {weights.outputSize()})),
+        true);
+  }
+
+  /** Writes the SavedModel, with the weights as graph constants. */
+  static void export(Path savedModelDir, MlpWeights weights) throws IOException {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Placeholder<TFloat32> input =
+          tf.withName("INPUT0")
+              .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, weights.inputSize())));
+      Operand<TFloat32> activations = input;
+      for (int layer = 0; layer < weights.layerCount(); layer++) {
+        Operand<TFloat32> matrix =
+            tf.constant(
+                Shape.of(weights.inputsOf(layer), weights.outputsOf(layer)),
+                DataBuffers.of(weights.weights(layer), true, false));
+        Operand<TFloat32> bias =
+            tf.constant(
+                Shape.of(weights.outputsOf(layer)),
+                DataBuffers.of(weights.bias(layer), true, false));
+        Operand<TFloat32> logits = tf.nn.biasAdd(tf.linalg.matMul(activations, matrix), bias);
+        activations = layer + 1 < weights.layerCount() ? tf.nn.relu(logits) : logits;
+      }
+      Operand<TFloat32> output = tf.withName("OUTPUT0").nn.softmax(activations);
+      SavedModelWriter.export(
+          graph,
+          SavedModelWriter.servingSignature()
+              .input("INPUT0", input)
+              .output("OUTPUT0", output)
+              .build(),
+          savedModelDir);
+    }
+  }
+}

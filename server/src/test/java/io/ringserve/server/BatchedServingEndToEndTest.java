@@ -1,0 +1,285 @@
+package io.ringserve.server;
+
+import static io.ringserve.server.WireTensors.floats;
+import static io.ringserve.server.WireTensors.input;
+import static io.ringserve.server.WireTensors.int32s;
+import static io.ringserve.server.WireTensors.readFloats;
+import static io.ringserve.server.WireTensors.readInt32s;
+import static io.ringserve.server.WireTensors.simpleRequest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import inference.GRPCInferenceServiceGrpc;
+import inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub;
+import inference.GrpcService.InferParameter;
+import inference.GrpcService.ModelInferRequest;
+import inference.GrpcService.ModelInferResponse;
+import inference.GrpcService.ModelStatistics;
+import inference.GrpcService.ModelStatisticsRequest;
+import inference.GrpcService.ModelStatisticsResponse;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.ringserve.server.examples.MlpReference;
+import io.ringserve.server.examples.MlpWeights;
+import io.ringserve.server.metrics.MetricsServer;
+import io.ringserve.server.metrics.PrometheusText;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dynamic batching through the server: concurrent callers share executions yet each gets its own
+ * rows; cancelled and expired requests never run; statistics and metrics agree.
+ */
+class BatchedServingEndToEndTest {
+
+  @Test
+  void shouldBatch64ConcurrentMlpCallersAndGiveEachItsOwnOutput() throws Exception {
+    ServerFixture server = SharedExampleServer.get();
+    MlpReference reference = new MlpReference(MlpWeights.generate(MlpWeights.DEFAULT_SEED));
+    ModelStatistics before = statistics(server, "mlp");
+    int callers = 64;
+    int requestsEach = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    try {
+      // Each caller keeps its inputs and outputs; the reference check runs after the load, so
+      // that the callers send back to back as real clients under load do.
+      List<Future<List<float[][]>>> calls = new ArrayList<>();
+      for (int c = 0; c < callers; c++) {
+        long seed = c;
+        calls.add(
+            pool.submit(
+                () -> {
+                  SplittableRandom random = new SplittableRandom(seed);
+                  List<float[][]> pairs = new ArrayList<>();
+                  for (int r = 0; r < requestsEach; r++) {
+                    float[] x = new float[784];
+                    for (int i = 0; i < x.length; i++) {
+                      x[i] = (float) random.nextDouble();
+                    }
+                    ModelInferResponse response =
+                        server
+                            .stub()
+                            .modelInfer(
+                                ModelInferRequest.newBuilder()
+                                    .setModelName("mlp")
+                                    .addInputs(input("INPUT0", "FP32", 1, 784))
+                                    .addRawInputContents(floats(x))
+                                    .build());
+                    pairs.add(new float[][] {x, readFloats(response.getRawOutputContents(0))});
+                  }
+                  return pairs;
+                }));
+      }
+      for (Future<List<float[][]>> call : calls) {
+        for (float[][] pair : call.get(120, TimeUnit.SECONDS)) {
+          double[] expected = reference.apply(pair[0]);
+          for (int k = 0; k < 10; k++) {
+            assertEquals(expected[k], pair[1][k], 1e-5);
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    ModelStatistics after = statistics(server, "mlp");
+    long inferences = after.getInferenceCount() - before.getInferenceCount();
+    long executions = after.getExecutionCount() - before.getExecutionCount();
+    assertEquals(callers * requestsEach, inferences);
+    assertTrue(
+        executions * 4 <= inferences,
+        "expected at most a quarter as many executions as inferences, got "
+            + executions
+            + " for "
+            + inferences);
+  }
+
+  @Test
+  void shouldNeverRunRequestsCancelledOrExpiredWhileQueuedBehindASlowBatch(@TempDir Path repository)
+      throws Exception {
+    Path model = repository.resolve("gated");
+    Files.createDirectories(model.resolve("1").resolve("model.gated"));
+    Files.writeString(
+        model.resolve("config.pbtxt"),
+        GatedBackend.config(
+            "gated", "dynamic_batching { default_queue_policy { allow_timeout_override: true } }"));
+    GatedBackend backend = new GatedBackend();
+    try (ServerFixture server = ServerFixture.start(repository, List.of(backend))) {
+      GRPCInferenceServiceFutureStub async =
+          GRPCInferenceServiceGrpc.newFutureStub(server.channel());
+      // A starts running and holds the only instance until the gate opens.
+      var a = async.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(gatedRequest(1).build());
+      assertTrue(backend.runStarted.await(10, TimeUnit.SECONDS), "A never started");
+      // B: its gRPC deadline passes while it waits.
+      var b =
+          async.withDeadlineAfter(200, TimeUnit.MILLISECONDS).modelInfer(gatedRequest(2).build());
+      // C: the caller cancels it while it waits.
+      Context.CancellableContext cancellable = Context.current().withCancellation();
+      var c =
+          cancellable.call(
+              () ->
+                  async
+                      .withDeadlineAfter(30, TimeUnit.SECONDS)
+                      .modelInfer(gatedRequest(3).build()));
+      // E: its own queue timeout (the Triton "timeout" parameter, in microseconds) passes.
+      var e =
+          async
+              .withDeadlineAfter(30, TimeUnit.SECONDS)
+              .modelInfer(
+                  gatedRequest(5)
+                      .putParameters(
+                          "timeout", InferParameter.newBuilder().setInt64Param(100_000).build())
+                      .build());
+      cancellable.cancel(null);
+      assertEquals(Status.Code.CANCELLED, failure(c).getCode());
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, failure(b).getCode());
+      // E's 100 ms are long over once B's 200 ms deadline has passed.
+      backend.gate.release(100);
+      assertEquals(1, readInt32s(a.get(10, TimeUnit.SECONDS).getRawOutputContents(0))[0]);
+      Status expired = failure(e);
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, expired.getCode(), expired.toString());
+      // D, sent afterwards, runs: the model is fine; only the abandoned requests were skipped.
+      assertEquals(
+          4,
+          readInt32s(server.stub().modelInfer(gatedRequest(4).build()).getRawOutputContents(0))[0]);
+
+      assertEquals(List.of(1, 4), List.copyOf(backend.rowsRun));
+      ModelStatistics stats = statistics(server, "gated");
+      assertEquals(2, stats.getExecutionCount());
+      assertEquals(2, stats.getInferenceCount());
+      assertEquals(2, stats.getInferenceStats().getSuccess().getCount());
+      assertEquals(3, stats.getInferenceStats().getFail().getCount());
+    }
+  }
+
+  private static ModelInferRequest.Builder gatedRequest(int value) {
+    return ModelInferRequest.newBuilder()
+        .setModelName("gated")
+        .addInputs(input("INPUT0", "INT32", 1, 4))
+        .addRawInputContents(int32s(value, value, value, value));
+  }
+
+  private static Status failure(com.google.common.util.concurrent.ListenableFuture<?> call)
+      throws InterruptedException, java.util.concurrent.TimeoutException {
+    try {
+      call.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return Status.fromThrowable(e.getCause());
+    }
+    throw new AssertionError("expected the call to fail");
+  }
+
+  @Test
+  void shouldReportTritonStatisticsPerModelAndForAllModels() {
+    ServerFixture server = SharedExampleServer.get();
+    ModelStatistics before = statistics(server, "simple");
+    for (int i = 0; i < 5; i++) {
+      server.stub().modelInfer(simpleRequest().build());
+    }
+    ModelStatistics after = statistics(server, "simple");
+    assertEquals("simple", after.getName());
+    assertEquals("1", after.getVersion());
+    assertEquals(5, after.getInferenceCount() - before.getInferenceCount());
+    assertTrue(after.getExecutionCount() - before.getExecutionCount() >= 1);
+    assertEquals(
+        5,
+        after.getInferenceStats().getSuccess().getCount()
+            - before.getInferenceStats().getSuccess().getCount());
+    assertTrue(
+        after.getInferenceStats().getComputeInfer().getNs()
+            > before.getInferenceStats().getComputeInfer().getNs());
+    assertTrue(after.getLastInference() >= System.currentTimeMillis() - 60_000);
+    assertTrue(after.getBatchStatsCount() >= 1);
+    assertEquals(1, after.getBatchStats(0).getBatchSize());
+
+    ModelStatisticsResponse all =
+        server.stub().modelStatistics(ModelStatisticsRequest.getDefaultInstance());
+    List<String> names = all.getModelStatsList().stream().map(ModelStatistics::getName).toList();
+    assertTrue(names.containsAll(List.of("mlp", "simple", "simple_string")), names.toString());
+
+    StatusRuntimeException unknown =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                server
+                    .stub()
+                    .modelStatistics(ModelStatisticsRequest.newBuilder().setName("nope").build()));
+    assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+  }
+
+  @Test
+  void shouldExposeMetricsThatParseDuringLoadAndMatchStatistics() throws Exception {
+    ServerFixture server = SharedExampleServer.get();
+    try (MetricsServer metrics =
+        MetricsServer.start("127.0.0.1", 0, server.server().repository())) {
+      HttpClient http = HttpClient.newHttpClient();
+      URI uri = URI.create("http://127.0.0.1:" + metrics.port() + "/metrics");
+      AtomicBoolean loading = new AtomicBoolean(true);
+      ExecutorService load = Executors.newFixedThreadPool(16);
+      List<Future<?>> callers = new ArrayList<>();
+      for (int c = 0; c < 16; c++) {
+        callers.add(
+            load.submit(
+                () -> {
+                  for (int i = 0; i < 200 && loading.get(); i++) {
+                    server.stub().modelInfer(simpleRequest().build());
+                  }
+                }));
+      }
+      try {
+        for (int scrape = 0; scrape < 3; scrape++) {
+          PrometheusText during = PrometheusText.parse(get(http, uri));
+          assertNotNull(during.value("nv_inference_count{model=\"simple\",version=\"1\"}"));
+        }
+      } finally {
+        loading.set(false);
+        for (Future<?> caller : callers) {
+          caller.get(60, TimeUnit.SECONDS);
+        }
+        load.shutdownNow();
+      }
+      PrometheusText after = PrometheusText.parse(get(http, uri));
+      ModelStatistics stats = statistics(server, "simple");
+      assertEquals(
+          (double) stats.getInferenceCount(),
+          after.value("nv_inference_count{model=\"simple\",version=\"1\"}"));
+      assertEquals(
+          (double) stats.getExecutionCount(),
+          after.value("nv_inference_exec_count{model=\"simple\",version=\"1\"}"));
+      assertEquals(
+          (double) stats.getInferenceStats().getSuccess().getCount(),
+          after.value("nv_inference_request_success{model=\"simple\",version=\"1\"}"));
+    }
+  }
+
+  private static String get(HttpClient http, URI uri) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    return response.body();
+  }
+
+  private static ModelStatistics statistics(ServerFixture server, String model) {
+    return server
+        .stub()
+        .modelStatistics(ModelStatisticsRequest.newBuilder().setName(model).build())
+        .getModelStats(0);
+  }
+}
