@@ -1,0 +1,53 @@
+package io.ringserve.client;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the channel retries calls that fail with {@code UNAVAILABLE} (a server stopping, a full
+ * queue, a connection lost before the answer): up to {@code maxAttempts} attempts in all, waiting a
+ * random time up to {@code initialBackoff}, then up to {@code backoffMultiplier} times longer each
+ * time, capped at {@code maxBackoff}. Retries are done by gRPC itself (its service config), so with
+ * several servers a retry is picked by the load balancer and normally lands on another one.
+ *
+ * <p>Retried calls are buffered in memory until answered (gRPC's limit: 1 MiB per call, 16 MiB per
+ * channel); a call larger than that is simply not retried. Immutable.
+ */
+public record RetryPolicy(
+    int maxAttempts, Duration initialBackoff, Duration maxBackoff, double backoffMultiplier) {
+
+  /** Five attempts, backing off from 50 ms up to 1 s: rides out a server restart. */
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 2.0);
+
+  /** No retries: every failure reaches the caller. */
+  public static final RetryPolicy NONE =
+      new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), 1.0);
+
+  public RetryPolicy {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+    }
+    requirePositive(Objects.requireNonNull(initialBackoff, "initialBackoff"), "initialBackoff");
+    requirePositive(Objects.requireNonNull(maxBackoff, "maxBackoff"), "maxBackoff");
+    if (maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException(
+          "maxBackoff (" + maxBackoff + ") must be >= initialBackoff (" + initialBackoff + ")");
+    }
+    if (!(backoffMultiplier >= 1.0) || Double.isInfinite(backoffMultiplier)) {
+      throw new IllegalArgumentException(
+          "backoffMultiplier must be a finite number >= 1, got " + backoffMultiplier);
+    }
+  }
+
+  /** Whether this policy retries at all. */
+  public boolean retries() {
+    return maxAttempts > 1;
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+  }
+}

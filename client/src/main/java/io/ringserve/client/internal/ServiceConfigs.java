@@ -1,0 +1,43 @@
+package io.ringserve.client.internal;
+
+import io.ringserve.client.RetryPolicy;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the gRPC service config a client channel runs with: {@code round_robin} load balancing,
+ * and a retry policy for {@code UNAVAILABLE} on every method of {@code
+ * inference.GRPCInferenceService}. The map has the JSON shape gRPC parses (numbers as {@code
+ * Double}, durations as {@code "1.5s"} strings). Stateless.
+ */
+public final class ServiceConfigs {
+  /** The service whose methods the retry policy covers. */
+  public static final String SERVICE = "inference.GRPCInferenceService";
+
+  private ServiceConfigs() {}
+
+  public static Map<String, Object> of(RetryPolicy retry) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
+    if (retry.retries()) {
+      Map<String, Object> policy = new LinkedHashMap<>();
+      policy.put("maxAttempts", (double) retry.maxAttempts());
+      policy.put("initialBackoff", seconds(retry.initialBackoff()));
+      policy.put("maxBackoff", seconds(retry.maxBackoff()));
+      policy.put("backoffMultiplier", retry.backoffMultiplier());
+      policy.put("retryableStatusCodes", List.of("UNAVAILABLE"));
+      Map<String, Object> method = new LinkedHashMap<>();
+      method.put("name", List.of(Map.of("service", SERVICE)));
+      method.put("retryPolicy", policy);
+      config.put("methodConfig", List.of(method));
+    }
+    return config;
+  }
+
+  /** A duration as the service config writes it: decimal seconds with an {@code s}. */
+  static String seconds(Duration d) {
+    return d.getSeconds() + "." + String.format("%09d", d.getNano()) + "s";
+  }
+}
