@@ -18,6 +18,7 @@ import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelMetadataRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,10 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every kind of bad request is answered with the right status code and a message naming the tensor
- * (or model) and the problem, and the server keeps serving afterwards.
+ * (or model) and the problem, and the server keeps serving afterwards. Requests to {@code simple}
+ * are also sent, renamed, to its ONNX Runtime twin {@code simple_onnx}: the answers must not depend
+ * on the backend.
  */
 class BadInputEndToEndTest {
   private static ServerFixture server;
@@ -40,11 +44,36 @@ class BadInputEndToEndTest {
 
   @AfterEach
   void serverStillServes() {
-    int[] sum = readInt32s(output(server.stub().modelInfer(simpleRequest().build()), "OUTPUT0"));
-    assertEquals(16, sum[15]);
+    for (String model : List.of("simple", "simple_onnx")) {
+      int[] sum =
+          readInt32s(
+              output(
+                  server.stub().modelInfer(simpleRequest().setModelName(model).build()),
+                  "OUTPUT0"));
+      assertEquals(16, sum[15], model);
+    }
   }
 
+  /** Each bad request, and each one to {@code simple} once more for {@code simple_onnx}. */
   static Stream<Arguments> badRequests() {
+    List<Arguments> toSimple = badRequestsToSimple().toList();
+    return Stream.concat(
+        toSimple.stream(),
+        toSimple.stream()
+            .filter(a -> ((ModelInferRequest) a.get()[1]).getModelName().equals("simple"))
+            .map(BadInputEndToEndTest::toSimpleOnnx));
+  }
+
+  private static Arguments toSimpleOnnx(Arguments toSimple) {
+    Object[] a = toSimple.get();
+    return Arguments.of(
+        a[0] + " (simple_onnx)",
+        ((ModelInferRequest) a[1]).toBuilder().setModelName("simple_onnx").build(),
+        a[2],
+        ((String) a[3]).replace("'simple'", "'simple_onnx'"));
+  }
+
+  private static Stream<Arguments> badRequestsToSimple() {
     ByteString sixteen = int32s(new int[16]);
     return Stream.of(
         Arguments.of(
@@ -219,12 +248,13 @@ class BadInputEndToEndTest {
             + ">");
   }
 
-  @Test
-  void shouldRejectAMessageOverTheSizeLimitWithResourceExhausted() {
+  @ParameterizedTest
+  @ValueSource(strings = {"mlp", "mlp_onnx"})
+  void shouldRejectAMessageOverTheSizeLimitWithResourceExhausted(String model) {
     int floats = ServerFixture.MAX_MESSAGE_BYTES / 4 + 1024;
     ModelInferRequest huge =
         ModelInferRequest.newBuilder()
-            .setModelName("mlp")
+            .setModelName(model)
             .addInputs(input("INPUT0", "FP32", floats / 784, 784))
             .addRawInputContents(ByteString.copyFrom(new byte[(floats / 784) * 784 * 4]))
             .build();

@@ -53,7 +53,8 @@ final class GatedBackend implements Backend {
   }
 
   @Override
-  public LoadedModel load(Path modelPath, BackendOptions options) {
+  public LoadedModel load(
+      Path modelPath, inference.ModelConfigOuterClass.ModelConfig config, BackendOptions options) {
     List<TensorSpec> in = List.of(new TensorSpec("INPUT0", DataType.INT32, new long[] {-1, 4}));
     List<TensorSpec> out = List.of(new TensorSpec("OUTPUT0", DataType.INT32, new long[] {-1, 4}));
     return new LoadedModel() {

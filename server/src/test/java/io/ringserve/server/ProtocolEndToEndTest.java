@@ -39,10 +39,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The KServe v2 protocol against a real server on 127.0.0.1 serving the bundled examples: health,
- * reflection, metadata, config, repository index and inference in every content form.
+ * reflection, metadata, config, repository index and inference in every content form. Tests that
+ * exercise a model run on the TensorFlow example and on its ONNX Runtime twin ({@code simple} and
+ * {@code simple_onnx}, {@code mlp} and {@code mlp_onnx}).
  */
 class ProtocolEndToEndTest {
   private static ServerFixture server;
@@ -56,7 +61,7 @@ class ProtocolEndToEndTest {
   void shouldReportLiveReadyAndServingHealth() {
     assertTrue(server.stub().serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
     assertTrue(server.stub().serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
-    for (String model : List.of("simple", "simple_string", "mlp")) {
+    for (String model : List.of("simple", "simple_string", "mlp", "simple_onnx", "mlp_onnx")) {
       assertTrue(
           server
               .stub()
@@ -136,17 +141,18 @@ class ProtocolEndToEndTest {
     return answer.get(10, TimeUnit.SECONDS);
   }
 
-  @Test
-  void shouldDescribeServerAndModels() {
+  @ParameterizedTest(name = "{0} and {1} on {2}")
+  @CsvSource({"simple, mlp, tensorflow_savedmodel", "simple_onnx, mlp_onnx, onnxruntime_onnx"})
+  void shouldDescribeServerAndModels(String simpleModel, String mlpModel, String platform) {
     ServerMetadataResponse metadata =
         server.stub().serverMetadata(ServerMetadataRequest.getDefaultInstance());
     assertEquals("ringserve", metadata.getName());
     assertFalse(metadata.getVersion().isEmpty());
 
     ModelMetadataResponse simple =
-        server.stub().modelMetadata(ModelMetadataRequest.newBuilder().setName("simple").build());
-    assertEquals("simple", simple.getName());
-    assertEquals("tensorflow_savedmodel", simple.getPlatform());
+        server.stub().modelMetadata(ModelMetadataRequest.newBuilder().setName(simpleModel).build());
+    assertEquals(simpleModel, simple.getName());
+    assertEquals(platform, simple.getPlatform());
     assertEquals(List.of("1"), simple.getVersionsList());
     assertEquals(
         List.of("INPUT0", "INPUT1"),
@@ -161,27 +167,32 @@ class ProtocolEndToEndTest {
         server
             .stub()
             .modelMetadata(
-                ModelMetadataRequest.newBuilder().setName("mlp").setVersion("1").build());
+                ModelMetadataRequest.newBuilder().setName(mlpModel).setVersion("1").build());
+    assertEquals(platform, mlp.getPlatform());
     assertEquals(List.of(-1L, 784L), mlp.getInputs(0).getShapeList());
     assertEquals(List.of(-1L, 10L), mlp.getOutputs(0).getShapeList());
     assertEquals("FP32", mlp.getOutputs(0).getDatatype());
   }
 
-  @Test
-  void shouldReturnTheEffectiveConfig() {
+  @ParameterizedTest(name = "{0} on {1}")
+  @CsvSource({"mlp, tensorflow_savedmodel", "mlp_onnx, onnxruntime_onnx"})
+  void shouldReturnTheEffectiveConfig(String model, String platform) {
     ModelConfig mlp =
         server
             .stub()
-            .modelConfig(ModelConfigRequest.newBuilder().setName("mlp").build())
+            .modelConfig(ModelConfigRequest.newBuilder().setName(model).build())
             .getConfig();
-    assertEquals("mlp", mlp.getName());
-    assertEquals("tensorflow_savedmodel", mlp.getPlatform());
+    assertEquals(model, mlp.getName());
+    assertEquals(platform, mlp.getPlatform());
     assertEquals(128, mlp.getMaxBatchSize());
     assertTrue(mlp.hasDynamicBatching());
     assertEquals(DataType.TYPE_FP32, mlp.getInput(0).getDataType());
     assertEquals(List.of(784L), mlp.getInput(0).getDimsList());
     assertEquals(1, mlp.getInstanceGroup(0).getCount());
+  }
 
+  @Test
+  void shouldReturnTheEffectiveConfigOfStringTensors() {
     ModelConfig strings =
         server
             .stub()
@@ -195,15 +206,19 @@ class ProtocolEndToEndTest {
     RepositoryIndexResponse index =
         server.stub().repositoryIndex(RepositoryIndexRequest.newBuilder().setReady(true).build());
     List<String> names = index.getModelsList().stream().map(m -> m.getName()).toList();
-    assertTrue(names.containsAll(List.of("mlp", "simple", "simple_string")), names.toString());
+    assertTrue(
+        names.containsAll(List.of("mlp", "simple", "simple_string", "mlp_onnx", "simple_onnx")),
+        names.toString());
     index.getModelsList().forEach(m -> assertEquals("READY", m.getState(), m.toString()));
     index.getModelsList().forEach(m -> assertEquals("1", m.getVersion(), m.toString()));
   }
 
-  @Test
-  void shouldInferWithRawContents() {
-    ModelInferResponse response = server.stub().modelInfer(simpleRequest().setId("raw-1").build());
-    assertEquals("simple", response.getModelName());
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "simple_onnx"})
+  void shouldInferWithRawContents(String model) {
+    ModelInferResponse response =
+        server.stub().modelInfer(simpleRequest().setModelName(model).setId("raw-1").build());
+    assertEquals(model, response.getModelName());
     assertEquals("1", response.getModelVersion());
     assertEquals("raw-1", response.getId());
     assertEquals(List.of(1L, 16L), response.getOutputs(0).getShapeList());
@@ -216,8 +231,9 @@ class ProtocolEndToEndTest {
     }
   }
 
-  @Test
-  void shouldInferWithTypedContentsAndAnswerRaw() {
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "simple_onnx"})
+  void shouldInferWithTypedContentsAndAnswerRaw(String model) {
     InferTensorContents.Builder in0 = InferTensorContents.newBuilder();
     InferTensorContents.Builder in1 = InferTensorContents.newBuilder();
     for (int i = 0; i < 32; i++) {
@@ -226,7 +242,7 @@ class ProtocolEndToEndTest {
     }
     ModelInferRequest request =
         ModelInferRequest.newBuilder()
-            .setModelName("simple")
+            .setModelName(model)
             .addInputs(input("INPUT0", "INT32", 2, 16).setContents(in0))
             .addInputs(input("INPUT1", "INT32", 2, 16).setContents(in1))
             .build();
@@ -281,13 +297,15 @@ class ProtocolEndToEndTest {
     assertArrayEquals(sum, readStrings(output(server.stub().modelInfer(typed), "OUTPUT0")));
   }
 
-  @Test
-  void shouldReturnOnlyTheRequestedOutputs() {
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "simple_onnx"})
+  void shouldReturnOnlyTheRequestedOutputs(String model) {
     ModelInferResponse response =
         server
             .stub()
             .modelInfer(
                 simpleRequest()
+                    .setModelName(model)
                     .addOutputs(
                         ModelInferRequest.InferRequestedOutputTensor.newBuilder()
                             .setName("OUTPUT1"))
@@ -298,8 +316,9 @@ class ProtocolEndToEndTest {
     assertEquals(-1, readInt32s(response.getRawOutputContents(0))[0]);
   }
 
-  @Test
-  void shouldRunMlpOnTypedFloatContents() {
+  @ParameterizedTest
+  @ValueSource(strings = {"mlp", "mlp_onnx"})
+  void shouldRunMlpOnTypedFloatContents(String model) {
     InferTensorContents.Builder x = InferTensorContents.newBuilder();
     for (int i = 0; i < 784; i++) {
       x.addFp32Contents(i / 784f);
@@ -309,7 +328,7 @@ class ProtocolEndToEndTest {
             .stub()
             .modelInfer(
                 ModelInferRequest.newBuilder()
-                    .setModelName("mlp")
+                    .setModelName(model)
                     .addInputs(input("INPUT0", "FP32", 1, 784).setContents(x))
                     .build());
     float[] fromTyped = WireTensors.readFloats(typed.getRawOutputContents(0));
@@ -322,7 +341,7 @@ class ProtocolEndToEndTest {
             .stub()
             .modelInfer(
                 ModelInferRequest.newBuilder()
-                    .setModelName("mlp")
+                    .setModelName(model)
                     .addInputs(input("INPUT0", "FP32", 1, 784))
                     .addRawInputContents(floats(values))
                     .build());
@@ -334,10 +353,11 @@ class ProtocolEndToEndTest {
     assertEquals(1f, total, 1e-4f);
   }
 
-  @Test
-  void shouldAcceptAnExplicitVersion() {
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "simple_onnx"})
+  void shouldAcceptAnExplicitVersion(String model) {
     ModelInferResponse response =
-        server.stub().modelInfer(simpleRequest().setModelVersion("1").build());
+        server.stub().modelInfer(simpleRequest().setModelName(model).setModelVersion("1").build());
     assertEquals("1", response.getModelVersion());
     assertEquals(16, readInt32s(output(response, "OUTPUT0")).length);
   }

@@ -1,5 +1,6 @@
 package io.ringserve.server.backend;
 
+import inference.ModelConfigOuterClass.ModelConfig;
 import io.ringserve.server.model.ModelLoadException;
 import java.nio.file.Path;
 
@@ -27,7 +28,10 @@ public interface Backend {
   /**
    * Loads the model at {@code modelPath} (the file or directory inside a version folder).
    *
+   * @param config the model's {@code config.pbtxt} as written (not yet completed from the model),
+   *     for backend settings such as its {@code parameters}
    * @throws ModelLoadException naming the file and what is wrong with it
    */
-  LoadedModel load(Path modelPath, BackendOptions options) throws ModelLoadException;
+  LoadedModel load(Path modelPath, ModelConfig config, BackendOptions options)
+      throws ModelLoadException;
 }

@@ -1,5 +1,6 @@
 package io.ringserve.server.backend;
 
+import io.ringserve.server.backend.onnx.OnnxRuntimeBackend;
 import java.util.List;
 
 /** The backends this server has, in the order a model folder is matched against them. */
@@ -7,6 +8,6 @@ public final class Backends {
   private Backends() {}
 
   public static List<Backend> all() {
-    return List.of(new TensorFlowBackend());
+    return List.of(new TensorFlowBackend(), new OnnxRuntimeBackend());
   }
 }

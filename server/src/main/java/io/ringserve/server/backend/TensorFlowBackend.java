@@ -1,5 +1,6 @@
 package io.ringserve.server.backend;
 
+import inference.ModelConfigOuterClass.ModelConfig;
 import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
 import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
 import io.ringserve.server.model.ModelLoadException;
@@ -28,7 +29,8 @@ public final class TensorFlowBackend implements Backend {
   }
 
   @Override
-  public LoadedModel load(Path modelPath, BackendOptions options) throws ModelLoadException {
+  public LoadedModel load(Path modelPath, ModelConfig config, BackendOptions options)
+      throws ModelLoadException {
     return TensorFlowSavedModel.load(
         modelPath, new TensorFlowOptions(options.intraOpThreads(), options.interOpThreads()));
   }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
     description = {
       "Serve the models of a Triton-layout model repository over gRPC (KServe v2 protocol).",
       "",
-      "Without --model-repository, serves the bundled examples (simple, simple_string, mlp),"
+      "Without --model-repository, serves the bundled examples (simple, simple_string, mlp,"
+          + " simple_onnx, mlp_onnx),"
           + " generated on first start into ~/.cache/ringserve/examples."
     })
 final class ServeCommand implements Callable<Integer> {

@@ -6,12 +6,15 @@ import java.util.List;
 
 /**
  * Writes a Triton {@code config.pbtxt} (protobuf text format, Triton's field names) for a
- * TensorFlow SavedModel, laid out the way Triton's own examples are, so that users can copy and
- * edit it.
+ * TensorFlow SavedModel or an ONNX model, laid out the way Triton's own examples are, so that users
+ * can copy and edit it.
  *
  * <p>Stateless and thread-safe.
  */
 final class ConfigText {
+  static final String TENSORFLOW_PLATFORM = "tensorflow_savedmodel";
+  static final String ONNX_PLATFORM = "onnxruntime_onnx";
+
   private ConfigText() {}
 
   /**
@@ -29,12 +32,27 @@ final class ConfigText {
       List<TensorSpec> inputs,
       List<TensorSpec> outputs,
       boolean dynamicBatching) {
+    return of(name, TENSORFLOW_PLATFORM, comment, maxBatchSize, inputs, outputs, dynamicBatching);
+  }
+
+  /**
+   * The config text of one model of the given Triton {@code platform}, for example {@link
+   * #ONNX_PLATFORM}; otherwise as {@link #of(String, String, int, List, List, boolean)}.
+   */
+  static String of(
+      String name,
+      String platform,
+      String comment,
+      int maxBatchSize,
+      List<TensorSpec> inputs,
+      List<TensorSpec> outputs,
+      boolean dynamicBatching) {
     StringBuilder text = new StringBuilder();
     for (String line : comment.split("\n", -1)) {
       text.append("# ").append(line).append('\n');
     }
     text.append("name: \"").append(name).append("\"\n");
-    text.append("platform: \"tensorflow_savedmodel\"\n");
+    text.append("platform: \"").append(platform).append("\"\n");
     text.append("max_batch_size: ").append(maxBatchSize).append('\n');
     tensors(text, "input", inputs);
     tensors(text, "output", outputs);

@@ -207,14 +207,22 @@ final class InferRequestDecoder {
 
   private static void checkRawSize(
       String model, String tensor, DataType type, long elements, ByteString raw) {
-    if (type.isFixedSize() && raw.size() != elements * type.byteSize()) {
+    if (!type.isFixedSize()) {
+      return; // BYTES elements vary in size; Tensor.of walks their length prefixes.
+    }
+    // elements fits a long, but elements * size may not: compare without overflowing.
+    if (elements > raw.size() || elements * type.byteSize() != raw.size()) {
+      String expected =
+          elements > Long.MAX_VALUE / type.byteSize()
+              ? elements + " x " + type.byteSize()
+              : Long.toString(elements * type.byteSize());
       throw invalid(
           "input byte size mismatch for input '"
               + tensor
               + "' for model '"
               + model
               + "'. Expected "
-              + elements * type.byteSize()
+              + expected
               + ", got "
               + raw.size());
     }

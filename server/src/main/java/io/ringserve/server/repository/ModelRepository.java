@@ -129,7 +129,7 @@ public final class ModelRepository implements AutoCloseable {
       throw new ModelLoadException(
           "model '" + name + "' version " + version + ": " + modelPath + " does not exist");
     }
-    LoadedModel loaded = backend.load(modelPath, options);
+    LoadedModel loaded = backend.load(modelPath, fileConfig, options);
     List<ModelRunner> runners = new ArrayList<>();
     try {
       ModelConfig config =

@@ -40,9 +40,26 @@ class ExampleModelsTest {
       assertTrue(Files.isRegularFile(repository.resolve(model).resolve("config.pbtxt")), model);
       assertTrue(
           Files.isRegularFile(
-              repository.resolve(model).resolve("1/model.savedmodel/saved_model.pb")),
+                  repository.resolve(model).resolve("1/model.savedmodel/saved_model.pb"))
+              || Files.isRegularFile(repository.resolve(model).resolve("1/model.onnx")),
           model);
     }
+    assertTrue(Files.isRegularFile(repository.resolve("mlp_onnx/1/model.onnx")));
+    assertTrue(Files.isRegularFile(repository.resolve("simple_onnx/1/model.onnx")));
+  }
+
+  @Test
+  void shouldWriteOnnxConfigsWithTheOnnxRuntimePlatform() throws Exception {
+    String simple = Files.readString(repository.resolve("simple_onnx/config.pbtxt"));
+    String mlp = Files.readString(repository.resolve("mlp_onnx/config.pbtxt"));
+
+    assertTrue(simple.contains("platform: \"onnxruntime_onnx\"\n"), simple);
+    assertTrue(simple.contains("max_batch_size: 8\n"), simple);
+    assertTrue(simple.contains("data_type: TYPE_INT32"), simple);
+    assertTrue(mlp.contains("platform: \"onnxruntime_onnx\"\n"), mlp);
+    assertTrue(mlp.contains("max_batch_size: 128\n"), mlp);
+    assertTrue(mlp.contains("dims: [ 784 ]"), mlp);
+    assertTrue(mlp.contains("dynamic_batching { }\n"), mlp);
   }
 
   @Test

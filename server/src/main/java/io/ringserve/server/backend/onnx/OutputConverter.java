@@ -1,0 +1,63 @@
+package io.ringserve.server.backend.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import io.ringserve.batching.DataType;
+import io.ringserve.batching.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns ONNX Runtime result tensors into our wire-layout tensors.
+ *
+ * <p>Cost: a fixed-size tensor is one heap allocation and one bulk copy out of native memory
+ * ({@link OnnxTensor#getByteBuffer()}). A BYTES tensor is read as Java strings (ONNX Runtime Java
+ * hands strings out only that way) and then written once into the length-prefixed layout.
+ *
+ * <p>Stateless and thread-safe. The returned tensor owns its data; the ONNX Runtime tensor may be
+ * closed right after.
+ */
+final class OutputConverter {
+  private OutputConverter() {}
+
+  /** Copies {@code result} into a new tensor called {@code name} of type {@code dataType}. */
+  static Tensor fromOnnx(String name, DataType dataType, OnnxTensor result) throws OrtException {
+    long[] shape = result.getInfo().getShape();
+    if (dataType == DataType.BYTES) {
+      return Tensor.of(name, dataType, shape, strings(result.getValue()));
+    }
+    return Tensor.of(name, dataType, shape, result.getByteBuffer());
+  }
+
+  private static ByteBuffer strings(Object value) {
+    List<String> flat = new ArrayList<>();
+    flatten(value, flat);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteBuffer prefix = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+    for (String element : flat) {
+      byte[] bytes = element.getBytes(StandardCharsets.UTF_8);
+      out.write(prefix.putInt(0, bytes.length).array(), 0, 4);
+      out.write(bytes, 0, bytes.length);
+    }
+    return ByteBuffer.wrap(out.toByteArray());
+  }
+
+  /** A string tensor comes back as a String (scalar) or nested String arrays, row-major. */
+  private static void flatten(Object value, List<String> into) {
+    if (value instanceof String string) {
+      into.add(string);
+    } else if (value instanceof String[] strings) {
+      into.addAll(List.of(strings));
+    } else {
+      int length = Array.getLength(value);
+      for (int i = 0; i < length; i++) {
+        flatten(Array.get(value, i), into);
+      }
+    }
+  }
+}
