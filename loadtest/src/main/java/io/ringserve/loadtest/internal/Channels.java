@@ -1,0 +1,109 @@
+package io.ringserve.loadtest.internal;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.grpc.stub.MetadataUtils;
+import io.ringserve.loadtest.LoadTestException;
+import io.ringserve.loadtest.Target;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC channels of a run: one per {@code --connections}, each its own TCP connection.
+ *
+ * <p>Callbacks run on the transport's event-loop threads ({@code directExecutor}): the load loops
+ * only record a number and start the next call, and a hop to another thread pool per call would
+ * cost the CPU the server under test needs. Thread-safe; {@link #close()} once.
+ */
+public final class Channels implements AutoCloseable {
+  private final List<ManagedChannel> channels;
+
+  private Channels(List<ManagedChannel> channels) {
+    this.channels = List.copyOf(channels);
+  }
+
+  /**
+   * Opens {@code count} channels to {@code target} (connections are made lazily, on first call).
+   *
+   * @throws LoadTestException if a TLS file cannot be read
+   */
+  public static Channels open(Target target, int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be >= 1, got " + count);
+    }
+    ChannelCredentials credentials = credentials(target.tls());
+    List<ManagedChannel> list = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ManagedChannelBuilder<?> b =
+          Grpc.newChannelBuilderForAddress(target.host(), target.port(), credentials)
+              .directExecutor()
+              .maxInboundMessageSize(Integer.MAX_VALUE)
+              .intercept(MetadataUtils.newAttachHeadersInterceptor(headers(target.headers())));
+      if (target.authority() != null) {
+        b.overrideAuthority(target.authority());
+      }
+      list.add(b.build());
+    }
+    return new Channels(list);
+  }
+
+  /** The channel for lane {@code lane} (lanes are spread round-robin). */
+  public ManagedChannel get(int lane) {
+    return channels.get(Math.floorMod(lane, channels.size()));
+  }
+
+  public int size() {
+    return channels.size();
+  }
+
+  @Override
+  public void close() {
+    channels.forEach(ManagedChannel::shutdown);
+    try {
+      for (ManagedChannel c : channels) {
+        if (!c.awaitTermination(2, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      channels.forEach(ManagedChannel::shutdownNow);
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ChannelCredentials credentials(Target.Tls tls) {
+    if (!tls.enabled()) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
+    try {
+      if (tls.skipVerify()) {
+        b.trustManager(InsecureTrustManagerFactory.INSTANCE.getTrustManagers());
+      } else if (tls.caCert() != null) {
+        b.trustManager(tls.caCert().toFile());
+      }
+      if (tls.cert() != null) {
+        b.keyManager(tls.cert().toFile(), tls.key().toFile());
+      }
+    } catch (IOException e) {
+      throw new LoadTestException("cannot read TLS certificate or key: " + e.getMessage(), e);
+    }
+    return b.build();
+  }
+
+  private static Metadata headers(Map<String, String> headers) {
+    Metadata m = new Metadata();
+    headers.forEach(
+        (name, value) -> m.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
+    return m;
+  }
+}

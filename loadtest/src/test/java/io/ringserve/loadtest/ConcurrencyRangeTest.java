@@ -1,0 +1,34 @@
+package io.ringserve.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConcurrencyRangeTest {
+  @Test
+  void shouldMultiplyByTheFactorAndEndAtTheEnd() {
+    assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128), ConcurrencyRange.parse("1:128:2").levels());
+    assertEquals(List.of(1, 3, 9, 10), ConcurrencyRange.parse("1:10:3").levels());
+    assertEquals(List.of(2, 4, 6), ConcurrencyRange.parse("2:6:+2").levels());
+    assertEquals(List.of(5), ConcurrencyRange.parse("5:5:2").levels());
+  }
+
+  @Test
+  void shouldNameWhatIsWrongWithABadRange() {
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("8:1:2"))
+            .getMessage()
+            .contains("end must be >= start"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("1:8:1"))
+            .getMessage()
+            .contains("factor must be >= 2"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("a:b"))
+            .getMessage()
+            .contains("START:END:FACTOR"));
+  }
+}
