@@ -16,15 +16,13 @@ import org.junit.jupiter.api.Test;
  * the runner sees it, "quick" has been answered or held back for sure.
  */
 class OrderingTest {
-  private final GatedEchoRunner first = new GatedEchoRunner();
-  private final GatedEchoRunner second = new GatedEchoRunner();
+  private final GatedEchoRunner runner = new GatedEchoRunner();
   private final ConcurrentLinkedQueue<String> completed = new ConcurrentLinkedQueue<>();
   private ModelScheduler scheduler;
 
   @AfterEach
   void stop() {
-    first.open();
-    second.open();
+    runner.open();
     if (scheduler != null) {
       scheduler.shutdown(Duration.ofSeconds(5));
     }
@@ -48,12 +46,12 @@ class OrderingTest {
         ModelSchedulers.start(
             "ordering",
             BatchPolicy.builder().preserveOrdering(preserveOrdering).build(),
-            List.of(first, second));
+            List.of(runner, runner));
     Answer slow = submit("gate-slow");
-    first.awaitGated();
+    runner.awaitGated();
     Answer quick = submit("quick");
     Answer later = submit("gate-later");
-    second.awaitGated();
+    runner.awaitGated();
     return new Answer[] {slow, quick, later};
   }
 
@@ -62,8 +60,7 @@ class OrderingTest {
     Answer[] answers = runQuickBetweenTwoGatedRequests(true);
 
     assertFalse(answers[1].isDone(), "quick must wait for the request that arrived before it");
-    first.open();
-    second.open();
+    runner.open();
     for (Answer answer : answers) {
       answer.outputs();
     }
@@ -76,8 +73,7 @@ class OrderingTest {
     Answer[] answers = runQuickBetweenTwoGatedRequests(false);
 
     assertTrue(answers[1].isDone(), "quick ran before gate-later, so it is answered already");
-    first.open();
-    second.open();
+    runner.open();
     for (Answer answer : answers) {
       answer.outputs();
     }
@@ -90,17 +86,16 @@ class OrderingTest {
         ModelSchedulers.start(
             "ordering",
             BatchPolicy.builder().preserveOrdering(true).build(),
-            List.of(first, second));
+            List.of(runner, runner));
     Answer slow = submit("gate-slow");
-    first.awaitGated();
+    runner.awaitGated();
     Answer cancelled = new Answer();
     scheduler.submit(Requests.one("cancelled", cancelled).cancelled(() -> true).build());
     Answer later = submit("gate-later");
-    second.awaitGated();
+    runner.awaitGated();
 
     assertFalse(cancelled.isDone(), "the cancellation must wait for the request before it");
-    first.open();
-    second.open();
+    runner.open();
     slow.outputs();
     cancelled.failure();
     later.outputs();

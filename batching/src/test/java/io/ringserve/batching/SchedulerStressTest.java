@@ -61,6 +61,12 @@ class SchedulerStressTest {
     final Set<Integer> failedIds = ConcurrentHashMap.newKeySet();
     final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
     final CountDownLatch done = new CountDownLatch(TOTAL);
+
+    /** Per producer, the index of its request answered last; checks arrival-order answers. */
+    final AtomicIntegerArray lastAnswered = new AtomicIntegerArray(PRODUCERS);
+
+    final java.util.concurrent.atomic.AtomicBoolean outOfOrder =
+        new java.util.concurrent.atomic.AtomicBoolean();
   }
 
   private Outcome run(ModelScheduler scheduler) throws Exception {
@@ -115,6 +121,9 @@ class SchedulerStressTest {
             }
 
             private void finish() {
+              if (outcome.lastAnswered.getAndSet(producer, id + 1) > id) {
+                outcome.outOfOrder.set(true);
+              }
               outcome.answers.incrementAndGet(id);
               window.release();
               outcome.done.countDown();
@@ -151,6 +160,26 @@ class SchedulerStressTest {
     ModelStatistics stats = scheduler.statistics();
     assertEquals(TOTAL, stats.success().count());
     assertTrue(stats.executionCount() < TOTAL, "requests were never batched together");
+  }
+
+  @Test
+  void shouldAnswerInArrivalOrderAcrossInstancesWhenPreservingOrdering() throws Exception {
+    AtomicLong largestBatch = new AtomicLong();
+    EchoRunner runner = new EchoRunner(0, ConcurrentHashMap.newKeySet(), largestBatch);
+    ModelScheduler scheduler =
+        ModelSchedulers.start(
+            "stress",
+            BatchPolicy.builder()
+                .maxBatchSize(8)
+                .dynamicBatching(true)
+                .preserveOrdering(true)
+                .build(),
+            List.of(runner, runner));
+
+    Outcome outcome = run(scheduler);
+
+    assertTrue(!outcome.outOfOrder.get(), "a producer's requests were answered out of order");
+    assertTrue(outcome.failedIds.isEmpty());
   }
 
   @Test

@@ -25,6 +25,9 @@ final class BatchCompatibility {
     for (int i = 0; i < n; i++) {
       Tensor mine = a.get(i);
       Tensor theirs = b.get(i);
+      if (mine == theirs) {
+        continue;
+      }
       if (!mine.name().equals(theirs.name())) {
         theirs = find(b, mine.name());
         if (theirs == null) {

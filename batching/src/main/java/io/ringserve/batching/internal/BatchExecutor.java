@@ -33,16 +33,12 @@ final class BatchExecutor {
     this.statistics = statistics;
   }
 
-  void execute(ModelRunner runner, ScheduledBatch staged) {
+  void execute(ModelRunner runner, ScheduledBatch scheduled) {
     long start = System.nanoTime();
-    ScheduledBatch scheduled = stillWanted(staged, start);
-    if (scheduled == null) {
-      return;
-    }
     InferenceRequest[] requests = scheduled.requests;
     Batch batch;
     List<Tensor> outputs;
-    List<Tensor>[] split = null;
+    List<List<Tensor>> split = null;
     long inputsReady;
     long inferenceDone;
     try {
@@ -73,7 +69,7 @@ final class BatchExecutor {
     long succeeded = 0;
     for (int i = 0; i < requests.length; i++) {
       InferenceRequest request = requests[i];
-      List<Tensor> mine = split != null ? split[i] : OutputSplitter.wanted(request, outputs);
+      List<Tensor> mine = split != null ? split.get(i) : OutputSplitter.wanted(request, outputs);
       if (completions.succeed(scheduled.sequences[i], request, mine)) {
         succeeded++;
         queueNanos += start - request.arrivalNanos();
@@ -96,44 +92,6 @@ final class BatchExecutor {
         inputsReady - start,
         inferenceDone - inputsReady,
         end - inferenceDone);
-  }
-
-  /**
-   * The batch without requests that were answered meanwhile (shutdown) or that the caller gave up
-   * on since the batcher formed it (a staged batch waits up to one execution); those are answered
-   * here and never run. Returns {@code scheduled} itself in the usual case, {@code null} if no
-   * request is left.
-   */
-  private ScheduledBatch stillWanted(ScheduledBatch scheduled, long now) {
-    InferenceRequest[] requests = scheduled.requests;
-    int keep = 0;
-    for (InferenceRequest request : requests) {
-      if (runnable(request, now)) {
-        keep++;
-      }
-    }
-    if (keep == requests.length) {
-      return scheduled;
-    }
-    InferenceRequest[] kept = new InferenceRequest[keep];
-    long[] sequences = new long[keep];
-    long size = 0;
-    int k = 0;
-    for (int i = 0; i < requests.length; i++) {
-      InferenceRequest request = requests[i];
-      if (runnable(request, now)) {
-        kept[k] = request;
-        sequences[k++] = scheduled.sequences[i];
-        size += batchesRequests ? request.batchSize() : 1;
-      } else if (!request.isCompleted()) {
-        completions.fail(scheduled.sequences[i], request, BatchFormer.giveUpReason(request, now));
-      }
-    }
-    return keep == 0 ? null : new ScheduledBatch(kept, sequences, size);
-  }
-
-  private static boolean runnable(InferenceRequest request, long now) {
-    return !request.isCompleted() && BatchFormer.giveUpReason(request, now) == null;
   }
 
   private Batch batchOf(ScheduledBatch scheduled) {

@@ -47,7 +47,7 @@ final class BatchFormer {
 
   private int formedCount;
   private long formedSize;
-  private boolean formedClosed;
+
   private long waitUntilNanos = Long.MAX_VALUE;
 
   BatchFormer(
@@ -124,7 +124,6 @@ final class BatchFormer {
       return 0;
     }
     boolean delayExceeded = delayNanos != 0 && now - oldest >= delayNanos;
-    formedClosed = sendNow;
     if (bestCount != 0 && !delayExceeded) {
       return formed(bestCount, bestSize);
     }
@@ -133,14 +132,6 @@ final class BatchFormer {
     }
     waitUntilNanos = oldest + delayNanos;
     return 0;
-  }
-
-  /**
-   * True if the formed batch can no longer grow: it is full, or the next queued request cannot join
-   * it. Such a batch may be staged for a busy worker without giving up any batching.
-   */
-  boolean formedClosed() {
-    return formedClosed;
   }
 
   /** Until when the batcher may wait after {@link #form} returned 0. */
@@ -174,10 +165,6 @@ final class BatchFormer {
   /** Answers a request that must not run and removes it; true if it may still run. */
   private boolean stillWanted(
       int queueIndex, PendingQueue queue, int position, InferenceRequest request, long now) {
-    if (request.isCompleted()) {
-      drop(queue, position);
-      return false;
-    }
     InferenceException givenUp = giveUpReason(request, now);
     if (givenUp != null) {
       InferenceRequest dropped = queue.requestAt(position);

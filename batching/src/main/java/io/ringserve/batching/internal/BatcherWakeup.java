@@ -83,8 +83,11 @@ final class BatcherWakeup implements WaitStrategy {
     wake(WORK);
   }
 
-  /** Called by a worker after it emptied its slot (a volatile write, so no extra fence). */
-  void signalWorkerFree() {
+  /**
+   * Called by a worker after it took a batch or became idle (both volatile writes, so no extra
+   * fence).
+   */
+  void signalWorker() {
     wake(WORKER);
   }
 

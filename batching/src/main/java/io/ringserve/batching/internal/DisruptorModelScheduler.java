@@ -58,9 +58,10 @@ public final class DisruptorModelScheduler implements ModelScheduler {
         RingBuffer.createMultiProducer(
             RequestSlot::new, RingSizing.ringSize(policy, limits), wakeup);
     BatchExecutor executor = new BatchExecutor(policy.batchesRequests(), completions, statistics);
+    Handoff handoff = new Handoff();
     this.workers = new Worker[instances.size()];
     for (int i = 0; i < workers.length; i++) {
-      workers[i] = new Worker(instances.get(i), executor, wakeup);
+      workers[i] = new Worker(instances.get(i), executor, handoff, wakeup);
     }
     int levels = policy.priorityLevels();
     PendingRequests pending =
@@ -72,14 +73,14 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     BatchFormer former = new BatchFormer(policy, pending, completions, limits);
     this.batcher =
         new DynamicBatcher(
-            ring, pending, former, workers, wakeup, completions, limits, queuePolicies);
+            ring, pending, former, workers, handoff, wakeup, completions, limits, queuePolicies);
     this.batcherThread = new Thread(batcher, "ringserve-batcher-" + modelName);
     batcherThread.setDaemon(true);
     wakeup.bind(batcherThread);
     for (int i = 0; i < workers.length; i++) {
       Thread thread = new Thread(workers[i], "ringserve-worker-" + modelName + "-" + i);
       thread.setDaemon(true);
-      workers[i].bind(thread);
+      workers[i].bind(batcher, thread);
     }
   }
 

@@ -6,23 +6,33 @@ import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
 import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.QueuePolicy;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
- * The batcher thread of one model version: waits until a worker is free, drains the ring buffer
- * into the per-level {@link PendingRequests}, lets the {@link BatchFormer} pick a batch and hands
- * it to the free worker.
+ * Forms the batches of one model version: drains the ring buffer into the per-level {@link
+ * PendingRequests} and lets the {@link BatchFormer} pick the next batch, only when a worker is free
+ * to run it, so that while every instance is busy requests pile up and batches grow by themselves.
  *
- * <p>It pulls from the ring only when a worker is free. While every instance is busy it parks and
- * requests pile up in the ring, so the next batch is as large as the policy allows ("adaptive
- * batching") and publishes cost producers no wake-ups. It never spins: with nothing to do it parks
- * until a producer, a worker, the max queue delay or shutdown wakes it.
+ * <p>Who forms a batch: the batcher thread ({@link #run()}) does it for idle workers, handing the
+ * batch over through the {@link Handoff}; it also keeps the max-queue-delay timer and runs the
+ * shutdown. A worker that has just finished a batch forms its own next one ({@link #nextBatchFor}),
+ * so under load batches flow with no thread hand-off at all: waking a parked thread costs several
+ * microseconds on a virtual machine, as much as a whole batch's bookkeeping. Only one thread forms
+ * at a time: the ring poller, the pending queues and the former belong to whoever holds the
+ * batching role (a CAS flag; a holder never blocks while holding it, so others spin for it only
+ * briefly).
  *
- * <p>Shutdown: once asked to stop, it dispatches without waiting for the delay until nothing is
- * queued and every worker is idle, or the grace period ends; then it answers what is left (queued,
- * in the ring, and in running batches) with UNAVAILABLE and tells the workers to exit.
+ * <p>Waiting: with nothing to do the batcher thread parks until a producer publishes (only while a
+ * worker is idle), a worker becomes idle, the oldest request's delay ends, or shutdown begins.
  *
- * <p>Threading: {@link #run()} runs on the batcher thread, which alone owns the poller, the pending
- * queues and the former. {@link #requestStop} may be called from any thread.
+ * <p>Shutdown: once asked to stop, batches are formed without waiting for the delay until nothing
+ * is queued and every worker is idle, or the grace period ends; then the batcher answers what is
+ * left (queued, in the ring, handed over, running) with UNAVAILABLE and tells the workers to exit.
+ *
+ * <p>Threading: {@link #requestStop} and {@link #isTerminated} may be called from any thread;
+ * {@link #nextBatchFor} by workers; the rest runs on the batcher thread.
  */
 final class DynamicBatcher implements Runnable {
   static final String SHUTTING_DOWN = "Server is shutting down";
@@ -33,24 +43,32 @@ final class DynamicBatcher implements Runnable {
   private final PendingRequests pending;
   private final BatchFormer former;
   private final Worker[] workers;
+  private final Handoff handoff;
   private final BatcherWakeup wakeup;
   private final Completions completions;
   private final QueueLimits limits;
   private final QueuePolicy[] queuePolicies;
   private final int drainCap;
+  private final AtomicBoolean role = new AtomicBoolean();
   private final EventPoller.Handler<RequestSlot> drainHandler = this::onDrained;
   private final EventPoller.Handler<RequestSlot> rejectHandler = this::onRejected;
+  private final BooleanSupplier anyIdle = this::anyIdle;
+  private final BooleanSupplier handoffEmpty;
+  private final BooleanSupplier ringPublished = this::ringHasPublished;
+  private final SpinThenPark spin = new SpinThenPark();
 
+  // Requests the current drain may still add; the role holder's own.
+  private int drainBudget;
   private volatile boolean stopRequested;
   private volatile long stopDeadlineNanos;
   private volatile boolean terminated;
-  private int nextWorker;
 
   DynamicBatcher(
       RingBuffer<RequestSlot> ring,
       PendingRequests pending,
       BatchFormer former,
       Worker[] workers,
+      Handoff handoff,
       BatcherWakeup wakeup,
       Completions completions,
       QueueLimits limits,
@@ -61,6 +79,8 @@ final class DynamicBatcher implements Runnable {
     this.pending = pending;
     this.former = former;
     this.workers = workers;
+    this.handoff = handoff;
+    this.handoffEmpty = handoff::isEmpty;
     this.wakeup = wakeup;
     this.completions = completions;
     this.limits = limits;
@@ -75,11 +95,50 @@ final class DynamicBatcher implements Runnable {
     return terminated;
   }
 
+  /** True if a request was published and not yet drained; any thread may ask. */
+  boolean hasPublished() {
+    return ringHasPublished();
+  }
+
   /** Begins shutdown; the batcher gives queued work until {@code deadlineNanos} to finish. */
   void requestStop(long deadlineNanos) {
     stopDeadlineNanos = deadlineNanos;
     stopRequested = true;
     wakeup.signalAlways();
+  }
+
+  /**
+   * Called by a worker that finished a batch: forms its next batch from what is queued, marks it as
+   * the worker's running batch and returns it; {@code null} if there is none to run now (the queue
+   * is empty, the batch waits for the max queue delay, or shutdown has begun), in which case the
+   * worker goes idle and the batcher thread takes over.
+   */
+  ScheduledBatch nextBatchFor(Worker worker) {
+    if (stopRequested) {
+      return null;
+    }
+    acquireRole();
+    boolean leftWaiting;
+    try {
+      if (terminated) {
+        return null;
+      }
+      drain();
+      if (former.form(System.nanoTime(), false) > 0) {
+        ScheduledBatch batch = former.take();
+        worker.markRunning(batch); // before the role is released, so shutdown always sees it
+        return batch;
+      }
+      leftWaiting = pending.live() > 0;
+    } finally {
+      role.set(false);
+    }
+    if (leftWaiting) {
+      // Requests this worker drained now wait for the delay: the batcher thread keeps that timer,
+      // and may not know about them (their publish woke no one while it spun).
+      wakeup.signalAlways();
+    }
+    return null;
   }
 
   @Override
@@ -93,34 +152,82 @@ final class DynamicBatcher implements Runnable {
     }
   }
 
+  private static final int EXIT = 0;
+  private static final int AGAIN = 1;
+  private static final int AWAIT_TAKE = 2;
+  private static final int AWAIT_IDLE = 3;
+  private static final int AWAIT_WORK = 4;
+
   private void loop() throws Exception {
     while (true) {
       boolean stopping = stopRequested;
+      switch (step(stopping)) {
+        case EXIT:
+          return;
+        case AWAIT_TAKE:
+          awaitWorker(stopping, handoffEmpty);
+          break;
+        case AWAIT_IDLE:
+          awaitWorker(stopping, anyIdle);
+          break;
+        case AWAIT_WORK:
+          awaitWork(stopping);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** One look at the queue, holding the role; returns what to wait for next. */
+  private int step(boolean stopping) {
+    acquireRole();
+    try {
       if (stopping
           && (System.nanoTime() - stopDeadlineNanos >= 0 || (nothingQueued() && allIdle()))) {
-        return;
+        return EXIT;
       }
-      Worker idle = find(true);
-      Worker busy = idle == null ? find(false) : null;
-      if (idle == null && busy == null) {
-        awaitWorker(stopping, false); // every inbox is full
-        continue;
+      if (!handoff.isEmpty()) {
+        return AWAIT_TAKE; // the last batch handed over has not been taken yet
       }
-      if (pending.live() < drainCap) {
-        poller.poll(drainHandler);
+      if (!anyIdle()) {
+        // Workers form their own next batches; meanwhile requests pile up in the ring.
+        return AWAIT_IDLE;
       }
-      int formed = former.form(System.nanoTime(), stopping);
-      if (idle != null) {
-        if (formed > 0) {
-          dispatch(idle, former.take());
-        } else {
-          awaitWork(stopping);
-        }
-      } else if (formed > 0 && former.formedClosed()) {
-        dispatch(busy, former.take()); // staged: it could not grow by waiting
+      drain();
+      if (former.form(System.nanoTime(), stopping) > 0) {
+        handoff.put(former.take());
+        wakeIdleWorker();
+        return AGAIN;
+      }
+      return AWAIT_WORK;
+    } finally {
+      role.set(false);
+    }
+  }
+
+  /**
+   * Takes the batching role. Holders never block, so a short spin usually suffices; yielding after
+   * it keeps a holder that was preempted (2 cores, many threads) from being starved by the spinner.
+   */
+  private void acquireRole() {
+    int spins = 0;
+    while (!role.compareAndSet(false, true)) {
+      if (++spins < 100) {
+        Thread.onSpinWait();
       } else {
-        // Partial batches wait for an idle worker, so they keep growing meanwhile.
-        awaitWorker(stopping, true);
+        Thread.yield();
+      }
+    }
+  }
+
+  private void drain() {
+    drainBudget = drainCap - pending.live();
+    if (drainBudget > 0) {
+      try {
+        poller.poll(drainHandler);
+      } catch (Exception impossible) {
+        throw new IllegalStateException(impossible); // the handler throws nothing
       }
     }
   }
@@ -135,32 +242,30 @@ final class DynamicBatcher implements Runnable {
             ? PendingQueue.NO_TIMEOUT
             : request.arrivalNanos() + Math.min(timeoutMicros, Long.MAX_VALUE / 2000) * 1000;
     pending.add(level, request, sequence, timeoutAt);
-    return pending.live() < drainCap;
+    return --drainBudget > 0;
   }
 
   /**
-   * The first worker, starting after the one last given a batch (so that every instance and its
-   * runner's warm state gets used), that is idle, or if {@code idle} is false, that is busy with an
-   * empty inbox.
+   * Wakes one idle worker for the batch just handed over. The volatile put and this read of {@code
+   * running} close the race with a worker that went idle while the batch was formed: either it is
+   * seen idle here, or it sees the batch.
    */
-  private Worker find(boolean idle) {
-    int n = workers.length;
-    for (int i = 0; i < n; i++) {
-      Worker worker = workers[(nextWorker + i) % n];
-      if (idle ? worker.isIdle() : worker.canAccept()) {
-        return worker;
+  private void wakeIdleWorker() {
+    for (Worker worker : workers) {
+      if (worker.isIdle()) {
+        worker.wake();
+        return;
       }
     }
-    return null;
   }
 
-  private void dispatch(Worker worker, ScheduledBatch batch) {
-    for (int i = 0; i < workers.length; i++) {
-      if (workers[i] == worker) {
-        nextWorker = (i + 1) % workers.length;
+  private boolean anyIdle() {
+    for (Worker worker : workers) {
+      if (worker.isIdle()) {
+        return true;
       }
     }
-    worker.assign(batch);
+    return false;
   }
 
   private boolean allIdle() {
@@ -173,7 +278,9 @@ final class DynamicBatcher implements Runnable {
   }
 
   private boolean nothingQueued() {
-    return pending.live() == 0 && ring.getCursor() == poller.getSequence().get();
+    return pending.live() == 0
+        && handoff.isEmpty()
+        && ring.getCursor() == poller.getSequence().get();
   }
 
   private boolean ringHasPublished() {
@@ -181,26 +288,22 @@ final class DynamicBatcher implements Runnable {
   }
 
   /**
-   * Parks until a worker becomes idle, or with {@code idleOnly} false, until any inbox empties;
-   * publishes do not wake the batcher meanwhile, so a busy model's queue grows without wake-ups.
+   * Parks until {@code ready} (a worker took the handed-over batch, or one became idle). Publishes
+   * do not wake the batcher meanwhile, so a busy model's queue grows without wake-ups.
    */
-  private void awaitWorker(boolean stopping, boolean idleOnly) {
+  private void awaitWorker(boolean stopping, BooleanSupplier ready) {
+    if (spin.spin(ready)) {
+      return;
+    }
     wakeup.beginWait(BatcherWakeup.WORKER);
-    if (!stopRequested && !anyWorker(idleOnly)) {
+    if (!stopRequested && !ready.getAsBoolean()) {
       wakeup.park(stopping ? stopDeadlineNanos : Long.MAX_VALUE);
     }
     wakeup.endWait();
+    spin.parked();
   }
 
-  private boolean anyWorker(boolean idleOnly) {
-    for (Worker worker : workers) {
-      if (idleOnly ? worker.isIdle() : worker.canAccept()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
+  /** Parks until a publish, the former's delay deadline, or (when stopping) a worker finishing. */
   private void awaitWork(boolean stopping) {
     long until = former.waitUntilNanos();
     if (stopping) {
@@ -212,38 +315,47 @@ final class DynamicBatcher implements Runnable {
       wakeup.endWait();
       return;
     }
-    wakeup.beginWait(BatcherWakeup.WORK);
     boolean canDrain = pending.live() < drainCap;
+    if (canDrain && spin.spin(ringPublished)) {
+      return;
+    }
+    wakeup.beginWait(BatcherWakeup.WORK);
     if (!stopRequested && !(canDrain && ringHasPublished())) {
       wakeup.park(until);
     }
     wakeup.endWait();
+    spin.parked();
   }
 
   /** Answers everything not yet answered with UNAVAILABLE and lets the workers go. */
   private void terminate() {
-    terminated = true;
-    // Pairs with the producers' fence after publish: a producer either sees terminated and answers
-    // its own request, or published early enough for the drain below to see it.
-    java.lang.invoke.VarHandle.fullFence();
-    InferenceException unavailable = new InferenceException(Reason.UNAVAILABLE, SHUTTING_DOWN);
-    for (PendingQueue queue : pending.queues()) {
-      for (int position = queue.head(); position != queue.tail(); position++) {
-        InferenceRequest request = queue.requestAt(position);
-        if (request != null) {
-          long sequence = queue.sequenceAt(position);
-          queue.remove(position);
-          limits.release(queue.level());
-          completions.fail(sequence, request, unavailable);
+    acquireRole();
+    try {
+      terminated = true;
+      // Pairs with the producers' fence after publish: a producer either sees terminated and
+      // answers its own request, or published early enough for the drain below to see it.
+      VarHandle.fullFence();
+      InferenceException unavailable = new InferenceException(Reason.UNAVAILABLE, SHUTTING_DOWN);
+      for (PendingQueue queue : pending.queues()) {
+        for (int position = queue.head(); position != queue.tail(); position++) {
+          InferenceRequest request = queue.requestAt(position);
+          if (request != null) {
+            long sequence = queue.sequenceAt(position);
+            queue.remove(position);
+            limits.release(queue.level());
+            completions.fail(sequence, request, unavailable);
+          }
         }
       }
+      drainRejecting();
+      failAll(handoff.peek(), unavailable);
+      for (Worker worker : workers) {
+        failAll(worker.running(), unavailable);
+      }
+      completions.close();
+    } finally {
+      role.set(false);
     }
-    drainRejecting();
-    for (Worker worker : workers) {
-      failAll(worker.waiting(), unavailable);
-      failAll(worker.running(), unavailable);
-    }
-    completions.close();
     for (Worker worker : workers) {
       worker.requestExit();
     }

@@ -63,12 +63,11 @@ final class OutputSplitter {
    * Splits {@code outputs}, whose rows have been {@link #checkRows checked}, into one list per
    * request.
    */
-  @SuppressWarnings("unchecked")
-  static List<Tensor>[] split(InferenceRequest[] requests, List<Tensor> outputs) {
+  static List<List<Tensor>> split(InferenceRequest[] requests, List<Tensor> outputs) {
     int outputCount = outputs.size();
-    List<Tensor>[] perRequest = new List[requests.length];
+    List<List<Tensor>> perRequest = new ArrayList<>(requests.length);
     for (int r = 0; r < requests.length; r++) {
-      perRequest[r] = new ArrayList<>(outputCount);
+      perRequest.add(new ArrayList<>(outputCount));
     }
     for (int o = 0; o < outputCount; o++) {
       Tensor output = outputs.get(o);
@@ -95,7 +94,7 @@ final class OutputSplitter {
           data.limit(data.capacity()).position(offset);
           data.limit(offset + length);
           shape[0] = rows;
-          perRequest[r].add(Tensor.of(output.name(), output.dataType(), shape, data));
+          perRequest.get(r).add(Tensor.of(output.name(), output.dataType(), shape, data));
         }
         offset += length;
       }

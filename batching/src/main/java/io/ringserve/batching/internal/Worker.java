@@ -2,40 +2,47 @@ package io.ringserve.batching.internal;
 
 import io.ringserve.batching.ModelRunner;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
- * One model instance: a thread that runs the batches the batcher hands it, one at a time, on its
- * own {@link ModelRunner}, and closes the runner when told to exit.
+ * One model instance: a thread that runs batches one at a time on its own {@link ModelRunner} and
+ * closes the runner when told to exit.
  *
- * <p>Handoff: a one-slot inbox. The batcher fills it only while it is empty: with any batch when
- * the worker is idle, or, while the worker runs a batch, with a batch that can no longer grow
- * (staged, so the worker goes straight on without waiting for the batcher to wake up). The worker
- * takes the batch out of the inbox before running it and wakes the batcher, which may then stage
- * the next one.
+ * <p>Where batches come from: after finishing a batch the worker forms its next one itself through
+ * {@link DynamicBatcher#nextBatchFor}, so under load it never waits for another thread. When
+ * nothing is queued it goes idle and tells the batcher thread; while it spins (only if its last
+ * wait was short) it also watches the ring and forms its own batch when a request is published, so
+ * a busy model whose queue runs dry now and then does not pay two wake-ups per refill. Once parked,
+ * it waits for the batcher to hand it a batch through the {@link Handoff}.
  *
- * <p>Threading: {@code inbox} is written by the batcher when empty and emptied by the worker;
- * {@code running} is written by the worker only. Both are volatile. A parked worker costs no CPU;
- * waking one costs an unpark (a futex call), which staging avoids under load.
+ * <p>Threading: {@code running} (the batch being run, visible to shutdown) is written by this
+ * worker, or by the batcher on its behalf while it holds the batching role. An idle worker spins
+ * briefly if its last wait was short, then parks and costs no CPU.
  */
 final class Worker implements Runnable {
   private static final System.Logger LOG = System.getLogger(Worker.class.getName());
 
   private final ModelRunner runner;
   private final BatchExecutor executor;
+  private final Handoff handoff;
   private final BatcherWakeup batcherWakeup;
-  private volatile ScheduledBatch inbox;
+  private final BooleanSupplier workArrived = this::workArrived;
+  private final SpinThenPark spin = new SpinThenPark();
+  private volatile DynamicBatcher batcher;
   private volatile ScheduledBatch running;
   private volatile boolean exit;
   private volatile Thread thread;
 
-  Worker(ModelRunner runner, BatchExecutor executor, BatcherWakeup batcherWakeup) {
+  Worker(ModelRunner runner, BatchExecutor executor, Handoff handoff, BatcherWakeup wakeup) {
     this.runner = runner;
     this.executor = executor;
-    this.batcherWakeup = batcherWakeup;
+    this.handoff = handoff;
+    this.batcherWakeup = wakeup;
   }
 
-  /** Binds the worker to the thread that will run it; called once before the thread starts. */
-  void bind(Thread thread) {
+  /** Binds the worker to its batcher and thread; called once before the thread starts. */
+  void bind(DynamicBatcher batcher, Thread thread) {
+    this.batcher = batcher;
     this.thread = thread;
   }
 
@@ -43,14 +50,9 @@ final class Worker implements Runnable {
     return thread;
   }
 
-  /** True if the worker runs nothing and has nothing waiting. */
+  /** True if the worker runs no batch and will form none without being handed one. */
   boolean isIdle() {
-    return inbox == null && running == null;
-  }
-
-  /** True if the inbox is empty, so that {@link #assign} may be called. */
-  boolean canAccept() {
-    return inbox == null;
+    return running == null;
   }
 
   /** The batch running now, or {@code null}. */
@@ -58,18 +60,17 @@ final class Worker implements Runnable {
     return running;
   }
 
-  /** The batch waiting in the inbox, or {@code null}. */
-  ScheduledBatch waiting() {
-    return inbox;
+  /** Records the batch the worker is about to run; see {@link DynamicBatcher#nextBatchFor}. */
+  void markRunning(ScheduledBatch batch) {
+    running = batch;
   }
 
-  /** Puts a batch in the inbox; called by the batcher thread only, while {@link #canAccept()}. */
-  void assign(ScheduledBatch batch) {
-    inbox = batch;
+  /** Wakes the worker if it is parked, so that it looks at the handoff. */
+  void wake() {
     LockSupport.unpark(thread);
   }
 
-  /** Asks the worker to exit once its current and waiting batches are done. */
+  /** Asks the worker to exit once its current batch is done. */
   void requestExit() {
     exit = true;
     LockSupport.unpark(thread);
@@ -78,32 +79,64 @@ final class Worker implements Runnable {
   @Override
   public void run() {
     try {
+      boolean busy = false;
       while (true) {
-        ScheduledBatch batch = inbox;
+        ScheduledBatch batch = takeHandedOver();
+        if (batch == null && (busy || batcher.hasPublished())) {
+          batch = batcher.nextBatchFor(this);
+        }
         if (batch != null) {
-          // running first, so that shutdown always finds the batch in one field or the other.
-          running = batch;
-          inbox = null;
-          batcherWakeup.signalWorkerFree();
-          try {
-            executor.execute(runner, batch);
-          } catch (Throwable unexpected) {
-            // execute answers runner failures itself; this is a bug, so keep serving and say so.
-            LOG.log(System.Logger.Level.ERROR, "worker failed to answer a batch", unexpected);
-          }
-          running = null;
-          if (inbox == null) {
-            batcherWakeup.signalWorkerFree();
-          }
+          execute(batch);
+          busy = true;
           continue;
+        }
+        if (busy) {
+          busy = false;
+          running = null;
+          if (handoff.isEmpty()) {
+            batcherWakeup.signalWorker(); // idle: the batcher may have a batch for us
+          }
+          continue; // look at the handoff once more before waiting
         }
         if (exit) {
           return;
         }
-        LockSupport.park(this);
+        if (!spin.spin(workArrived)) {
+          LockSupport.park(this);
+          spin.parked();
+        }
       }
     } finally {
       closeRunner();
+    }
+  }
+
+  private boolean workArrived() {
+    return !handoff.isEmpty() || exit || batcher.hasPublished();
+  }
+
+  /** Takes the batch in the handoff, if any; it is marked running before it leaves the handoff. */
+  private ScheduledBatch takeHandedOver() {
+    ScheduledBatch batch = handoff.peek();
+    if (batch == null) {
+      return null;
+    }
+    ScheduledBatch previous = running;
+    running = batch;
+    if (!handoff.take(batch)) {
+      running = previous; // another worker took it first
+      return null;
+    }
+    batcherWakeup.signalWorker(); // the handoff is free again
+    return batch;
+  }
+
+  private void execute(ScheduledBatch batch) {
+    try {
+      executor.execute(runner, batch);
+    } catch (Throwable unexpected) {
+      // execute answers runner failures itself; this is a bug, so keep serving and say so.
+      LOG.log(System.Logger.Level.ERROR, "worker failed to answer a batch", unexpected);
     }
   }
 

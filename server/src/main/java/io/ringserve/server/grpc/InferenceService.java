@@ -197,7 +197,16 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       implements InferenceCallback {
     @Override
     public void onSuccess(List<Tensor> outputs) {
-      responder.succeed(InferResponseEncoder.encode(model, version, requestId, outputs));
+      ModelInferResponse response;
+      try {
+        response = InferResponseEncoder.encode(model, version, requestId, outputs);
+      } catch (RuntimeException | LinkageError e) {
+        // The request is already marked answered: whatever breaks here must still reach the
+        // caller, or its call would hang until the deadline.
+        responder.fail(e);
+        return;
+      }
+      responder.succeed(response);
     }
 
     @Override
