@@ -99,7 +99,8 @@ class BatchedServingEndToEndTest {
     } finally {
       pool.shutdownNow();
     }
-    ModelStatistics after = statistics(server, "mlp");
+    long expected = before.getInferenceCount() + (long) callers * requestsEach;
+    ModelStatistics after = awaitStatistics(server, "mlp", s -> s.getInferenceCount() >= expected);
     long inferences = after.getInferenceCount() - before.getInferenceCount();
     long executions = after.getExecutionCount() - before.getExecutionCount();
     assertEquals(callers * requestsEach, inferences);
@@ -161,7 +162,15 @@ class BatchedServingEndToEndTest {
           readInt32s(server.stub().modelInfer(gatedRequest(4).build()).getRawOutputContents(0))[0]);
 
       assertEquals(List.of(1, 4), List.copyOf(backend.rowsRun));
-      ModelStatistics stats = statistics(server, "gated");
+      // Statistics are recorded just after each answer leaves, so let the last ones land.
+      ModelStatistics stats =
+          awaitStatistics(
+              server,
+              "gated",
+              s ->
+                  s.getInferenceStats().getSuccess().getCount()
+                          + s.getInferenceStats().getFail().getCount()
+                      >= 5);
       assertEquals(2, stats.getExecutionCount());
       assertEquals(2, stats.getInferenceCount());
       assertEquals(2, stats.getInferenceStats().getSuccess().getCount());
@@ -187,13 +196,16 @@ class BatchedServingEndToEndTest {
   }
 
   @Test
-  void shouldReportTritonStatisticsPerModelAndForAllModels() {
+  void shouldReportTritonStatisticsPerModelAndForAllModels() throws InterruptedException {
     ServerFixture server = SharedExampleServer.get();
     ModelStatistics before = statistics(server, "simple");
     for (int i = 0; i < 5; i++) {
       server.stub().modelInfer(simpleRequest().build());
     }
-    ModelStatistics after = statistics(server, "simple");
+    long expected = before.getInferenceStats().getSuccess().getCount() + 5;
+    ModelStatistics after =
+        awaitStatistics(
+            server, "simple", s -> s.getInferenceStats().getSuccess().getCount() >= expected);
     assertEquals("simple", after.getName());
     assertEquals("1", after.getVersion());
     assertEquals(5, after.getInferenceCount() - before.getInferenceCount());
@@ -255,8 +267,17 @@ class BatchedServingEndToEndTest {
         }
         load.shutdownNow();
       }
-      PrometheusText after = PrometheusText.parse(get(http, uri));
+      // The last answers' statistics land just after the answers: read both until they agree
+      // (bounded), then assert on the final pair.
       ModelStatistics stats = statistics(server, "simple");
+      PrometheusText after = PrometheusText.parse(get(http, uri));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!Double.valueOf(stats.getInferenceCount())
+              .equals(after.value("nv_inference_count{model=\"simple\",version=\"1\"}"))
+          && System.nanoTime() < deadline) {
+        stats = statistics(server, "simple");
+        after = PrometheusText.parse(get(http, uri));
+      }
       assertEquals(
           (double) stats.getInferenceCount(),
           after.value("nv_inference_count{model=\"simple\",version=\"1\"}"));
@@ -274,6 +295,19 @@ class BatchedServingEndToEndTest {
         http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode());
     return response.body();
+  }
+
+  /** Reads the model's statistics until {@code settled} holds, for at most 5 s. */
+  private static ModelStatistics awaitStatistics(
+      ServerFixture server, String model, java.util.function.Predicate<ModelStatistics> settled)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    ModelStatistics stats = statistics(server, model);
+    while (!settled.test(stats) && System.nanoTime() < deadline) {
+      Thread.sleep(5); // polling a condition with a deadline, not timing the scheduler
+      stats = statistics(server, model);
+    }
+    return stats;
   }
 
   private static ModelStatistics statistics(ServerFixture server, String model) {

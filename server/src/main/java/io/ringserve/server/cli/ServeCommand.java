@@ -117,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
                 grpcPort,
                 repository,
                 Backends.all(),
-                new BackendOptions(intraOpThreads, interOpThreads),
+                backendOptions(),
                 maxMessageBytes,
                 strictReadiness,
                 Duration.ofSeconds(shutdownGraceSeconds)));
@@ -142,6 +142,13 @@ final class ServeCommand implements Callable<Integer> {
                 "ringserve-shutdown"));
     server.awaitTermination();
     return 0;
+  }
+
+  private BackendOptions backendOptions() {
+    BackendOptions defaults = BackendOptions.serverDefaults();
+    return new BackendOptions(
+        intraOpThreads < 0 ? defaults.intraOpThreads() : intraOpThreads,
+        interOpThreads < 0 ? defaults.interOpThreads() : interOpThreads);
   }
 
   /** {@code $XDG_CACHE_HOME/ringserve/examples}, or {@code ~/.cache/ringserve/examples}. */

@@ -37,7 +37,7 @@ final class OnnxExamples {
         SimpleModels.MAX_BATCH_SIZE,
         List.of(simpleSpec("INPUT0"), simpleSpec("INPUT1")),
         List.of(simpleSpec("OUTPUT0"), simpleSpec("OUTPUT1")),
-        false);
+        true);
   }
 
   private static TensorSpec simpleSpec(String name) {

@@ -1,0 +1,215 @@
+package io.ringserve.loadtest.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.TextFormat;
+import inference.ModelConfigOuterClass.ModelConfig;
+import io.ringserve.loadtest.LoadReport;
+import io.ringserve.loadtest.LoadRunner;
+import io.ringserve.loadtest.LoadSpec;
+import io.ringserve.loadtest.Target;
+import io.ringserve.loadtest.Warmup;
+import io.ringserve.server.RingServeServer;
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.Backends;
+import io.ringserve.server.examples.ExampleModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The batched-serving performance goals, measured in one run on this machine with the project's
+ * load generator against a real RingServe on 127.0.0.1, each served figure beside its baseline:
+ *
+ * <ul>
+ *   <li>batching gain: {@code mlp} at concurrency 64 with dynamic batching vs the same model with
+ *       batching off (at least 8x);
+ *   <li>overhead: {@code simple} at concurrency 32 vs a bare grpc-java service echoing the same
+ *       payload (at least 0.7x the requests/s);
+ *   <li>efficiency: {@code mlp} with 16 samples per request at concurrency 16 vs the runner called
+ *       directly at the same average batch size (at least 0.7x the samples/s);
+ *   <li>low-load latency: median at concurrency 1 at most the runner's batch-1 time + 200 us.
+ * </ul>
+ *
+ * The MLP goals are measured for the TensorFlow and the ONNX Runtime model. Server and direct
+ * runner use the same engine threads ({@link BackendOptions#serverDefaults()}). Run with {@code
+ * ./mvnw -B -pl loadtest -am -Pbenchmark install -Dtest=ServingBenchmark
+ * -Dsurefire.failIfNoSpecifiedTests=false}; the table is printed and written to {@code
+ * loadtest/target/serving-benchmark.md}. Not part of the default test run (minutes of load on a
+ * 2-core machine).
+ */
+@Tag("benchmark")
+class ServingBenchmark {
+  private static final Duration MEASURE = Duration.ofSeconds(5);
+  private static final Warmup WARMUP = Warmup.duration(Duration.ofSeconds(2));
+
+  @TempDir Path repository;
+  private final List<String> rows = new ArrayList<>();
+  private final List<String> misses = new ArrayList<>();
+
+  @Test
+  void measureTheBatchedServingGoals() throws Exception {
+    ExampleModels.writeTo(repository);
+    copyUnbatched("mlp");
+    copyUnbatched("mlp_onnx");
+    rows.add("| measurement | served | baseline | ratio | goal |");
+    rows.add("|---|---:|---:|---:|---|");
+    try (RingServeServer server = startServer();
+        EchoInferenceServer echo = EchoInferenceServer.start()) {
+      Target ringServe = Target.of("127.0.0.1", server.port());
+      // JIT warm-up of both servers and every path measured below: on two cores the compiler
+      // threads alone take most of a core for the first ten seconds or so of load.
+      for (String model :
+          List.of("simple", "mlp", "mlp_unbatched", "mlp_onnx", "mlp_onnx_unbatched")) {
+        measure(LoadSpec.builder(ringServe, model).concurrency(32).duration(Duration.ofSeconds(3)));
+      }
+      measure(
+          LoadSpec.builder(Target.of("127.0.0.1", echo.port()), "simple")
+              .concurrency(32)
+              .duration(Duration.ofSeconds(3)));
+      measureOverhead(ringServe, Target.of("127.0.0.1", echo.port()));
+      for (String model : List.of("mlp", "mlp_onnx")) {
+        measureBatchingGain(ringServe, model);
+        measureEfficiencyAndLatency(ringServe, model);
+      }
+    }
+    String table = String.join("\n", rows);
+    System.out.println(table);
+    Path out = Path.of("target", "serving-benchmark.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(
+        out,
+        "TF_ENABLE_ONEDNN_OPTS="
+            + System.getenv("TF_ENABLE_ONEDNN_OPTS")
+            + ", load average before: "
+            + loadAverage()
+            + "\n\n"
+            + table
+            + "\n");
+    assertTrue(misses.isEmpty(), "goals missed: " + misses + "\n" + table);
+  }
+
+  private void measureOverhead(Target ringServe, Target echo) throws InterruptedException {
+    LoadReport served = run(LoadSpec.builder(ringServe, "simple").concurrency(32));
+    LoadReport bare = run(LoadSpec.builder(echo, "simple").concurrency(32));
+    record("simple c=32 requests/s vs bare grpc-java echo", served.rps(), bare.rps(), 0.7, true);
+  }
+
+  private void measureBatchingGain(Target target, String model) throws InterruptedException {
+    LoadReport batched = run(LoadSpec.builder(target, model).concurrency(64));
+    LoadReport unbatched = run(LoadSpec.builder(target, model + "_unbatched").concurrency(64));
+    record(
+        model
+            + " c=64 inferences/s, dynamic batching vs off (avg batch "
+            + String.format("%.1f", batched.server().averageBatchSize())
+            + ")",
+        batched.inferencesPerSecond(),
+        unbatched.inferencesPerSecond(),
+        8.0,
+        true);
+  }
+
+  private void measureEfficiencyAndLatency(Target target, String model) throws Exception {
+    LoadReport sixteen = run(LoadSpec.builder(target, model).batchSize(16).concurrency(16));
+    LoadReport single = run(LoadSpec.builder(target, model).concurrency(1));
+    Path modelDir = repository.resolve(model);
+    ModelConfig.Builder config = ModelConfig.newBuilder();
+    TextFormat.merge(Files.readString(modelDir.resolve("config.pbtxt")), config);
+    Path file =
+        modelDir.resolve("1").resolve(model.endsWith("_onnx") ? "model.onnx" : "model.savedmodel");
+    int averageBatch = (int) Math.max(1, Math.round(sixteen.server().averageBatchSize()));
+    try (DirectRunner direct = new DirectRunner(file, config.build())) {
+      DirectRunner.Figures atBatch = direct.measureMlp(averageBatch, 3);
+      DirectRunner.Figures atOne = direct.measureMlp(1, 3);
+      record(
+          model + " 16 samples/request c=16 samples/s vs runner direct at batch " + averageBatch,
+          sixteen.inferencesPerSecond(),
+          atBatch.samplesPerSecond(),
+          0.7,
+          true);
+      double medianMicros = single.percentile(50).toNanos() / 1e3;
+      rows.add(
+          String.format(
+              "| %s c=1 median latency (us) vs runner batch-1 call + 200 us | %.0f | %.0f + 200 | | %s |",
+              model,
+              medianMicros,
+              atOne.medianCallMicros(),
+              medianMicros <= atOne.medianCallMicros() + 200 ? "met" : "MISSED"));
+      if (medianMicros > atOne.medianCallMicros() + 200) {
+        misses.add(model + " low-load latency");
+      }
+    }
+  }
+
+  private void record(String what, double served, double baseline, double goal, boolean atLeast) {
+    double ratio = served / baseline;
+    boolean met = atLeast ? ratio >= goal : ratio <= goal;
+    rows.add(
+        String.format(
+            "| %s | %,.0f | %,.0f | %.2fx | %s %.1fx: %s |",
+            what, served, baseline, ratio, atLeast ? ">=" : "<=", goal, met ? "met" : "MISSED"));
+    if (!met) {
+      misses.add(what);
+    }
+  }
+
+  private static LoadReport run(LoadSpec.Builder spec) throws InterruptedException {
+    return measure(spec.duration(MEASURE).warmup(WARMUP));
+  }
+
+  private static LoadReport measure(LoadSpec.Builder spec) throws InterruptedException {
+    try (LoadRunner runner = LoadRunner.open(spec.build())) {
+      return runner.run();
+    }
+  }
+
+  private RingServeServer startServer() throws Exception {
+    return RingServeServer.start(
+        new RingServeServer.Config(
+            "127.0.0.1",
+            0,
+            repository,
+            Backends.all(),
+            BackendOptions.serverDefaults(),
+            64 << 20,
+            true,
+            Duration.ofSeconds(5)));
+  }
+
+  /**
+   * A copy of {@code model} named {@code <model>_unbatched}, without its dynamic_batching block.
+   */
+  private void copyUnbatched(String model) throws Exception {
+    Path from = repository.resolve(model);
+    Path to = repository.resolve(model + "_unbatched");
+    try (var files = Files.walk(from)) {
+      for (Path source : files.toList()) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target);
+        }
+      }
+    }
+    Path config = to.resolve("config.pbtxt");
+    String text =
+        Files.readString(config)
+            .replace("name: \"" + model + "\"", "name: \"" + model + "_unbatched\"")
+            .replaceAll("(?s)dynamic_batching\\s*\\{[^}]*\\}", "");
+    Files.writeString(config, text);
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+}
