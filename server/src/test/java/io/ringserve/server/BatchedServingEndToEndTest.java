@@ -21,6 +21,7 @@ import inference.GrpcService.ModelStatisticsResponse;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.ringserve.batching.ModelScheduler;
 import io.ringserve.server.examples.MlpReference;
 import io.ringserve.server.examples.MlpWeights;
 import io.ringserve.server.metrics.MetricsServer;
@@ -43,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Dynamic batching through the server: concurrent callers share executions yet each gets its own
@@ -50,11 +53,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BatchedServingEndToEndTest {
 
-  @Test
-  void shouldBatch64ConcurrentMlpCallersAndGiveEachItsOwnOutput() throws Exception {
+  /** The same network and weights on both engines, so one plain-Java reference checks both. */
+  @ParameterizedTest
+  @ValueSource(strings = {"mlp", "mlp_onnx"})
+  void shouldBatch64ConcurrentMlpCallersAndGiveEachItsOwnOutput(String model) throws Exception {
     ServerFixture server = SharedExampleServer.get();
     MlpReference reference = new MlpReference(MlpWeights.generate(MlpWeights.DEFAULT_SEED));
-    ModelStatistics before = statistics(server, "mlp");
+    ModelStatistics before = statistics(server, model);
     int callers = 64;
     int requestsEach = 4;
     ExecutorService pool = Executors.newFixedThreadPool(callers);
@@ -79,7 +84,7 @@ class BatchedServingEndToEndTest {
                             .stub()
                             .modelInfer(
                                 ModelInferRequest.newBuilder()
-                                    .setModelName("mlp")
+                                    .setModelName(model)
                                     .addInputs(input("INPUT0", "FP32", 1, 784))
                                     .addRawInputContents(floats(x))
                                     .build());
@@ -100,10 +105,14 @@ class BatchedServingEndToEndTest {
       pool.shutdownNow();
     }
     long expected = before.getInferenceCount() + (long) callers * requestsEach;
-    ModelStatistics after = awaitStatistics(server, "mlp", s -> s.getInferenceCount() >= expected);
+    ModelStatistics after = awaitStatistics(server, model, s -> s.getInferenceCount() >= expected);
     long inferences = after.getInferenceCount() - before.getInferenceCount();
     long executions = after.getExecutionCount() - before.getExecutionCount();
     assertEquals(callers * requestsEach, inferences);
+    assertEquals(
+        callers * requestsEach,
+        after.getInferenceStats().getSuccess().getCount()
+            - before.getInferenceStats().getSuccess().getCount());
     assertTrue(
         executions * 4 <= inferences,
         "expected at most a quarter as many executions as inferences, got "
@@ -148,6 +157,14 @@ class BatchedServingEndToEndTest {
                       .putParameters(
                           "timeout", InferParameter.newBuilder().setInt64Param(100_000).build())
                       .build());
+      // Cancel C only once B, C and E are queued behind A: a call cancelled before it reaches
+      // the server is never a request there at all.
+      ModelScheduler scheduler = server.server().repository().resolve("gated", "").scheduler();
+      long queuedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (scheduler.pendingRequests() < 4 && System.nanoTime() < queuedBy) {
+        Thread.onSpinWait();
+      }
+      assertEquals(4, scheduler.pendingRequests(), "A running and B, C, E queued");
       cancellable.cancel(null);
       assertEquals(Status.Code.CANCELLED, failure(c).getCode());
       assertEquals(Status.Code.DEADLINE_EXCEEDED, failure(b).getCode());

@@ -9,9 +9,9 @@ import io.ringserve.batching.Batch;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
+import io.ringserve.server.backend.BatchInputs;
 import io.ringserve.server.model.TensorSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,13 +46,13 @@ final class OnnxRunner implements ModelRunner {
   @Override
   public List<Tensor> run(Batch batch) throws OrtException {
     Set<String> fetched = selectOutputs(batch.requestedOutputs());
-    checkInputNames(batch);
+    BatchInputs.checkNames(batch, signature.inputs());
     List<TensorSpec> inputs = signature.inputs();
     Map<String, OnnxTensor> fed = new LinkedHashMap<>();
     try {
       for (int i = 0; i < inputs.size(); i++) {
         TensorSpec spec = inputs.get(i);
-        fed.put(spec.name(), converter.toOnnx(i, checkedInput(batch, spec)));
+        fed.put(spec.name(), converter.toOnnx(i, BatchInputs.checked(batch, spec)));
       }
       batch.markInputsReady();
       try (OrtSession.Result result = execute(fed, fetched)) {
@@ -106,52 +106,9 @@ final class OnnxRunner implements ModelRunner {
     }
     for (String name : requested) {
       if (!selected.contains(name)) {
-        throw invalid("requested output '" + name + "' is not an output of the model");
+        throw BatchInputs.invalid("requested output '" + name + "' is not an output of the model");
       }
     }
     return selected;
-  }
-
-  private void checkInputNames(Batch batch) {
-    for (Tensor input : batch.inputs()) {
-      if (signature.inputs().stream().noneMatch(spec -> spec.name().equals(input.name()))) {
-        throw invalid("input '" + input.name() + "' is not an input of the model");
-      }
-    }
-  }
-
-  private static Tensor checkedInput(Batch batch, TensorSpec spec) {
-    Tensor input = batch.input(spec.name());
-    if (input == null) {
-      throw invalid("input '" + spec.name() + "' is missing");
-    }
-    if (input.dataType() != spec.dataType()) {
-      throw invalid(
-          "input '"
-              + spec.name()
-              + "' has datatype "
-              + input.dataType()
-              + " but the model expects "
-              + spec.dataType());
-    }
-    long[] declared = spec.shape();
-    boolean fits = input.rank() == declared.length;
-    for (int d = 0; fits && d < declared.length; d++) {
-      fits = declared[d] < 0 || declared[d] == input.dim(d);
-    }
-    if (!fits) {
-      throw invalid(
-          "input '"
-              + spec.name()
-              + "' has shape "
-              + Arrays.toString(input.shape())
-              + " but the model expects "
-              + Arrays.toString(declared));
-    }
-    return input;
-  }
-
-  private static InferenceException invalid(String message) {
-    return new InferenceException(InferenceException.Reason.INVALID_INPUT, message);
   }
 }

@@ -4,8 +4,9 @@ import io.ringserve.batching.Batch;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
+import io.ringserve.server.backend.BatchInputs;
+import io.ringserve.server.model.TensorSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -32,6 +33,7 @@ public final class TensorFlowRunner implements ModelRunner {
   private final Session session;
   private final List<SignatureTensor> inputs;
   private final List<SignatureTensor> outputs;
+  private final List<TensorSpec> inputSpecs;
   private final List<Output<?>> inputOperands;
   private final List<Output<?>> outputOperands;
 
@@ -39,6 +41,7 @@ public final class TensorFlowRunner implements ModelRunner {
     this.session = Objects.requireNonNull(session, "session");
     this.inputs = signature.inputs();
     this.outputs = signature.outputs();
+    this.inputSpecs = inputs.stream().map(SignatureTensor::spec).toList();
     this.inputOperands = operands(session.graph(), inputs);
     this.outputOperands = operands(session.graph(), outputs);
   }
@@ -63,13 +66,13 @@ public final class TensorFlowRunner implements ModelRunner {
   @Override
   public List<Tensor> run(Batch batch) {
     List<Integer> fetched = selectOutputs(batch.requestedOutputs());
-    checkInputNames(batch);
+    BatchInputs.checkNames(batch, inputs.stream().map(SignatureTensor::spec).toList());
     List<org.tensorflow.Tensor> fed = new ArrayList<>(inputs.size());
     try {
       Session.Runner call = session.runner();
       for (int i = 0; i < inputs.size(); i++) {
         SignatureTensor spec = inputs.get(i);
-        Tensor input = checkedInput(batch, spec);
+        Tensor input = BatchInputs.checked(batch, spec.spec());
         org.tensorflow.Tensor tensor = InputConverter.toTensorFlow(input, spec.tensorClass());
         fed.add(tensor);
         call.feed(inputOperands.get(i), tensor);
@@ -128,50 +131,5 @@ public final class TensorFlowRunner implements ModelRunner {
       }
     }
     return selected;
-  }
-
-  private void checkInputNames(Batch batch) {
-    for (Tensor input : batch.inputs()) {
-      if (inputs.stream().noneMatch(spec -> spec.key().equals(input.name()))) {
-        throw new InferenceException(
-            InferenceException.Reason.INVALID_INPUT,
-            "input '" + input.name() + "' is not an input of the model");
-      }
-    }
-  }
-
-  private static Tensor checkedInput(Batch batch, SignatureTensor spec) {
-    Tensor input = batch.input(spec.key());
-    if (input == null) {
-      throw invalid("input '" + spec.key() + "' is missing");
-    }
-    if (input.dataType() != spec.dataType()) {
-      throw invalid(
-          "input '"
-              + spec.key()
-              + "' has datatype "
-              + input.dataType()
-              + " but the model expects "
-              + spec.dataType());
-    }
-    long[] declared = spec.spec().shape();
-    boolean fits = input.rank() == declared.length;
-    for (int d = 0; fits && d < declared.length; d++) {
-      fits = declared[d] < 0 || declared[d] == input.dim(d);
-    }
-    if (!fits) {
-      throw invalid(
-          "input '"
-              + spec.key()
-              + "' has shape "
-              + Arrays.toString(input.shape())
-              + " but the model expects "
-              + Arrays.toString(declared));
-    }
-    return input;
-  }
-
-  private static InferenceException invalid(String message) {
-    return new InferenceException(InferenceException.Reason.INVALID_INPUT, message);
   }
 }
