@@ -71,35 +71,53 @@ final class OutputSplitter {
     }
     for (int o = 0; o < outputCount; o++) {
       Tensor output = outputs.get(o);
-      ByteBuffer data = output.data();
-      long[] shape = output.shape();
-      long rowElements = 1;
-      for (int d = 1; d < shape.length; d++) {
-        rowElements *= shape[d];
-      }
-      boolean fixed = output.dataType().isFixedSize();
-      long rowBytes = fixed ? rowElements * output.dataType().byteSize() : -1;
-      int offset = 0;
-      for (int r = 0; r < requests.length; r++) {
-        InferenceRequest request = requests[r];
-        long rows = request.batchSize();
-        int length;
-        if (fixed) {
-          length = (int) (rows * rowBytes);
-        } else {
-          data.limit(data.capacity()).position(offset);
-          length = BytesElements.offsetAfter(data, rows * rowElements);
-        }
-        if (wants(request, output.name())) {
-          data.limit(data.capacity()).position(offset);
-          data.limit(offset + length);
-          shape[0] = rows;
-          perRequest.get(r).add(Tensor.of(output.name(), output.dataType(), shape, data));
-        }
-        offset += length;
+      if (output.dataType().isFixedSize()) {
+        splitFixed(requests, output, perRequest);
+      } else {
+        splitBytes(requests, output, perRequest);
       }
     }
     return perRequest;
+  }
+
+  /** Fixed-size rows: each request's rows are a trusted view, found by arithmetic. */
+  private static void splitFixed(
+      InferenceRequest[] requests, Tensor output, List<List<Tensor>> perRequest) {
+    String name = output.name();
+    long row = 0;
+    for (int r = 0; r < requests.length; r++) {
+      InferenceRequest request = requests[r];
+      long rows = request.batchSize();
+      if (wants(request, name)) {
+        perRequest.get(r).add(output.rows(row, rows));
+      }
+      row += rows;
+    }
+  }
+
+  /** BYTES rows: found by walking the length prefixes, and validated as any new tensor. */
+  private static void splitBytes(
+      InferenceRequest[] requests, Tensor output, List<List<Tensor>> perRequest) {
+    ByteBuffer data = output.data();
+    long[] shape = output.shape();
+    long rowElements = 1;
+    for (int d = 1; d < shape.length; d++) {
+      rowElements *= shape[d];
+    }
+    int offset = 0;
+    for (int r = 0; r < requests.length; r++) {
+      InferenceRequest request = requests[r];
+      long rows = request.batchSize();
+      data.limit(data.capacity()).position(offset);
+      int length = BytesElements.offsetAfter(data, rows * rowElements);
+      if (wants(request, output.name())) {
+        data.limit(data.capacity()).position(offset);
+        data.limit(offset + length);
+        shape[0] = rows;
+        perRequest.get(r).add(Tensor.of(output.name(), output.dataType(), shape, data));
+      }
+      offset += length;
+    }
   }
 
   private static boolean wants(InferenceRequest request, String output) {
