@@ -6,6 +6,7 @@ import inference.ModelConfigOuterClass.ModelOutput;
 import io.ringserve.batching.ModelScheduler;
 import io.ringserve.server.backend.LoadedModel;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -22,8 +23,8 @@ public final class ServedModel {
   private final ModelConfig config;
   private final LoadedModel loaded;
   private final ModelScheduler scheduler;
-  private final Map<String, ModelInput> inputs = new LinkedHashMap<>();
-  private final Map<String, ModelOutput> outputs = new LinkedHashMap<>();
+  private final Map<String, ModelInput> inputs;
+  private final Map<String, ModelOutput> outputs;
 
   ServedModel(
       String name, long version, ModelConfig config, LoadedModel loaded, ModelScheduler scheduler) {
@@ -32,8 +33,13 @@ public final class ServedModel {
     this.config = Objects.requireNonNull(config, "config");
     this.loaded = Objects.requireNonNull(loaded, "loaded");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-    config.getInputList().forEach(i -> inputs.put(i.getName(), i));
-    config.getOutputList().forEach(o -> outputs.put(o.getName(), o));
+    Map<String, ModelInput> inputsByName = new LinkedHashMap<>();
+    config.getInputList().forEach(i -> inputsByName.put(i.getName(), i));
+    Map<String, ModelOutput> outputsByName = new LinkedHashMap<>();
+    config.getOutputList().forEach(o -> outputsByName.put(o.getName(), o));
+    // Read-only views made once: request validation walks the inputs on every request.
+    this.inputs = Collections.unmodifiableMap(inputsByName);
+    this.outputs = Collections.unmodifiableMap(outputsByName);
   }
 
   public String name() {
@@ -66,7 +72,7 @@ public final class ServedModel {
 
   /** The config's inputs by name, in config order. */
   public Map<String, ModelInput> inputs() {
-    return java.util.Collections.unmodifiableMap(inputs);
+    return inputs;
   }
 
   /** The config's output of that name, or {@code null}. */
