@@ -75,6 +75,7 @@ final class BatchExecutor {
         queueNanos += start - request.arrivalNanos();
       }
     }
+    completions.batchSucceeded(succeeded);
     long end = System.nanoTime();
     long requestNanos = 0;
     for (int i = 0; i < requests.length; i++) {

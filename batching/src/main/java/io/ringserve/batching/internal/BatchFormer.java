@@ -145,10 +145,12 @@ final class BatchFormer {
     long[] sequences = new long[formedCount];
     int taken = 0;
     for (PendingQueue queue : pending.queues()) {
-      while (taken < formedCount && queue.pollInto(requests, sequences, taken)) {
-        limits.release(queue.level());
-        taken++;
+      if (taken == formedCount) {
+        break;
       }
+      int fromQueue = queue.pollInto(requests, sequences, taken, formedCount - taken);
+      limits.release(queue.level(), fromQueue);
+      taken += fromQueue;
     }
     if (taken != formedCount) {
       throw new IllegalStateException("formed " + formedCount + " requests but found " + taken);

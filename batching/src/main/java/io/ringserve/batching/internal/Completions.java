@@ -28,6 +28,13 @@ interface Completions {
    */
   boolean fail(long sequence, InferenceRequest request, InferenceException failure);
 
+  /**
+   * Called by a worker once per batch, after its {@link #succeed} calls, with how many of them
+   * returned true: answers given directly are counted here with one add per batch instead of a
+   * contended atomic add per request.
+   */
+  void batchSucceeded(long answered);
+
   /** Releases whatever is held back; answers after this go straight to their callbacks. */
   void close();
 

@@ -19,11 +19,12 @@ final class DirectCompletions implements Completions {
 
   @Override
   public boolean succeed(long sequence, InferenceRequest request, List<Tensor> outputs) {
-    if (Callbacks.succeed(request, outputs)) {
-      statistics.answered(1);
-      return true;
-    }
-    return false;
+    return Callbacks.succeed(request, outputs); // counted per batch: batchSucceeded
+  }
+
+  @Override
+  public void batchSucceeded(long answered) {
+    statistics.answered(answered);
   }
 
   @Override

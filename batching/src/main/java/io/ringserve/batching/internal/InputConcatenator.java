@@ -27,11 +27,12 @@ final class InputConcatenator {
   static List<Tensor> concatenate(InferenceRequest[] requests, long batchSize) {
     List<Tensor> layout = requests[0].inputs();
     List<Tensor> joined = new ArrayList<>(layout.size());
-    for (Tensor template : layout) {
+    for (int index = 0; index < layout.size(); index++) {
+      Tensor template = layout.get(index);
       String name = template.name();
       long bytes = 0;
       for (InferenceRequest request : requests) {
-        bytes += input(request, name).byteSize();
+        bytes += input(request, index, name).byteSize();
       }
       if (bytes > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
@@ -39,7 +40,7 @@ final class InputConcatenator {
       }
       ByteBuffer data = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
       for (InferenceRequest request : requests) {
-        data.put(input(request, name).data());
+        data.put(input(request, index, name).data());
       }
       data.flip();
       long[] shape = template.shape();
@@ -49,8 +50,13 @@ final class InputConcatenator {
     return joined;
   }
 
-  private static Tensor input(InferenceRequest request, String name) {
+  /** The request's input {@code name}; usually at {@code index}, as callers list inputs alike. */
+  private static Tensor input(InferenceRequest request, int index, String name) {
     List<Tensor> inputs = request.inputs();
+    Tensor likely = inputs.get(index);
+    if (likely.name().equals(name)) {
+      return likely;
+    }
     Tensor tensor = BatchCompatibility.find(inputs, name);
     if (tensor == null) {
       throw new IllegalStateException("request " + request + " lacks input '" + name + "'");

@@ -67,6 +67,11 @@ final class OrderedCompletions implements Completions {
   }
 
   @Override
+  public void batchSucceeded(long answered) {
+    // counted when delivered, which may be later
+  }
+
+  @Override
   public synchronized void close() {
     closed = true;
     for (Answer answer : new TreeMap<>(held).values()) {

@@ -65,39 +65,66 @@ final class OutputSplitter {
    */
   static List<List<Tensor>> split(InferenceRequest[] requests, List<Tensor> outputs) {
     int outputCount = outputs.size();
-    List<List<Tensor>> perRequest = new ArrayList<>(requests.length);
-    for (int r = 0; r < requests.length; r++) {
-      perRequest.add(new ArrayList<>(outputCount));
-    }
+    // Views by output, then by request (null where the request did not ask for that output).
+    Tensor[][] byOutput = new Tensor[outputCount][];
     for (int o = 0; o < outputCount; o++) {
       Tensor output = outputs.get(o);
-      if (output.dataType().isFixedSize()) {
-        splitFixed(requests, output, perRequest);
-      } else {
-        splitBytes(requests, output, perRequest);
-      }
+      byOutput[o] =
+          output.dataType().isFixedSize()
+              ? splitFixed(requests, output)
+              : splitBytes(requests, output);
+    }
+    List<List<Tensor>> perRequest = new ArrayList<>(requests.length);
+    for (int r = 0; r < requests.length; r++) {
+      perRequest.add(gather(byOutput, r));
     }
     return perRequest;
   }
 
+  /**
+   * Request {@code r}'s views as an immutable list. One or two outputs (the common models) take a
+   * single small list object per request, with no backing array.
+   */
+  private static List<Tensor> gather(Tensor[][] byOutput, int r) {
+    if (byOutput.length == 1) {
+      Tensor only = byOutput[0][r];
+      return only == null ? List.of() : List.of(only);
+    }
+    int wanted = 0;
+    for (Tensor[] views : byOutput) {
+      if (views[r] != null) {
+        wanted++;
+      }
+    }
+    Tensor[] mine = new Tensor[wanted];
+    int next = 0;
+    for (Tensor[] views : byOutput) {
+      if (views[r] != null) {
+        mine[next++] = views[r];
+      }
+    }
+    return List.of(mine);
+  }
+
   /** Fixed-size rows: each request's rows are a trusted view, found by arithmetic. */
-  private static void splitFixed(
-      InferenceRequest[] requests, Tensor output, List<List<Tensor>> perRequest) {
+  private static Tensor[] splitFixed(InferenceRequest[] requests, Tensor output) {
+    Tensor[] views = new Tensor[requests.length];
     String name = output.name();
     long row = 0;
     for (int r = 0; r < requests.length; r++) {
       InferenceRequest request = requests[r];
       long rows = request.batchSize();
       if (wants(request, name)) {
-        perRequest.get(r).add(output.rows(row, rows));
+        views[r] = output.rows(row, rows);
       }
       row += rows;
     }
+    return views;
   }
 
   /** BYTES rows: found by walking the length prefixes, and validated as any new tensor. */
-  private static void splitBytes(
-      InferenceRequest[] requests, Tensor output, List<List<Tensor>> perRequest) {
+  private static Tensor[] splitBytes(InferenceRequest[] requests, Tensor output) {
+    Tensor[] views = new Tensor[requests.length];
     ByteBuffer data = output.data();
     long[] shape = output.shape();
     long rowElements = 1;
@@ -114,10 +141,11 @@ final class OutputSplitter {
         data.limit(data.capacity()).position(offset);
         data.limit(offset + length);
         shape[0] = rows;
-        perRequest.get(r).add(Tensor.of(output.name(), output.dataType(), shape, data));
+        views[r] = Tensor.of(output.name(), output.dataType(), shape, data);
       }
       offset += length;
     }
+    return views;
   }
 
   private static boolean wants(InferenceRequest request, String output) {

@@ -89,23 +89,27 @@ final class PendingQueue {
   }
 
   /**
-   * Removes the oldest live request and copies it to {@code into[at]} / {@code seqInto[at]}.
+   * Removes up to {@code max} of the oldest live requests, in order, copying them to {@code into}
+   * and {@code seqInto} from index {@code at}.
    *
-   * @return false if the queue holds no live request
+   * @return how many were removed
    */
-  boolean pollInto(InferenceRequest[] into, long[] seqInto, int at) {
-    skipTombstones();
-    if (head == tail) {
-      return false;
+  int pollInto(InferenceRequest[] into, long[] seqInto, int at, int max) {
+    int taken = 0;
+    while (taken < max && head != tail) {
+      int index = head & mask;
+      InferenceRequest request = requests[index];
+      head++;
+      if (request != null) { // else a tombstone
+        into[at + taken] = request;
+        seqInto[at + taken] = sequences[index];
+        requests[index] = null;
+        taken++;
+      }
     }
-    int index = head & mask;
-    into[at] = requests[index];
-    seqInto[at] = sequences[index];
-    requests[index] = null;
-    head++;
-    live--;
+    live -= taken;
     skipTombstones();
-    return true;
+    return taken;
   }
 
   private void skipTombstones() {

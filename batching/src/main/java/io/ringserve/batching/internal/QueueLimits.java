@@ -66,8 +66,13 @@ final class QueueLimits {
 
   /** Counts a request out of its level. */
   void release(int level) {
-    if (limits[level] != 0) {
-      counts.decrementAndGet(level * STRIDE);
+    release(level, 1);
+  }
+
+  /** Counts {@code requests} out of their level with one atomic add. */
+  void release(int level, int requests) {
+    if (limits[level] != 0 && requests != 0) {
+      counts.addAndGet(level * STRIDE, -requests);
     }
   }
 }
