@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Starts the server and serves until interrupted (Ctrl-C or SIGTERM stop it gracefully). */
 @Command(
@@ -51,16 +54,18 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--intra-op-threads",
       paramLabel = "N",
-      defaultValue = "0",
-      description = "Threads one TensorFlow operation may use (default: 0 = TensorFlow decides).")
-  int intraOpThreads;
+      description =
+          "Threads one operation of a model may use (default: half the cores, at least 1; 0 = the"
+              + " engine decides). A model's config.pbtxt parameters override it for that model.")
+  Integer intraOpThreads;
 
   @Option(
       names = "--inter-op-threads",
       paramLabel = "N",
-      defaultValue = "0",
-      description = "TensorFlow operations that may run at once (default: 0 = TensorFlow decides).")
-  int interOpThreads;
+      description =
+          "Operations of a model that may run at once (default: -1 = one after another on the"
+              + " model's worker thread, TensorFlow only; 0 = the engine decides).")
+  Integer interOpThreads;
 
   @Option(
       names = "--max-message-bytes",
@@ -102,8 +107,11 @@ final class ServeCommand implements Callable<Integer> {
           "HTTP port of the Prometheus metrics at /metrics (default: ${DEFAULT-VALUE}, as Triton).")
   int metricsPort;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    BackendOptions engines = backendOptions();
     Path repository = modelRepository;
     if (repository == null) {
       repository = defaultExamplesDir();
@@ -117,7 +125,7 @@ final class ServeCommand implements Callable<Integer> {
                 grpcPort,
                 repository,
                 Backends.all(),
-                backendOptions(),
+                engines,
                 maxMessageBytes,
                 strictReadiness,
                 Duration.ofSeconds(shutdownGraceSeconds)));
@@ -144,11 +152,25 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private BackendOptions backendOptions() {
+  /**
+   * The server's defaults, with what the command line set instead.
+   *
+   * @throws ParameterException naming the option, for a thread count out of range
+   */
+  BackendOptions backendOptions() {
+    if (intraOpThreads != null && intraOpThreads < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--intra-op-threads must be 0 or more, got " + intraOpThreads);
+    }
+    if (interOpThreads != null && interOpThreads < BackendOptions.CALLER_THREAD) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--inter-op-threads must be -1 (the worker thread), 0 or more, got " + interOpThreads);
+    }
     BackendOptions defaults = BackendOptions.serverDefaults();
     return new BackendOptions(
-        intraOpThreads < 0 ? defaults.intraOpThreads() : intraOpThreads,
-        interOpThreads < 0 ? defaults.interOpThreads() : interOpThreads);
+        intraOpThreads != null ? intraOpThreads : defaults.intraOpThreads(),
+        interOpThreads != null ? interOpThreads : defaults.interOpThreads());
   }
 
   /** {@code $XDG_CACHE_HOME/ringserve/examples}, or {@code ~/.cache/ringserve/examples}. */

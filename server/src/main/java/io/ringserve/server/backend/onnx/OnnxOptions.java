@@ -117,7 +117,8 @@ public record OnnxOptions(
             ? server.intraOpThreads()
             : share ? cores : Math.max(1, cores / sessions);
     int intra = count(config, INTRA_OP_THREADS, defaultIntra);
-    int inter = count(config, INTER_OP_THREADS, server.interOpThreads());
+    // CALLER_THREAD (-1) is TensorFlow's; ONNX Runtime's sequential mode runs on the caller anyway.
+    int inter = count(config, INTER_OP_THREADS, Math.max(0, server.interOpThreads()));
     String mode = config.getParametersMap().getOrDefault(EXECUTION_MODE, blank()).getStringValue();
     ExecutionMode executionMode;
     switch (mode.strip().toLowerCase(Locale.ROOT)) {

@@ -14,9 +14,15 @@ import org.tensorflow.proto.ConfigProto;
  * <p>Immutable and thread-safe.
  *
  * @param intraOpThreads threads that split one operation; 0 lets TensorFlow choose (one per core)
- * @param interOpThreads threads that run independent operations at once; 0 lets TensorFlow choose
+ * @param interOpThreads threads that run independent operations at once; 0 lets TensorFlow choose;
+ *     {@link #CALLER_THREAD} runs every operation on the thread that calls the model, one after
+ *     another (TensorFlow's negative setting): no hand-off to a pool thread per operation, which on
+ *     a busy machine with few cores costs a scheduling delay each
  */
 public record TensorFlowOptions(int intraOpThreads, int interOpThreads) {
+
+  /** {@link #interOpThreads} that runs the operations on the calling thread. */
+  public static final int CALLER_THREAD = -1;
 
   /** TensorFlow's own choice for both pools. */
   public static final TensorFlowOptions DEFAULTS = new TensorFlowOptions(0, 0);
@@ -25,8 +31,9 @@ public record TensorFlowOptions(int intraOpThreads, int interOpThreads) {
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
     }
-    if (interOpThreads < 0) {
-      throw new IllegalArgumentException("interOpThreads must be >= 0, got " + interOpThreads);
+    if (interOpThreads < CALLER_THREAD) {
+      throw new IllegalArgumentException(
+          "interOpThreads must be >= 0, or -1 for the calling thread, got " + interOpThreads);
     }
   }
 
@@ -36,7 +43,7 @@ public record TensorFlowOptions(int intraOpThreads, int interOpThreads) {
     if (intraOpThreads > 0) {
       config.setIntraOpParallelismThreads(intraOpThreads);
     }
-    if (interOpThreads > 0) {
+    if (interOpThreads != 0) {
       config.setInterOpParallelismThreads(interOpThreads);
     }
     return config.build();

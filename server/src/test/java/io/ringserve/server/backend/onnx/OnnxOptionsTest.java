@@ -67,6 +67,17 @@ class OnnxOptionsTest {
   }
 
   @Test
+  void shouldLeaveInterOpThreadsToOnnxRuntimeWhenTheServerRunsOperationsOnTheCaller()
+      throws Exception {
+    BackendOptions server = new BackendOptions(1, BackendOptions.CALLER_THREAD);
+
+    OnnxOptions options = OnnxOptions.fromConfig(config(""), server, 1, CORES);
+
+    assertEquals(0, options.interOpThreads());
+    assertEquals(1, options.intraOpThreads());
+  }
+
+  @Test
   void shouldReadTritonsExecutionModeMemoryAndGraphLevelSettings() throws Exception {
     OnnxOptions options =
         OnnxOptions.fromConfig(

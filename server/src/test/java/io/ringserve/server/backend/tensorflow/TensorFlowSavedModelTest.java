@@ -5,13 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringserve.batching.Batch;
 import io.ringserve.batching.DataType;
+import io.ringserve.batching.ModelRunner;
+import io.ringserve.batching.Tensor;
 import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.server.model.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.types.TFloat16;
@@ -33,16 +45,59 @@ class TensorFlowSavedModelTest {
     try (TensorFlowSavedModel model =
         TensorFlowSavedModel.load(dir.resolve("m"), new TensorFlowOptions(1, 1))) {
       assertEquals(
-          java.util.List.of(
+          List.of(
               new TensorSpec("IN_FLOAT", DataType.FP32, new long[] {-1, 3}),
               new TensorSpec("IN_HALF", DataType.FP16, new long[] {-1, 3}),
               new TensorSpec("IN_STR", DataType.BYTES, new long[] {-1, 3})),
           model.inputs());
       assertEquals(
-          java.util.List.of("OUT_FLOAT", "OUT_HALF", "OUT_STR"),
+          List.of("OUT_FLOAT", "OUT_HALF", "OUT_STR"),
           model.outputs().stream().map(TensorSpec::name).toList());
       assertArrayEquals(new long[] {-1, 3}, model.outputs().get(0).shape());
     }
+  }
+
+  @Test
+  void shouldRunOnTheCallersThreadFromSeveralWorkersAtOnce() throws Exception {
+    TestSavedModels.identities(dir.resolve("m"), Map.of("FLOAT", TFloat32.class));
+
+    try (TensorFlowSavedModel model =
+        TensorFlowSavedModel.load(
+            dir.resolve("m"), new TensorFlowOptions(1, TensorFlowOptions.CALLER_THREAD))) {
+      ExecutorService workers = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+          float base = w * 100;
+          results.add(workers.submit(() -> echoesItsOwnValues(model, base)));
+        }
+        for (Future<Boolean> result : results) {
+          assertTrue(result.get(30, TimeUnit.SECONDS));
+        }
+      } finally {
+        workers.shutdownNow();
+      }
+    }
+  }
+
+  private static boolean echoesItsOwnValues(TensorFlowSavedModel model, float base)
+      throws Exception {
+    try (ModelRunner runner = model.newRunner()) {
+      for (int call = 0; call < 50; call++) {
+        ByteBuffer data = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 6; i++) {
+          data.putFloat(base + call + i);
+        }
+        data.flip();
+        Tensor input = Tensor.of("IN_FLOAT", DataType.FP32, new long[] {2, 3}, data);
+        Tensor output = runner.run(Batch.direct(2, List.of(input), Set.of())).get(0);
+        ByteBuffer echoed = output.data().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 6; i++) {
+          assertEquals(base + call + i, echoed.getFloat(echoed.position() + 4 * i));
+        }
+      }
+    }
+    return true;
   }
 
   @Test
@@ -112,7 +167,10 @@ class TensorFlowSavedModelTest {
   void shouldRejectNegativeThreadCounts() {
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> new TensorFlowOptions(-1, 0));
+    IllegalArgumentException inter =
+        assertThrows(IllegalArgumentException.class, () -> new TensorFlowOptions(0, -2));
 
     assertTrue(error.getMessage().contains("intraOpThreads"), error.getMessage());
+    assertTrue(inter.getMessage().contains("-1 for the calling thread"), inter.getMessage());
   }
 }
