@@ -21,8 +21,8 @@ public record BackendOptions(int intraOpThreads, int interOpThreads) {
    * threads for the same cores (on two cores one intra-op thread halved TensorFlow's batch-1
    * latency in the server); and handing each operation to an inter-op pool thread costs a
    * scheduling delay per operation on a busy machine (on two cores the caller's thread served
-   * {@code mlp} 19-23 % faster at concurrency 64 than one inter-op thread, and cut the median at
-   * concurrency 1 from 349-368 us to 288-297 us). Parallelism across requests comes from the
+   * {@code mlp} 19-23 % faster at concurrency 64 than one inter-op thread, and lowered the median
+   * at concurrency 1: 288-349 us against 349-368 us). Parallelism across requests comes from the
    * model's instances, each with its own worker.
    */
   public static BackendOptions serverDefaults() {
