@@ -122,9 +122,10 @@ public class BatcherThroughputBenchmark {
    * <p>The harness must not cost the schedulers' threads more than it has to, or it measures
    * itself: each side counts on its own cache line with plain single-writer stores (the producer
    * its sends, the one answering worker its answers), so an answer costs no atomic instruction and
-   * no line is written by both sides. A producer whose window is full parks until half of it is
-   * answered (hysteresis, so that it is not woken per answer); the worker unparks it when it
-   * answers the awaited request, and a bounded park covers the rare race in between.
+   * no line is written by both sides. A producer whose window is full sleeps in {@link #PARK_NANOS}
+   * steps (plus the kernel's timer slack) until half of it is answered (hysteresis); nothing wakes
+   * it, see {@link #PARK_NANOS}. Failures, which the run never expects, are counted atomically
+   * since a refused request is answered on the producer's own thread.
    */
   @State(Scope.Thread)
   public static class Producer implements InferenceCallback {
@@ -145,7 +146,7 @@ public class BatcherThroughputBenchmark {
 
     @Override
     public void onFailure(InferenceException failure) {
-      COUNTS.setRelease(counts, FAILED, (long) COUNTS.getOpaque(counts, FAILED) + 1);
+      COUNTS.getAndAdd(counts, FAILED, 1L);
       answered();
     }
 

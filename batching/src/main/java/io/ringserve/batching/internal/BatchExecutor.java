@@ -67,15 +67,19 @@ final class BatchExecutor {
     }
     long queueNanos = 0;
     long succeeded = 0;
-    for (int i = 0; i < requests.length; i++) {
-      InferenceRequest request = requests[i];
-      List<Tensor> mine = split != null ? split.get(i) : OutputSplitter.wanted(request, outputs);
-      if (completions.succeed(scheduled.sequences[i], request, mine)) {
-        succeeded++;
-        queueNanos += start - request.arrivalNanos();
+    try {
+      for (int i = 0; i < requests.length; i++) {
+        InferenceRequest request = requests[i];
+        List<Tensor> mine = split != null ? split.get(i) : OutputSplitter.wanted(request, outputs);
+        if (completions.succeed(scheduled.sequences[i], request, mine)) {
+          succeeded++;
+          queueNanos += start - request.arrivalNanos();
+        }
       }
+    } finally {
+      // Even if a callback threw an Error: the requests answered so far leave the pending count.
+      completions.batchSucceeded(succeeded);
     }
-    completions.batchSucceeded(succeeded);
     long end = System.nanoTime();
     long requestNanos = 0;
     for (int i = 0; i < requests.length; i++) {

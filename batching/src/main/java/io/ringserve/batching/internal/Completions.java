@@ -15,7 +15,8 @@ import java.util.List;
 interface Completions {
 
   /**
-   * Answers {@code request} with its outputs.
+   * Answers {@code request} with its outputs. A caller must report how many of its calls returned
+   * true through {@link #batchSucceeded}: direct completions count successes there, not here.
    *
    * @return true if this call decided the request's answer (false if it was decided already)
    */
@@ -30,8 +31,8 @@ interface Completions {
 
   /**
    * Called by a worker once per batch, after its {@link #succeed} calls, with how many of them
-   * returned true: answers given directly are counted here with one add per batch instead of a
-   * contended atomic add per request.
+   * returned true: answers given directly are counted here with one atomic add per batch instead of
+   * one per request.
    */
   void batchSucceeded(long answered);
 

@@ -56,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Threads one operation of a model may use (default: half the cores, at least 1; 0 = the"
-              + " engine decides). A model's config.pbtxt parameters override it for that model.")
+              + " engine's own default). An ONNX model's config.pbtxt parameters override it.")
   Integer intraOpThreads;
 
   @Option(
