@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -138,6 +139,7 @@ class BatchedServingEndToEndTest {
       var a = async.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(gatedRequest(1).build());
       assertTrue(backend.runStarted.await(10, TimeUnit.SECONDS), "A never started");
       // B: its gRPC deadline passes while it waits.
+      long bSent = System.nanoTime();
       var b =
           async.withDeadlineAfter(200, TimeUnit.MILLISECONDS).modelInfer(gatedRequest(2).build());
       // C: the caller cancels it while it waits.
@@ -168,7 +170,11 @@ class BatchedServingEndToEndTest {
       cancellable.cancel(null);
       assertEquals(Status.Code.CANCELLED, failure(c).getCode());
       assertEquals(Status.Code.DEADLINE_EXCEEDED, failure(b).getCode());
-      // E's 100 ms are long over once B's 200 ms deadline has passed.
+      // The client gives up at its own deadline; the server's copy of it (received as the time
+      // left, counted from when the call arrived) passes a transit time later, and B is only
+      // looked at when the next batch forms. Let that time pass before A ends, with a wide margin
+      // for a slow machine. E's 100 ms are long over by then too.
+      awaitNanosAfter(bSent, TimeUnit.MILLISECONDS.toNanos(200 + 300));
       backend.gate.release(100);
       assertEquals(1, readInt32s(a.get(10, TimeUnit.SECONDS).getRawOutputContents(0))[0]);
       Status expired = failure(e);
@@ -192,6 +198,14 @@ class BatchedServingEndToEndTest {
       assertEquals(2, stats.getInferenceCount());
       assertEquals(2, stats.getInferenceStats().getSuccess().getCount());
       assertEquals(3, stats.getInferenceStats().getFail().getCount());
+    }
+  }
+
+  /** Returns once {@code nanos} have passed since {@code start} on the nanoTime clock. */
+  private static void awaitNanosAfter(long start, long nanos) {
+    long left;
+    while ((left = start + nanos - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(left);
     }
   }
 
