@@ -133,8 +133,8 @@ public class BatcherThroughputBenchmark {
 
     // Two counters 128 bytes apart in one array, away from the array's header and each other.
     private static final int ANSWERED = 16;
-    private final long[] counts = new long[48];
     private static final int FAILED = 32;
+    private final long[] counts = new long[48];
 
     private long sent; // the producer thread's own
     private long answeredSeen; // the producer's last look at the answered count

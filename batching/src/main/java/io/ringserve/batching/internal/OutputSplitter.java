@@ -82,7 +82,7 @@ final class OutputSplitter {
   }
 
   /**
-   * Request {@code r}'s views as an immutable list. One or two outputs (the common models) take a
+   * Request {@code r}'s views as an immutable list. With one output (the common model) that is a
    * single small list object per request, with no backing array.
    */
   private static List<Tensor> gather(Tensor[][] byOutput, int r) {
