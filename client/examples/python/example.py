@@ -81,9 +81,11 @@ def run_stream(stub):
     """Eight requests over one stream; answers may come back in any order, matched by id."""
     b = np.ones((1, 16), dtype=np.int32)
     sent = {f"req-{i}": np.full((1, 16), i * 10, dtype=np.int32) for i in range(8)}
-    requests = (make_request("simple", {"INPUT0": a, "INPUT1": b}, rid) for rid, a in sent.items())
+    # Built up front: gRPC consumes the requests on its own thread while answers arrive here and
+    # are popped from `sent`, so a lazy generator over `sent` would see it change mid-iteration.
+    requests = [make_request("simple", {"INPUT0": a, "INPUT1": b}, rid) for rid, a in sent.items()]
     answered = 0
-    for reply in stub.ModelStreamInfer(requests, timeout=TIMEOUT_S):
+    for reply in stub.ModelStreamInfer(iter(requests), timeout=TIMEOUT_S):
         expect(reply.error_message == "", f"stream: error {reply.error_message!r}")
         rid = reply.infer_response.id
         expect(rid in sent, f"stream: answer for unknown id {rid!r}")
