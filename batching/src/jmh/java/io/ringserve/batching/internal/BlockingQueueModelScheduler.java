@@ -92,7 +92,8 @@ public final class BlockingQueueModelScheduler implements ModelScheduler {
         for (InferenceRequest request : requests) {
           size += policy.batchesRequests() ? request.batchSize() : 1;
         }
-        executor.execute(runner, new ScheduledBatch(requests, new long[requests.length], size));
+        executor.execute(
+            runner, new ScheduledBatch(requests, new long[requests.length], size), size);
         batch.clear();
       }
     } catch (InterruptedException stop) {

@@ -33,7 +33,11 @@ final class BatchExecutor {
     this.statistics = statistics;
   }
 
-  void execute(ModelRunner runner, ScheduledBatch scheduled) {
+  /**
+   * Runs {@code scheduled} with {@code rowsToRun} rows: its own, plus zero rows at the end when
+   * {@link RowPadding} pads it. Only the real rows reach the requests and the statistics.
+   */
+  void execute(ModelRunner runner, ScheduledBatch scheduled, long rowsToRun) {
     long start = System.nanoTime();
     InferenceRequest[] requests = scheduled.requests;
     Batch batch;
@@ -42,7 +46,7 @@ final class BatchExecutor {
     long inputsReady;
     long inferenceDone;
     try {
-      batch = batchOf(scheduled);
+      batch = batchOf(scheduled, rowsToRun);
       inputsReady = System.nanoTime();
       outputs = runner.run(batch);
       inferenceDone = System.nanoTime();
@@ -50,8 +54,8 @@ final class BatchExecutor {
         throw new InferenceException(Reason.MODEL_ERROR, "model runner returned no outputs");
       }
       if (batchesRequests) {
-        OutputSplitter.checkRows(outputs, scheduled.size);
-        if (requests.length > 1) {
+        OutputSplitter.checkRows(outputs, rowsToRun);
+        if (requests.length > 1 || rowsToRun != scheduled.size) {
           split = OutputSplitter.split(requests, outputs);
         }
       }
@@ -99,17 +103,17 @@ final class BatchExecutor {
         end - inferenceDone);
   }
 
-  private Batch batchOf(ScheduledBatch scheduled) {
+  private Batch batchOf(ScheduledBatch scheduled, long rowsToRun) {
     InferenceRequest[] requests = scheduled.requests;
     List<InferenceRequest> members = Arrays.asList(requests);
-    if (requests.length == 1) {
+    if (requests.length == 1 && rowsToRun == scheduled.size) {
       InferenceRequest only = requests[0];
       return Batch.of(members, scheduled.size, only.inputs(), Set.copyOf(only.requestedOutputs()));
     }
     return Batch.of(
         members,
-        scheduled.size,
-        InputConcatenator.concatenate(requests, scheduled.size),
+        rowsToRun,
+        InputConcatenator.concatenate(requests, rowsToRun),
         requestedOutputs(requests));
   }
 
