@@ -25,7 +25,6 @@ public final class BatchPolicy {
   private final int defaultPriorityLevel;
   private final QueuePolicy defaultQueuePolicy;
   private final Map<Integer, QueuePolicy> priorityQueuePolicies;
-  private final int padBatchesTo;
 
   private BatchPolicy(Builder b) {
     this.maxBatchSize = b.maxBatchSize;
@@ -38,15 +37,6 @@ public final class BatchPolicy {
     this.defaultPriorityLevel = b.defaultPriorityLevel == 0 ? 1 : b.defaultPriorityLevel;
     this.defaultQueuePolicy = b.defaultQueuePolicy;
     this.priorityQueuePolicies = Map.copyOf(b.priorityQueuePolicies);
-    this.padBatchesTo = b.padBatchesTo;
-    if (padBatchesTo > 0 && !(dynamicBatching && maxBatchSize > 0)) {
-      throw new IllegalArgumentException(
-          "padBatchesTo needs dynamic batching and maxBatchSize > 0");
-    }
-    if (padBatchesTo > maxBatchSize) {
-      throw new IllegalArgumentException(
-          "padBatchesTo " + padBatchesTo + " is above maxBatchSize " + maxBatchSize);
-    }
     if (defaultPriorityLevel > priorityLevels) {
       throw new IllegalArgumentException(
           "defaultPriorityLevel "
@@ -139,21 +129,6 @@ public final class BatchPolicy {
     return requested;
   }
 
-  /**
-   * The fewest rows a batch runs with, 0 for no padding: a batch of fewer rows runs with zero rows
-   * (empty elements for BYTES) appended up to this size. Callers get only their own rows, and
-   * statistics count only the real ones.
-   *
-   * <p>Why: some engines choose a different kernel, with its own layout of the weights, for small
-   * batches than for large ones. TensorFlow with oneDNN keeps the weights in one layout only and
-   * re-lays them out on every run that needs the other one, which can cost more than the run
-   * itself. Padding keeps every run on the large-batch side. It costs compute on small batches, so
-   * low-load latency rises: measure before turning it on (docs/PERFORMANCE.md).
-   */
-  public int padBatchesTo() {
-    return padBatchesTo;
-  }
-
   @Override
   public String toString() {
     return "BatchPolicy{maxBatchSize="
@@ -168,7 +143,6 @@ public final class BatchPolicy {
         + preserveOrdering
         + ", priorityLevels="
         + priorityLevels
-        + (padBatchesTo > 0 ? ", padBatchesTo=" + padBatchesTo : "")
         + "}";
   }
 
@@ -183,7 +157,6 @@ public final class BatchPolicy {
     private int defaultPriorityLevel;
     private QueuePolicy defaultQueuePolicy = QueuePolicy.DEFAULT;
     private final Map<Integer, QueuePolicy> priorityQueuePolicies = new HashMap<>();
-    private int padBatchesTo;
 
     private Builder() {}
 
@@ -241,15 +214,6 @@ public final class BatchPolicy {
 
     public Builder priorityQueuePolicy(int level, QueuePolicy policy) {
       this.priorityQueuePolicies.put(level, Objects.requireNonNull(policy, "policy"));
-      return this;
-    }
-
-    /** See {@link BatchPolicy#padBatchesTo()}; 0 (the default) turns padding off. */
-    public Builder padBatchesTo(int rows) {
-      if (rows < 0) {
-        throw new IllegalArgumentException("padBatchesTo must be >= 0, got " + rows);
-      }
-      this.padBatchesTo = rows;
       return this;
     }
 

@@ -92,8 +92,7 @@ public final class BlockingQueueModelScheduler implements ModelScheduler {
         for (InferenceRequest request : requests) {
           size += policy.batchesRequests() ? request.batchSize() : 1;
         }
-        executor.execute(
-            runner, new ScheduledBatch(requests, new long[requests.length], size), size);
+        executor.execute(runner, new ScheduledBatch(requests, new long[requests.length], size));
         batch.clear();
       }
     } catch (InterruptedException stop) {

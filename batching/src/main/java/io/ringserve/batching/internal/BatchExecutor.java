@@ -33,11 +33,7 @@ final class BatchExecutor {
     this.statistics = statistics;
   }
 
-  /**
-   * Runs {@code scheduled} with {@code rowsToRun} rows: its own, plus zero rows at the end when
-   * {@link RowPadding} pads it. Only the real rows reach the requests and the statistics.
-   */
-  void execute(ModelRunner runner, ScheduledBatch scheduled, long rowsToRun) {
+  void execute(ModelRunner runner, ScheduledBatch scheduled) {
     long start = System.nanoTime();
     InferenceRequest[] requests = scheduled.requests;
     Batch batch;
@@ -46,7 +42,7 @@ final class BatchExecutor {
     long inputsReady;
     long inferenceDone;
     try {
-      batch = batchOf(scheduled, rowsToRun);
+      batch = batchOf(scheduled);
       inputsReady = System.nanoTime();
       outputs = runner.run(batch);
       inferenceDone = System.nanoTime();
@@ -54,8 +50,8 @@ final class BatchExecutor {
         throw new InferenceException(Reason.MODEL_ERROR, "model runner returned no outputs");
       }
       if (batchesRequests) {
-        OutputSplitter.checkRows(outputs, rowsToRun);
-        if (requests.length > 1 || rowsToRun != scheduled.size) {
+        OutputSplitter.checkRows(outputs, scheduled.size);
+        if (requests.length > 1) {
           split = OutputSplitter.split(requests, outputs);
         }
       }
@@ -103,17 +99,17 @@ final class BatchExecutor {
         end - inferenceDone);
   }
 
-  private Batch batchOf(ScheduledBatch scheduled, long rowsToRun) {
+  private Batch batchOf(ScheduledBatch scheduled) {
     InferenceRequest[] requests = scheduled.requests;
     List<InferenceRequest> members = Arrays.asList(requests);
-    if (requests.length == 1 && rowsToRun == scheduled.size) {
+    if (requests.length == 1) {
       InferenceRequest only = requests[0];
       return Batch.of(members, scheduled.size, only.inputs(), Set.copyOf(only.requestedOutputs()));
     }
     return Batch.of(
         members,
-        rowsToRun,
-        InputConcatenator.concatenate(requests, rowsToRun),
+        scheduled.size,
+        InputConcatenator.concatenate(requests, scheduled.size),
         requestedOutputs(requests));
   }
 

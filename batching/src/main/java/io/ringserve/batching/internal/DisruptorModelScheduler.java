@@ -59,10 +59,9 @@ public final class DisruptorModelScheduler implements ModelScheduler {
             RequestSlot::new, RingSizing.ringSize(policy, limits), wakeup);
     BatchExecutor executor = new BatchExecutor(policy.batchesRequests(), completions, statistics);
     Handoff handoff = new Handoff();
-    RowPadding padding = new RowPadding(policy.padBatchesTo());
     this.workers = new Worker[instances.size()];
     for (int i = 0; i < workers.length; i++) {
-      workers[i] = new Worker(instances.get(i), executor, padding, handoff, wakeup);
+      workers[i] = new Worker(instances.get(i), executor, handoff, wakeup);
     }
     int levels = policy.priorityLevels();
     PendingRequests pending =

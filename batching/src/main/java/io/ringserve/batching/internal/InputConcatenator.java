@@ -5,7 +5,6 @@ import io.ringserve.batching.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,9 +12,8 @@ import java.util.List;
  *
  * <p>Each input costs one heap allocation of the batch's total size and one bulk copy per request:
  * fixed-size types and BYTES alike, since BYTES data with its length prefixes concatenates as it
- * is. Rows beyond the requests' own (padding) are zeros: for BYTES, empty elements. A fresh buffer
- * per batch (rather than a reused one) is deliberate: a runner may hand inputs back as outputs, and
- * those views reach callers after the worker has moved on.
+ * is. A fresh buffer per batch (rather than a reused one) is deliberate: a runner may hand inputs
+ * back as outputs, and those views reach callers after the worker has moved on.
  *
  * <p>Stateless and thread-safe.
  */
@@ -23,8 +21,7 @@ final class InputConcatenator {
   private InputConcatenator() {}
 
   /**
-   * The concatenated inputs, in the first request's input order, with {@code batchSize} rows: the
-   * requests' own rows, then zero rows up to {@code batchSize}. The requests must be {@link
+   * The concatenated inputs, in the first request's input order. The requests must be {@link
    * BatchCompatibility#compatible} with the first.
    */
   static List<Tensor> concatenate(InferenceRequest[] requests, long batchSize) {
@@ -34,13 +31,9 @@ final class InputConcatenator {
       Tensor template = layout.get(index);
       String name = template.name();
       long bytes = 0;
-      long rows = 0;
       for (InferenceRequest request : requests) {
-        Tensor input = input(request, index, name);
-        bytes += input.byteSize();
-        rows += input.dim(0);
+        bytes += input(request, index, name).byteSize();
       }
-      bytes += (batchSize - rows) * paddingRowBytes(template);
       if (bytes > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
             "input '" + name + "' of the batch would hold " + bytes + " bytes, more than 2 GiB");
@@ -49,21 +42,12 @@ final class InputConcatenator {
       for (InferenceRequest request : requests) {
         data.put(input(request, index, name).data());
       }
-      data.position(0);
+      data.flip();
       long[] shape = template.shape();
       shape[0] = batchSize;
       joined.add(Tensor.of(name, template.dataType(), shape, data));
     }
     return joined;
-  }
-
-  /** The bytes of one zero row of {@code template}: zeros, or empty (length 0) BYTES elements. */
-  private static long paddingRowBytes(Tensor template) {
-    long[] shape = template.shape();
-    long elementsPerRow =
-        Tensor.elementCount(template.name(), Arrays.copyOfRange(shape, 1, shape.length));
-    return elementsPerRow
-        * (template.dataType().isFixedSize() ? template.dataType().byteSize() : Integer.BYTES);
   }
 
   /** The request's input {@code name}; usually at {@code index}, as callers list inputs alike. */

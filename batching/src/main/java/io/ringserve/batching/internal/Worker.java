@@ -24,7 +24,6 @@ final class Worker implements Runnable {
 
   private final ModelRunner runner;
   private final BatchExecutor executor;
-  private final RowPadding padding;
   private final Handoff handoff;
   private final BatcherWakeup batcherWakeup;
   private final BooleanSupplier workArrived = this::workArrived;
@@ -34,14 +33,8 @@ final class Worker implements Runnable {
   private volatile boolean exit;
   private volatile Thread thread;
 
-  Worker(
-      ModelRunner runner,
-      BatchExecutor executor,
-      RowPadding padding,
-      Handoff handoff,
-      BatcherWakeup wakeup) {
+  Worker(ModelRunner runner, BatchExecutor executor, Handoff handoff, BatcherWakeup wakeup) {
     this.runner = runner;
-    this.padding = padding;
     this.executor = executor;
     this.handoff = handoff;
     this.batcherWakeup = wakeup;
@@ -140,7 +133,7 @@ final class Worker implements Runnable {
 
   private void execute(ScheduledBatch batch) {
     try {
-      executor.execute(runner, batch, padding.rowsToRun(batch.size));
+      executor.execute(runner, batch);
     } catch (Throwable unexpected) {
       // execute answers runner failures itself; this is a bug, so keep serving and say so.
       LOG.log(System.Logger.Level.ERROR, "worker failed to answer a batch", unexpected);

@@ -1,6 +1,7 @@
 package io.ringserve.server.backend;
 
 import inference.ModelConfigOuterClass.ModelConfig;
+import io.ringserve.server.backend.tensorflow.SessionBoundaries;
 import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
 import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
 import io.ringserve.server.model.ModelLoadException;
@@ -10,7 +11,8 @@ import java.nio.file.Path;
  * TensorFlow SavedModels ({@code platform: "tensorflow_savedmodel"}, {@code
  * <version>/model.savedmodel/}), run through their {@code serving_default} signature. All instances
  * of a version share one loaded SavedModel: a TensorFlow session is safe to run from several
- * threads at once.
+ * threads at once. The {@value SessionBoundaries#PARAMETER} parameter gives each batch-size range a
+ * session of its own.
  */
 public final class TensorFlowBackend implements Backend {
   @Override
@@ -32,6 +34,8 @@ public final class TensorFlowBackend implements Backend {
   public LoadedModel load(Path modelPath, ModelConfig config, BackendOptions options)
       throws ModelLoadException {
     return TensorFlowSavedModel.load(
-        modelPath, new TensorFlowOptions(options.intraOpThreads(), options.interOpThreads()));
+        modelPath,
+        new TensorFlowOptions(options.intraOpThreads(), options.interOpThreads()),
+        SessionBoundaries.fromConfig(config));
   }
 }

@@ -1,6 +1,7 @@
 package io.ringserve.server.examples;
 
 import io.ringserve.batching.DataType;
+import io.ringserve.server.backend.tensorflow.SessionBoundaries;
 import io.ringserve.server.model.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,15 +29,31 @@ final class MlpModel {
 
   private MlpModel() {}
 
+  /**
+   * One TensorFlow session per batch-size range in which oneDNN lays the weights out alike, as
+   * measured on one AVX-512 CPU (docs/PERFORMANCE.md): a single session re-lays them out on every
+   * run of the range its first run did not belong to.
+   */
+  static final String SESSION_BOUNDARIES = "7,81";
+
   static String config(MlpWeights weights) {
     return ConfigText.of(
-        NAME,
-        "A 784-1024-1024-10 ReLU network with fixed pseudo-random weights (not trained):\n"
-            + "OUTPUT0 = softmax(W3 relu(W2 relu(W1 INPUT0 + b1) + b2) + b3). For load tests.",
-        MAX_BATCH_SIZE,
-        List.of(new TensorSpec("INPUT0", DataType.FP32, new long[] {weights.inputSize()})),
-        List.of(new TensorSpec("OUTPUT0", DataType.FP32, new long[] {weights.outputSize()})),
-        true);
+            NAME,
+            "A 784-1024-1024-10 ReLU network with fixed pseudo-random weights (not trained):\n"
+                + "OUTPUT0 = softmax(W3 relu(W2 relu(W1 INPUT0 + b1) + b2) + b3). For load tests.",
+            MAX_BATCH_SIZE,
+            List.of(new TensorSpec("INPUT0", DataType.FP32, new long[] {weights.inputSize()})),
+            List.of(new TensorSpec("OUTPUT0", DataType.FP32, new long[] {weights.outputSize()})),
+            true)
+        + "# With oneDNN, TensorFlow keeps the weights in the layout of a session's first run and\n"
+        + "# re-lays them out for every run whose batch size needs another kernel. On the AVX-512 CPU\n"
+        + "# this was measured on, the kernels change at 7 and 81 rows, so each range gets a session\n"
+        + "# of its own (RingServe's parameter; docs/PERFORMANCE.md shows how to find your sizes).\n"
+        + "parameters { key: \""
+        + SessionBoundaries.PARAMETER
+        + "\" value: { string_value: \""
+        + SESSION_BOUNDARIES
+        + "\" } }\n";
   }
 
   /** Writes the SavedModel, with the weights as graph constants. */

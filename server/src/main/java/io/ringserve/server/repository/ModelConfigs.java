@@ -6,7 +6,6 @@ import inference.ModelConfigOuterClass.ModelDynamicBatching;
 import inference.ModelConfigOuterClass.ModelInput;
 import inference.ModelConfigOuterClass.ModelInstanceGroup;
 import inference.ModelConfigOuterClass.ModelOutput;
-import inference.ModelConfigOuterClass.ModelParameter;
 import inference.ModelConfigOuterClass.ModelQueuePolicy;
 import io.ringserve.batching.BatchPolicy;
 import io.ringserve.batching.QueuePolicy;
@@ -301,14 +300,10 @@ public final class ModelConfigs {
     return config.getInstanceGroupList().stream().mapToInt(ModelInstanceGroup::getCount).sum();
   }
 
-  /** The config parameter that pads small batches after large ones. */
-  public static final String PAD_BATCHES_TO = "pad_batches_to";
-
   /**
    * The batching policy a completed config asks for.
    *
-   * @throws ModelLoadException if the dynamic batching settings or {@value #PAD_BATCHES_TO} are
-   *     inconsistent
+   * @throws ModelLoadException if the dynamic batching settings are inconsistent
    */
   public static BatchPolicy batchPolicy(ModelConfig config) throws ModelLoadException {
     BatchPolicy.Builder policy = BatchPolicy.builder().maxBatchSize(config.getMaxBatchSize());
@@ -328,41 +323,12 @@ public final class ModelConfigs {
         policy.priorityQueuePolicy(Math.toIntExact(level.getKey()), queuePolicy(level.getValue()));
       }
     }
-    policy.padBatchesTo(padBatchesTo(config));
     try {
       return policy.build();
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(
           "dynamic_batching of model '" + config.getName() + "' is invalid: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * The model's {@code parameters { key: "pad_batches_to" value: { string_value: "N" } }}, 0 if
-   * absent. RingServe's own parameter (Triton has none like it): see {@link
-   * BatchPolicy#padBatchesTo()}.
-   */
-  private static int padBatchesTo(ModelConfig config) throws ModelLoadException {
-    ModelParameter parameter = config.getParametersMap().get(PAD_BATCHES_TO);
-    if (parameter == null) {
-      return 0;
-    }
-    String where = "model '" + config.getName() + "': parameter " + PAD_BATCHES_TO;
-    int rows;
-    try {
-      rows = Integer.parseInt(parameter.getStringValue().trim());
-    } catch (NumberFormatException e) {
-      throw new ModelLoadException(
-          where + " must be a whole number of rows, got '" + parameter.getStringValue() + "'");
-    }
-    if (!config.hasDynamicBatching() || config.getMaxBatchSize() <= 0) {
-      throw new ModelLoadException(where + " needs max_batch_size > 0 and dynamic_batching");
-    }
-    if (rows < 1 || rows > config.getMaxBatchSize()) {
-      throw new ModelLoadException(
-          where + " must be in [1, max_batch_size " + config.getMaxBatchSize() + "], got " + rows);
-    }
-    return rows;
   }
 
   private static QueuePolicy queuePolicy(ModelQueuePolicy p) {

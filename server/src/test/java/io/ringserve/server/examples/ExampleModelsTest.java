@@ -88,6 +88,10 @@ class ExampleModelsTest {
     assertTrue(mlp.contains("dims: [ 784 ]"), mlp);
     assertTrue(mlp.contains("dims: [ 10 ]"), mlp);
     assertTrue(mlp.contains("dynamic_batching { }\n"), mlp);
+    assertTrue(
+        mlp.contains(
+            "parameters { key: \"split_sessions_at_batch_sizes\" value: { string_value: \"7,81\" } }"),
+        mlp);
   }
 
   @Test

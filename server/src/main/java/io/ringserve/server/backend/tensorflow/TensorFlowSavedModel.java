@@ -7,13 +7,14 @@ import io.ringserve.server.model.TensorSpec;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.tensorflow.SavedModelBundle;
 
 /**
- * A TensorFlow SavedModel loaded into one session, served through its {@code serving_default}
- * signature.
+ * A TensorFlow SavedModel loaded into one session (or one per batch-size range, see {@link
+ * #load(Path, TensorFlowOptions, long[])}), served through its {@code serving_default} signature.
  *
  * <p>Inputs and outputs are named by their signature keys, as Triton names them, and listed sorted
  * by key: that is also the order in which a runner returns outputs. Shapes are the signature's full
@@ -21,7 +22,7 @@ import org.tensorflow.SavedModelBundle;
  *
  * <p>Cost: loading reads the graph and its variables and builds a session (milliseconds for small
  * models, seconds for large ones); the weights then stay in native memory until {@link #close()}.
- * Every runner shares this one session, which TensorFlow runs concurrently, and its thread pools.
+ * Every runner shares the sessions, which TensorFlow runs concurrently, and their thread pools.
  *
  * <p>Thread-safe. {@link #close()} must come after every runner has finished its last run.
  */
@@ -30,23 +31,39 @@ public final class TensorFlowSavedModel implements LoadedModel {
   public static final String SERVE_TAG = "serve";
 
   private final Path directory;
-  private final SavedModelBundle bundle;
+  private final List<SavedModelBundle> bundles;
+  private final long[] sessionBoundaries;
   private final ServingSignature signature;
 
   private TensorFlowSavedModel(
-      Path directory, SavedModelBundle bundle, ServingSignature signature) {
+      Path directory,
+      List<SavedModelBundle> bundles,
+      long[] sessionBoundaries,
+      ServingSignature signature) {
     this.directory = directory;
-    this.bundle = bundle;
+    this.bundles = List.copyOf(bundles);
+    this.sessionBoundaries = sessionBoundaries.clone();
     this.signature = signature;
   }
 
+  /** Loads the SavedModel into one session; see {@link #load(Path, TensorFlowOptions, long[])}. */
+  public static TensorFlowSavedModel load(Path savedModelDir, TensorFlowOptions options)
+      throws ModelLoadException {
+    return load(savedModelDir, options, new long[0]);
+  }
+
   /**
-   * Loads the meta graph tagged {@code serve} of the SavedModel in {@code savedModelDir}.
+   * Loads the meta graph tagged {@code serve} of the SavedModel in {@code savedModelDir}, once per
+   * batch-size range: with boundaries {@code [7, 81]}, batches of 1-6 rows run in one session, 7-80
+   * in a second and 81 or more in a third (each holds its own copy of the weights).
    *
+   * @param sessionBoundaries increasing batch sizes at which a new session's range starts; empty
+   *     for one session
    * @throws ModelLoadException naming the directory if it holds no loadable SavedModel, or naming
    *     the tensor if the serving signature has one RingServe cannot serve
    */
-  public static TensorFlowSavedModel load(Path savedModelDir, TensorFlowOptions options)
+  public static TensorFlowSavedModel load(
+      Path savedModelDir, TensorFlowOptions options, long[] sessionBoundaries)
       throws ModelLoadException {
     Objects.requireNonNull(savedModelDir, "savedModelDir");
     Objects.requireNonNull(options, "options");
@@ -57,23 +74,32 @@ public final class TensorFlowSavedModel implements LoadedModel {
     if (!Files.isDirectory(savedModelDir)) {
       throw new ModelLoadException("SavedModel directory " + savedModelDir + " does not exist");
     }
-    SavedModelBundle bundle;
+    List<SavedModelBundle> bundles = new ArrayList<>();
     try {
-      bundle =
-          SavedModelBundle.loader(savedModelDir.toString())
-              .withTags(SERVE_TAG)
-              .withConfigProto(options.toConfigProto())
-              .load();
+      for (int i = 0; i <= sessionBoundaries.length; i++) {
+        bundles.add(loadBundle(savedModelDir, options));
+      }
+      return new TensorFlowSavedModel(
+          savedModelDir,
+          bundles,
+          sessionBoundaries,
+          ServingSignature.read(bundles.get(0).metaGraphDef(), savedModelDir));
+    } catch (ModelLoadException | RuntimeException e) {
+      bundles.forEach(SavedModelBundle::close);
+      throw e;
+    }
+  }
+
+  private static SavedModelBundle loadBundle(Path savedModelDir, TensorFlowOptions options)
+      throws ModelLoadException {
+    try {
+      return SavedModelBundle.loader(savedModelDir.toString())
+          .withTags(SERVE_TAG)
+          .withConfigProto(options.toConfigProto())
+          .load();
     } catch (RuntimeException | LinkageError e) {
       throw new ModelLoadException(
           "cannot load TensorFlow SavedModel from " + savedModelDir + ": " + e.getMessage(), e);
-    }
-    try {
-      return new TensorFlowSavedModel(
-          savedModelDir, bundle, ServingSignature.read(bundle.metaGraphDef(), savedModelDir));
-    } catch (ModelLoadException | RuntimeException e) {
-      bundle.close();
-      throw e;
     }
   }
 
@@ -94,19 +120,31 @@ public final class TensorFlowSavedModel implements LoadedModel {
     return ServingSignature.specs(signature.outputs());
   }
 
+  /** The number of sessions: one per batch-size range. */
+  public int sessionCount() {
+    return bundles.size();
+  }
+
   /**
    * Makes a runner for one worker thread. Runners are cheap (they hold no native resources of their
-   * own) and all share this model's session.
+   * own) and all share this model's sessions.
    */
   @Override
   public ModelRunner newRunner() {
-    return new TensorFlowRunner(bundle.session(), signature);
+    if (bundles.size() == 1) {
+      return new TensorFlowRunner(bundles.get(0).session(), signature);
+    }
+    List<ModelRunner> runners = new ArrayList<>(bundles.size());
+    for (SavedModelBundle bundle : bundles) {
+      runners.add(new TensorFlowRunner(bundle.session(), signature));
+    }
+    return new BatchSizeRouter(sessionBoundaries, runners);
   }
 
-  /** Frees the session and the model's weights. */
+  /** Frees the sessions and the model's weights. */
   @Override
   public void close() {
-    bundle.close();
+    bundles.forEach(SavedModelBundle::close);
   }
 
   @Override

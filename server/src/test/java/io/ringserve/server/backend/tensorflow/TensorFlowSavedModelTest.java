@@ -101,6 +101,36 @@ class TensorFlowSavedModelTest {
   }
 
   @Test
+  void shouldServeEveryBatchSizeRangeFromASessionOfItsOwn() throws Exception {
+    TestSavedModels.identities(dir.resolve("m"), Map.of("FLOAT", TFloat32.class));
+
+    try (TensorFlowSavedModel model =
+            TensorFlowSavedModel.load(
+                dir.resolve("m"),
+                new TensorFlowOptions(1, TensorFlowOptions.CALLER_THREAD),
+                new long[] {3});
+        ModelRunner runner = model.newRunner()) {
+      assertEquals(2, model.sessionCount());
+      for (int rows : new int[] {1, 2, 3, 5}) {
+        ByteBuffer data = ByteBuffer.allocate(rows * 12).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * 3; i++) {
+          data.putFloat(rows * 100 + i);
+        }
+        data.flip();
+        Tensor input = Tensor.of("IN_FLOAT", DataType.FP32, new long[] {rows, 3}, data);
+
+        Tensor output = runner.run(Batch.direct(rows, List.of(input), Set.of())).get(0);
+
+        assertArrayEquals(new long[] {rows, 3}, output.shape());
+        ByteBuffer echoed = output.data().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * 3; i++) {
+          assertEquals(rows * 100 + i, echoed.getFloat(echoed.position() + 4 * i));
+        }
+      }
+    }
+  }
+
+  @Test
   void shouldNameTheDirectoryWhenItIsMissing() {
     Path missing = dir.resolve("nowhere");
 

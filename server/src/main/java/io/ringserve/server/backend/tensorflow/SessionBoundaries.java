@@ -1,0 +1,61 @@
+package io.ringserve.server.backend.tensorflow;
+
+import inference.ModelConfigOuterClass.ModelConfig;
+import inference.ModelConfigOuterClass.ModelParameter;
+import io.ringserve.server.model.ModelLoadException;
+
+/**
+ * Reads the {@value #PARAMETER} parameter of a TensorFlow model's {@code config.pbtxt}: the batch
+ * sizes at which a new session starts, for example {@code "7,81"} for three sessions (1-6, 7-80, 81
+ * and more rows). RingServe's own parameter; see {@link BatchSizeRouter} for why.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class SessionBoundaries {
+  /** The parameter's key. */
+  public static final String PARAMETER = "split_sessions_at_batch_sizes";
+
+  private SessionBoundaries() {}
+
+  /**
+   * The boundaries the config asks for, empty (one session) without the parameter.
+   *
+   * @throws ModelLoadException naming the model and the parameter unless the value is a
+   *     comma-separated, increasing list of batch sizes in [2, max_batch_size]
+   */
+  public static long[] fromConfig(ModelConfig config) throws ModelLoadException {
+    ModelParameter parameter = config.getParametersMap().get(PARAMETER);
+    if (parameter == null) {
+      return new long[0];
+    }
+    String text = parameter.getStringValue().strip();
+    String where = "model '" + config.getName() + "': parameter " + PARAMETER;
+    if (config.getMaxBatchSize() <= 0) {
+      throw new ModelLoadException(where + " needs a model that batches (max_batch_size > 0)");
+    }
+    String[] parts = text.split(",", -1);
+    long[] boundaries = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        boundaries[i] = Long.parseLong(parts[i].strip());
+      } catch (NumberFormatException e) {
+        throw invalid(where, text, config.getMaxBatchSize());
+      }
+      long lowest = i == 0 ? 2 : boundaries[i - 1] + 1;
+      if (boundaries[i] < lowest || boundaries[i] > config.getMaxBatchSize()) {
+        throw invalid(where, text, config.getMaxBatchSize());
+      }
+    }
+    return boundaries;
+  }
+
+  private static ModelLoadException invalid(String where, String text, int maxBatchSize) {
+    return new ModelLoadException(
+        where
+            + " must be increasing batch sizes in [2, max_batch_size "
+            + maxBatchSize
+            + "] separated by commas, such as \"7,81\"; got '"
+            + text
+            + "'");
+  }
+}
