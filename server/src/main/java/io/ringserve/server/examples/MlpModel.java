@@ -30,9 +30,9 @@ final class MlpModel {
   private MlpModel() {}
 
   /**
-   * One TensorFlow session per batch-size range in which oneDNN lays the weights out alike, as
-   * measured on one AVX-512 CPU (docs/PERFORMANCE.md): a single session re-lays them out on every
-   * run of the range its first run did not belong to.
+   * Where a new TensorFlow session starts (docs/PERFORMANCE.md). On the AVX-512 CPU this was
+   * measured on, oneDNN lays the weights out one way for 7-80 rows and another for 1-6 and 81-128
+   * rows; ranges are contiguous, so that takes three sessions.
    */
   static final String SESSION_BOUNDARIES = "7,81";
 

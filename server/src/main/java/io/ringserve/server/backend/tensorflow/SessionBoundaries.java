@@ -31,7 +31,7 @@ public final class SessionBoundaries {
     String text = parameter.getStringValue().strip();
     String where = "model '" + config.getName() + "': parameter " + PARAMETER;
     if (config.getMaxBatchSize() <= 0) {
-      throw new ModelLoadException(where + " needs a model that batches (max_batch_size > 0)");
+      throw new ModelLoadException(where + " needs max_batch_size > 0 in config.pbtxt");
     }
     String[] parts = text.split(",", -1);
     long[] boundaries = new long[parts.length];

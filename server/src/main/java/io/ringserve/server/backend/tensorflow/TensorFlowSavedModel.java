@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.tensorflow.SavedModelBundle;
@@ -67,6 +68,7 @@ public final class TensorFlowSavedModel implements LoadedModel {
       throws ModelLoadException {
     Objects.requireNonNull(savedModelDir, "savedModelDir");
     Objects.requireNonNull(options, "options");
+    checkIncreasingFromTwo(Objects.requireNonNull(sessionBoundaries, "sessionBoundaries"));
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
       // Tensors are copied between the wire and TensorFlow as raw bytes in host order.
       throw new ModelLoadException("the TensorFlow backend needs a little-endian host");
@@ -84,9 +86,44 @@ public final class TensorFlowSavedModel implements LoadedModel {
           bundles,
           sessionBoundaries,
           ServingSignature.read(bundles.get(0).metaGraphDef(), savedModelDir));
-    } catch (ModelLoadException | RuntimeException e) {
-      bundles.forEach(SavedModelBundle::close);
-      throw e;
+    } catch (Throwable failure) {
+      // Also on an Error (out of memory is likelier with a copy of the weights per session).
+      closeAll(bundles, failure);
+      throw failure;
+    }
+  }
+
+  private static void checkIncreasingFromTwo(long[] boundaries) {
+    for (int i = 0; i < boundaries.length; i++) {
+      long lowest = i == 0 ? 2 : boundaries[i - 1] + 1;
+      if (boundaries[i] < lowest) {
+        throw new IllegalArgumentException(
+            "session boundaries must increase from 2, got " + Arrays.toString(boundaries));
+      }
+    }
+  }
+
+  /**
+   * Closes every bundle, even if one fails to close. A close failure is added to {@code primary}
+   * when that is already being thrown; otherwise the first one is thrown after the rest are closed.
+   */
+  private static void closeAll(List<SavedModelBundle> bundles, Throwable primary) {
+    RuntimeException firstFailure = null;
+    for (SavedModelBundle bundle : bundles) {
+      try {
+        bundle.close();
+      } catch (RuntimeException e) {
+        if (primary != null) {
+          primary.addSuppressed(e);
+        } else if (firstFailure == null) {
+          firstFailure = e;
+        } else {
+          firstFailure.addSuppressed(e);
+        }
+      }
+    }
+    if (firstFailure != null) {
+      throw firstFailure;
     }
   }
 
@@ -144,7 +181,7 @@ public final class TensorFlowSavedModel implements LoadedModel {
   /** Frees the sessions and the model's weights. */
   @Override
   public void close() {
-    bundles.forEach(SavedModelBundle::close);
+    closeAll(bundles, null);
   }
 
   @Override
