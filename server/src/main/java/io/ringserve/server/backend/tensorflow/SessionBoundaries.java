@@ -41,12 +41,24 @@ public final class SessionBoundaries {
       } catch (NumberFormatException e) {
         throw invalid(where, text, config.getMaxBatchSize());
       }
-      long lowest = i == 0 ? 2 : boundaries[i - 1] + 1;
-      if (boundaries[i] < lowest || boundaries[i] > config.getMaxBatchSize()) {
-        throw invalid(where, text, config.getMaxBatchSize());
-      }
+    }
+    if (!increaseFromTwo(boundaries)
+        || boundaries[boundaries.length - 1] > config.getMaxBatchSize()) {
+      throw invalid(where, text, config.getMaxBatchSize());
     }
     return boundaries;
+  }
+
+  /** True if every boundary is at least 2 and above the one before (a range is never empty). */
+  static boolean increaseFromTwo(long[] boundaries) {
+    long lowest = 2;
+    for (long boundary : boundaries) {
+      if (boundary < lowest) {
+        return false;
+      }
+      lowest = boundary + 1;
+    }
+    return true;
   }
 
   private static ModelLoadException invalid(String where, String text, int maxBatchSize) {

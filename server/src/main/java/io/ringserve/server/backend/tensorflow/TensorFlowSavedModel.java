@@ -68,7 +68,11 @@ public final class TensorFlowSavedModel implements LoadedModel {
       throws ModelLoadException {
     Objects.requireNonNull(savedModelDir, "savedModelDir");
     Objects.requireNonNull(options, "options");
-    checkIncreasingFromTwo(Objects.requireNonNull(sessionBoundaries, "sessionBoundaries"));
+    if (!SessionBoundaries.increaseFromTwo(
+        Objects.requireNonNull(sessionBoundaries, "sessionBoundaries"))) {
+      throw new IllegalArgumentException(
+          "session boundaries must increase from 2, got " + Arrays.toString(sessionBoundaries));
+    }
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
       // Tensors are copied between the wire and TensorFlow as raw bytes in host order.
       throw new ModelLoadException("the TensorFlow backend needs a little-endian host");
@@ -78,28 +82,18 @@ public final class TensorFlowSavedModel implements LoadedModel {
     }
     List<SavedModelBundle> bundles = new ArrayList<>();
     try {
-      for (int i = 0; i <= sessionBoundaries.length; i++) {
+      bundles.add(loadBundle(savedModelDir, options));
+      // Checked before the other copies load: a signature RingServe cannot serve fails at once.
+      ServingSignature signature =
+          ServingSignature.read(bundles.get(0).metaGraphDef(), savedModelDir);
+      for (int i = 0; i < sessionBoundaries.length; i++) {
         bundles.add(loadBundle(savedModelDir, options));
       }
-      return new TensorFlowSavedModel(
-          savedModelDir,
-          bundles,
-          sessionBoundaries,
-          ServingSignature.read(bundles.get(0).metaGraphDef(), savedModelDir));
+      return new TensorFlowSavedModel(savedModelDir, bundles, sessionBoundaries, signature);
     } catch (Throwable failure) {
       // Also on an Error (out of memory is likelier with a copy of the weights per session).
       closeAll(bundles, failure);
       throw failure;
-    }
-  }
-
-  private static void checkIncreasingFromTwo(long[] boundaries) {
-    for (int i = 0; i < boundaries.length; i++) {
-      long lowest = i == 0 ? 2 : boundaries[i - 1] + 1;
-      if (boundaries[i] < lowest) {
-        throw new IllegalArgumentException(
-            "session boundaries must increase from 2, got " + Arrays.toString(boundaries));
-      }
     }
   }
 
