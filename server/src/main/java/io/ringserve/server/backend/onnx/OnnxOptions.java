@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import inference.ModelConfigOuterClass.ModelConfig;
 import inference.ModelConfigOuterClass.ModelParameter;
 import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.ParameterErrors;
 import io.ringserve.server.model.ModelLoadException;
 import java.util.Locale;
 import java.util.Map;
@@ -132,7 +133,8 @@ public record OnnxOptions(
         executionMode = ExecutionMode.PARALLEL;
         break;
       default:
-        throw invalid(model, EXECUTION_MODE, mode, "0 (sequential) or 1 (parallel)");
+        throw ParameterErrors.invalid(
+            model, EXECUTION_MODE, mode, "0 (sequential) or 1 (parallel)");
     }
     return new OnnxOptions(
         intra,
@@ -195,7 +197,7 @@ public record OnnxOptions(
     } catch (NumberFormatException notANumber) {
       // Reported below with the parameter's name.
     }
-    throw invalid(config.getName(), key, text, "a whole number >= 0");
+    throw ParameterErrors.invalid(config.getName(), key, text, "a whole number >= 0");
   }
 
   private static boolean bool(ModelConfig config, String key, boolean defaultValue)
@@ -218,24 +220,13 @@ public record OnnxOptions(
       case "false":
         return false;
       default:
-        throw invalid(config.getName(), key, text, "\"1\"/\"true\" or \"0\"/\"false\"");
+        throw ParameterErrors.invalid(
+            config.getName(), key, text, "\"1\"/\"true\" or \"0\"/\"false\"");
     }
   }
 
   private static ModelParameter blank() {
     return ModelParameter.getDefaultInstance();
-  }
-
-  private static ModelLoadException invalid(String model, String key, String value, String wanted) {
-    return new ModelLoadException(
-        "config.pbtxt of model '"
-            + model
-            + "' sets parameter '"
-            + key
-            + "' to '"
-            + value
-            + "'; it takes "
-            + wanted);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.ringserve.server.backend.tensorflow;
 
 import inference.ModelConfigOuterClass.ModelConfig;
 import inference.ModelConfigOuterClass.ModelParameter;
+import io.ringserve.server.backend.ParameterErrors;
 import io.ringserve.server.model.ModelLoadException;
 
 /**
@@ -29,9 +30,9 @@ public final class SessionBoundaries {
       return new long[0];
     }
     String text = parameter.getStringValue().strip();
-    String where = "model '" + config.getName() + "': parameter " + PARAMETER;
     if (config.getMaxBatchSize() <= 0) {
-      throw new ModelLoadException(where + " needs max_batch_size > 0 in config.pbtxt");
+      throw ParameterErrors.invalid(
+          config.getName(), PARAMETER, text, "a model that batches (max_batch_size > 0)");
     }
     String[] parts = text.split(",", -1);
     long[] boundaries = new long[parts.length];
@@ -39,12 +40,12 @@ public final class SessionBoundaries {
       try {
         boundaries[i] = Long.parseLong(parts[i].strip());
       } catch (NumberFormatException e) {
-        throw invalid(where, text, config.getMaxBatchSize());
+        throw invalid(config, text);
       }
     }
     if (!increaseFromTwo(boundaries)
         || boundaries[boundaries.length - 1] > config.getMaxBatchSize()) {
-      throw invalid(where, text, config.getMaxBatchSize());
+      throw invalid(config, text);
     }
     return boundaries;
   }
@@ -61,13 +62,13 @@ public final class SessionBoundaries {
     return true;
   }
 
-  private static ModelLoadException invalid(String where, String text, int maxBatchSize) {
-    return new ModelLoadException(
-        where
-            + " must be increasing batch sizes in [2, max_batch_size "
-            + maxBatchSize
-            + "] separated by commas, such as \"7,81\"; got '"
-            + text
-            + "'");
+  private static ModelLoadException invalid(ModelConfig config, String text) {
+    return ParameterErrors.invalid(
+        config.getName(),
+        PARAMETER,
+        text,
+        "increasing batch sizes in [2, max_batch_size "
+            + config.getMaxBatchSize()
+            + "] separated by commas, such as \"7,81\"");
   }
 }
