@@ -48,6 +48,14 @@ class ServingBenchmark {
   private static final Duration MEASURE = Duration.ofSeconds(5);
   private static final Warmup WARMUP = Warmup.duration(Duration.ofSeconds(2));
 
+  /**
+   * Callers per connection. By default all callers share one connection, as with ghz; {@code
+   * -Dbenchmark.callersPerConnection=6} spreads them the way Triton's C++ client library (under
+   * perf_analyzer) does, which lets at most six clients share a gRPC channel.
+   */
+  private static final int CALLERS_PER_CONNECTION =
+      Integer.getInteger("benchmark.callersPerConnection", Integer.MAX_VALUE);
+
   @TempDir Path repository;
   private final List<String> rows = new ArrayList<>();
   private final List<String> misses = new ArrayList<>();
@@ -66,12 +74,10 @@ class ServingBenchmark {
       // threads alone take most of a core for the first ten seconds or so of load.
       for (String model :
           List.of("simple", "mlp", "mlp_unbatched", "mlp_onnx", "mlp_onnx_unbatched")) {
-        measure(LoadSpec.builder(ringServe, model).concurrency(32).duration(Duration.ofSeconds(3)));
+        measure(load(ringServe, model, 32).duration(Duration.ofSeconds(3)));
       }
       measure(
-          LoadSpec.builder(Target.of("127.0.0.1", echo.port()), "simple")
-              .concurrency(32)
-              .duration(Duration.ofSeconds(3)));
+          load(Target.of("127.0.0.1", echo.port()), "simple", 32).duration(Duration.ofSeconds(3)));
       measureOverhead(ringServe, Target.of("127.0.0.1", echo.port()));
       for (String model : List.of("mlp", "mlp_onnx")) {
         measureBatchingGain(ringServe, model);
@@ -88,6 +94,8 @@ class ServingBenchmark {
             + System.getenv("TF_ENABLE_ONEDNN_OPTS")
             + ", load average before: "
             + loadAverage()
+            + ", callers per connection: "
+            + (CALLERS_PER_CONNECTION == Integer.MAX_VALUE ? "all" : CALLERS_PER_CONNECTION)
             + "\n\n"
             + table
             + "\n");
@@ -95,14 +103,14 @@ class ServingBenchmark {
   }
 
   private void measureOverhead(Target ringServe, Target echo) throws InterruptedException {
-    LoadReport served = run(LoadSpec.builder(ringServe, "simple").concurrency(32));
-    LoadReport bare = run(LoadSpec.builder(echo, "simple").concurrency(32));
+    LoadReport served = run(load(ringServe, "simple", 32));
+    LoadReport bare = run(load(echo, "simple", 32));
     record("simple c=32 requests/s vs bare grpc-java echo", served.rps(), bare.rps(), 0.7, true);
   }
 
   private void measureBatchingGain(Target target, String model) throws InterruptedException {
-    LoadReport batched = run(LoadSpec.builder(target, model).concurrency(64));
-    LoadReport unbatched = run(LoadSpec.builder(target, model + "_unbatched").concurrency(64));
+    LoadReport batched = run(load(target, model, 64));
+    LoadReport unbatched = run(load(target, model + "_unbatched", 64));
     record(
         model
             + " c=64 inferences/s, dynamic batching vs off (avg batch "
@@ -115,8 +123,8 @@ class ServingBenchmark {
   }
 
   private void measureEfficiencyAndLatency(Target target, String model) throws Exception {
-    LoadReport sixteen = run(LoadSpec.builder(target, model).batchSize(16).concurrency(16));
-    LoadReport single = run(LoadSpec.builder(target, model).concurrency(1));
+    LoadReport sixteen = run(load(target, model, 16).batchSize(16));
+    LoadReport single = run(load(target, model, 1));
     Path modelDir = repository.resolve(model);
     ModelConfig.Builder config = ModelConfig.newBuilder();
     TextFormat.merge(Files.readString(modelDir.resolve("config.pbtxt")), config);
@@ -156,6 +164,16 @@ class ServingBenchmark {
     if (!met) {
       misses.add(what);
     }
+  }
+
+  /**
+   * Load from {@code concurrency} callers on one connection per {@link #CALLERS_PER_CONNECTION}.
+   * With one connection every call of every caller goes through one event-loop thread on each side;
+   * docs/PERFORMANCE.md shows what spreading them changes on two cores.
+   */
+  private static LoadSpec.Builder load(Target target, String model, int concurrency) {
+    int connections = (concurrency - 1) / CALLERS_PER_CONNECTION + 1;
+    return LoadSpec.builder(target, model).concurrency(concurrency).connections(connections);
   }
 
   private static LoadReport run(LoadSpec.Builder spec) throws InterruptedException {
