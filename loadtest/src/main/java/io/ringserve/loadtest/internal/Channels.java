@@ -24,10 +24,11 @@ import java.util.concurrent.TimeUnit;
  * only record a number and start the next call, and a hop to another thread pool per call would
  * cost the CPU the server under test needs.
  *
- * <p>Calls are never retried: a load test counts each call once, as the server answered it, and
- * grpc-java's retry support wraps every call to keep its request for a replay, which costs CPU too
- * (10-12 rather than 13 us of the load generator's CPU per call in the runs in
- * docs/PERFORMANCE.md). The header interceptor is added only when there are headers to send.
+ * <p>Calls are never retried, not even grpc-java's transparent retry of a call the server never saw
+ * (as in a connection's shutdown race): a load test reports every failure as it happens, and the
+ * retry support wraps every call to keep its request for a replay, which costs CPU the server under
+ * test could use (docs/PERFORMANCE.md, Run F). The header interceptor is added only when there are
+ * headers to send.
  *
  * <p>Thread-safe; {@link #close()} once.
  */

@@ -51,10 +51,10 @@ class ServingBenchmark {
   /**
    * Callers per connection. By default all callers share one connection, as with ghz; {@code
    * -Dbenchmark.callersPerConnection=6} spreads them the way Triton's C++ client library (under
-   * perf_analyzer) does, which lets at most six clients share a gRPC channel.
+   * perf_analyzer) does by default: at most six clients share a gRPC channel
+   * (TRITON_CLIENT_GRPC_CHANNEL_MAX_SHARE_COUNT).
    */
-  private static final int CALLERS_PER_CONNECTION =
-      Integer.getInteger("benchmark.callersPerConnection", Integer.MAX_VALUE);
+  private static final int CALLERS_PER_CONNECTION = callersPerConnection();
 
   @TempDir Path repository;
   private final List<String> rows = new ArrayList<>();
@@ -167,13 +167,30 @@ class ServingBenchmark {
   }
 
   /**
-   * Load from {@code concurrency} callers on one connection per {@link #CALLERS_PER_CONNECTION}.
+   * Load from {@code concurrency} callers, {@link #CALLERS_PER_CONNECTION} of them to a connection.
    * With one connection every call of every caller goes through one event-loop thread on each side;
    * docs/PERFORMANCE.md shows what spreading them changes on two cores.
    */
   private static LoadSpec.Builder load(Target target, String model, int concurrency) {
     int connections = (concurrency - 1) / CALLERS_PER_CONNECTION + 1;
     return LoadSpec.builder(target, model).concurrency(concurrency).connections(connections);
+  }
+
+  private static int callersPerConnection() {
+    String value = System.getProperty("benchmark.callersPerConnection");
+    if (value == null) {
+      return Integer.MAX_VALUE;
+    }
+    try {
+      int callers = Integer.parseInt(value.trim());
+      if (callers >= 1) {
+        return callers;
+      }
+    } catch (NumberFormatException notANumber) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "benchmark.callersPerConnection must be a whole number >= 1, got '" + value + "'");
   }
 
   private static LoadReport run(LoadSpec.Builder spec) throws InterruptedException {

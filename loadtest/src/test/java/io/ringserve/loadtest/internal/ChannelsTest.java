@@ -2,6 +2,7 @@ package io.ringserve.loadtest.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ServerLiveRequest;
@@ -89,6 +90,6 @@ class ChannelsTest {
         GRPCInferenceServiceGrpc.newBlockingStub(channels.get(lane))
             .withDeadlineAfter(10, TimeUnit.SECONDS)
             .serverLive(ServerLiveRequest.getDefaultInstance());
-    assertEquals(true, response.getLive());
+    assertTrue(response.getLive());
   }
 }
