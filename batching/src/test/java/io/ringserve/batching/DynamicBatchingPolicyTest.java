@@ -225,6 +225,27 @@ class DynamicBatchingPolicyTest {
   }
 
   @Test
+  void shouldStillFillTheBatchWhenRequestsAheadOfItWereCancelled() throws Exception {
+    startBusy(BatchPolicy.builder().maxBatchSize(4).dynamicBatching(true).build());
+    List<Answer> cancelled = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Answer answer = new Answer();
+      scheduler.submit(Requests.one("gone" + i, answer).cancelled(() -> true).build());
+      cancelled.add(answer);
+    }
+    List<Answer> answers = submitRows(1, 1, 1, 1, 1, 1);
+
+    runner.open();
+    awaitAll(answers);
+
+    for (Answer answer : cancelled) {
+      assertEquals(InferenceException.Reason.CANCELLED, answer.failure().reason());
+    }
+    assertEquals(List.of("r0", "r1", "r2", "r3"), GatedEchoRunner.ids(runner.nextBatch()));
+    assertEquals(List.of("r4", "r5"), GatedEchoRunner.ids(runner.nextBatch()));
+  }
+
+  @Test
   void shouldRunEachRequestAloneWhenDynamicBatchingIsOff() throws Exception {
     startBusy(BatchPolicy.builder().maxBatchSize(8).dynamicBatching(false).build());
     List<Answer> answers = submitRows(2, 3);

@@ -47,6 +47,7 @@ final class BatchFormer {
 
   private int formedCount;
   private long formedSize;
+  private boolean sawAll;
 
   private long waitUntilNanos = Long.MAX_VALUE;
 
@@ -81,6 +82,7 @@ final class BatchFormer {
    */
   int form(long now, boolean flush) {
     waitUntilNanos = Long.MAX_VALUE;
+    sawAll = false;
     InferenceRequest first = null;
     int count = 0;
     long size = 0;
@@ -120,6 +122,7 @@ final class BatchFormer {
         }
       }
     }
+    sawAll = !sendNow;
     if (count == 0) {
       return 0;
     }
@@ -132,6 +135,19 @@ final class BatchFormer {
     }
     waitUntilNanos = oldest + delayNanos;
     return 0;
+  }
+
+  /**
+   * True if the last {@link #form} looked at every queued request without closing the batch: more
+   * requests, if there are any, could still join it.
+   */
+  boolean couldTakeMore() {
+    return sawAll;
+  }
+
+  /** The most requests one batch can hold: each has a batch dimension of at least 1. */
+  int maxRequestsPerBatch() {
+    return (int) maxBatchSize;
   }
 
   /** Until when the batcher may wait after {@link #form} returned 0. */

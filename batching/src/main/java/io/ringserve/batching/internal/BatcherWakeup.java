@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>It is also the ring buffer's {@link WaitStrategy}: the Disruptor calls {@link
  * #signalAllWhenBlocking()} after every publish, which is exactly the producer's wake-up hook. No
- * one waits through the strategy itself (the batcher polls with an {@code EventPoller}).
+ * one waits through the strategy itself (the batcher reads the ring with a {@link RingReader}).
  *
  * <p>Cost: a producer pays a full fence and one volatile read per publish, and an unpark only when
  * the batcher is actually parked waiting for work; while the batcher waits for a free instance,

@@ -1,11 +1,11 @@
 package io.ringserve.batching.internal;
 
-import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
 import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.QueuePolicy;
+import io.ringserve.batching.QueuePolicy.TimeoutAction;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  * shutdown. A worker that has just finished a batch forms its own next one ({@link #nextBatchFor}),
  * so under load batches flow with no thread hand-off at all: waking a parked thread costs several
  * microseconds on a virtual machine, as much as a whole batch's bookkeeping. Only one thread forms
- * at a time: the ring poller, the pending queues and the former belong to whoever holds the
+ * at a time: the ring reader, the pending queues and the former belong to whoever holds the
  * batching role (a CAS flag; a holder never blocks while holding it, so others spin for it only
  * briefly).
  *
@@ -39,7 +39,7 @@ final class DynamicBatcher implements Runnable {
   private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
 
   private final RingBuffer<RequestSlot> ring;
-  private final EventPoller<RequestSlot> poller;
+  private final RingReader reader;
   private final PendingRequests pending;
   private final BatchFormer former;
   private final Worker[] workers;
@@ -50,15 +50,13 @@ final class DynamicBatcher implements Runnable {
   private final QueuePolicy[] queuePolicies;
   private final int drainCap;
   private final AtomicBoolean role = new AtomicBoolean();
-  private final EventPoller.Handler<RequestSlot> drainHandler = this::onDrained;
-  private final EventPoller.Handler<RequestSlot> rejectHandler = this::onRejected;
+  private final RingReader.SlotConsumer drainHandler = this::onDrained;
+  private final RingReader.SlotConsumer rejectHandler = this::onRejected;
   private final BooleanSupplier anyIdle = this::anyIdle;
   private final BooleanSupplier handoffEmpty;
   private final BooleanSupplier ringPublished = this::ringHasPublished;
   private final SpinThenPark spin = new SpinThenPark();
 
-  // Requests the current drain may still add; the role holder's own.
-  private int drainBudget;
   private volatile boolean stopRequested;
   private volatile long stopDeadlineNanos;
   private volatile boolean terminated;
@@ -74,8 +72,7 @@ final class DynamicBatcher implements Runnable {
       QueueLimits limits,
       QueuePolicy[] queuePolicies) {
     this.ring = ring;
-    this.poller = ring.newPoller();
-    ring.addGatingSequences(poller.getSequence());
+    this.reader = new RingReader(ring);
     this.pending = pending;
     this.former = former;
     this.workers = workers;
@@ -85,9 +82,27 @@ final class DynamicBatcher implements Runnable {
     this.completions = completions;
     this.limits = limits;
     this.queuePolicies = queuePolicies;
-    // Unbounded levels are held to the ring's size once drained too, so an unbounded queue holds
-    // at most two rings' worth of requests instead of growing without limit.
-    this.drainCap = limits.anyUnbounded() ? ring.getBufferSize() : Integer.MAX_VALUE;
+    this.drainCap = drainCap(ring, former, limits, queuePolicies);
+  }
+
+  /**
+   * How many requests may wait drained, outside the ring.
+   *
+   * <p>With one priority level and no timeout that delays, the next batch is made of the oldest
+   * requests alone, so draining just past one batch's worth is enough; the backlog stays in the
+   * ring. Each request is then touched once, right before it runs, instead of at drain time and
+   * again, after a backlog that pushed it out of the cache, at form time. Otherwise a later request
+   * may go ahead of earlier ones (a higher level, or a timely request ahead of a delayed one), so
+   * the ring is drained whole; unbounded levels are then held to the ring's size once drained too,
+   * so the queue holds at most two rings' worth of requests.
+   */
+  private static int drainCap(
+      RingBuffer<RequestSlot> ring, BatchFormer former, QueueLimits limits, QueuePolicy[] levels) {
+    int cap = limits.anyUnbounded() ? ring.getBufferSize() : Integer.MAX_VALUE;
+    if (levels.length == 2 && levels[1].timeoutAction() != TimeoutAction.DELAY) {
+      cap = Math.min(cap, former.maxRequestsPerBatch() + 1);
+    }
+    return cap;
   }
 
   /** True once the batcher stopped draining; a producer that publishes later answers itself. */
@@ -123,8 +138,7 @@ final class DynamicBatcher implements Runnable {
       if (terminated) {
         return null;
       }
-      drain();
-      if (former.form(System.nanoTime(), false) > 0) {
+      if (drainAndForm(false) > 0) {
         ScheduledBatch batch = former.take();
         worker.markRunning(batch); // before the role is released, so shutdown always sees it
         return batch;
@@ -194,8 +208,7 @@ final class DynamicBatcher implements Runnable {
         // Workers form their own next batches; meanwhile requests pile up in the ring.
         return AWAIT_IDLE;
       }
-      drain();
-      if (former.form(System.nanoTime(), stopping) > 0) {
+      if (drainAndForm(stopping) > 0) {
         handoff.put(former.take());
         wakeIdleWorker();
         return AGAIN;
@@ -221,18 +234,30 @@ final class DynamicBatcher implements Runnable {
     }
   }
 
+  /**
+   * Drains the ring and looks for a batch to dispatch, draining again while the batch could still
+   * take requests that wait in the ring (see {@link #drainCap}); returns {@link BatchFormer#form}'s
+   * count.
+   */
+  private int drainAndForm(boolean flush) {
+    long now = System.nanoTime();
+    drain();
+    int count = former.form(now, flush);
+    while (former.couldTakeMore() && pending.live() < drainCap && ringHasPublished()) {
+      drain();
+      count = former.form(now, flush);
+    }
+    return count;
+  }
+
   private void drain() {
-    drainBudget = drainCap - pending.live();
-    if (drainBudget > 0) {
-      try {
-        poller.poll(drainHandler);
-      } catch (Exception impossible) {
-        throw new IllegalStateException(impossible); // the handler throws nothing
-      }
+    int budget = drainCap - pending.live();
+    if (budget > 0) {
+      reader.read(budget, drainHandler);
     }
   }
 
-  private boolean onDrained(RequestSlot slot, long sequence, boolean endOfBatch) {
+  private void onDrained(RequestSlot slot, long sequence) {
     InferenceRequest request = slot.request;
     int level = slot.level;
     slot.request = null;
@@ -242,7 +267,6 @@ final class DynamicBatcher implements Runnable {
             ? PendingQueue.NO_TIMEOUT
             : request.arrivalNanos() + Math.min(timeoutMicros, Long.MAX_VALUE / 2000) * 1000;
     pending.add(level, request, sequence, timeoutAt);
-    return --drainBudget > 0;
   }
 
   /**
@@ -278,13 +302,11 @@ final class DynamicBatcher implements Runnable {
   }
 
   private boolean nothingQueued() {
-    return pending.live() == 0
-        && handoff.isEmpty()
-        && ring.getCursor() == poller.getSequence().get();
+    return pending.live() == 0 && handoff.isEmpty() && reader.caughtUp();
   }
 
   private boolean ringHasPublished() {
-    return ring.isAvailable(poller.getSequence().get() + 1);
+    return reader.hasPublished();
   }
 
   /**
@@ -372,12 +394,8 @@ final class DynamicBatcher implements Runnable {
   /** Drains the ring to its claimed end, waiting out producers between claim and publish. */
   private void drainRejecting() {
     while (true) {
-      try {
-        poller.poll(rejectHandler);
-      } catch (Exception impossible) {
-        throw new IllegalStateException(impossible);
-      }
-      if (ring.getCursor() == poller.getSequence().get()) {
+      reader.read(Integer.MAX_VALUE, rejectHandler);
+      if (reader.caughtUp()) {
         return;
       }
       // A producer claimed a slot and has not published yet: a few instructions away.
@@ -385,12 +403,11 @@ final class DynamicBatcher implements Runnable {
     }
   }
 
-  private boolean onRejected(RequestSlot slot, long sequence, boolean endOfBatch) {
+  private void onRejected(RequestSlot slot, long sequence) {
     InferenceRequest request = slot.request;
     int level = slot.level;
     slot.request = null;
     limits.release(level);
     completions.fail(sequence, request, new InferenceException(Reason.UNAVAILABLE, SHUTTING_DOWN));
-    return true;
   }
 }

@@ -40,7 +40,7 @@ final class InputConcatenator {
       }
       ByteBuffer data = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
       for (InferenceRequest request : requests) {
-        data.put(input(request, index, name).data());
+        input(request, index, name).copyTo(data);
       }
       data.flip();
       long[] shape = template.shape();
