@@ -25,7 +25,11 @@ import java.util.function.BooleanSupplier;
  * briefly).
  *
  * <p>Waiting: with nothing to do the batcher thread parks until a producer publishes (only while a
- * worker is idle), a worker becomes idle, the oldest request's delay ends, or shutdown begins.
+ * worker is idle), a worker becomes idle, the oldest request's delay ends, or shutdown begins. It
+ * never spins: whenever its prompt reaction would matter, an idle worker is already spinning on the
+ * ring and forms the batch itself, so a spinning batcher would only take CPU from the producers and
+ * the workers (measured: with one producer it cut the JMH throughput from 13.5-14.2 to 8.9 M
+ * requests/s).
  *
  * <p>Shutdown: once asked to stop, batches are formed without waiting for the delay until nothing
  * is queued and every worker is idle, or the grace period ends; then the batcher answers what is
@@ -54,8 +58,6 @@ final class DynamicBatcher implements Runnable {
   private final RingReader.SlotConsumer rejectHandler = this::onRejected;
   private final BooleanSupplier anyIdle = this::anyIdle;
   private final BooleanSupplier handoffEmpty;
-  private final BooleanSupplier ringPublished = this::ringHasPublished;
-  private final SpinThenPark spin = new SpinThenPark();
 
   private volatile boolean stopRequested;
   private volatile long stopDeadlineNanos;
@@ -314,15 +316,11 @@ final class DynamicBatcher implements Runnable {
    * do not wake the batcher meanwhile, so a busy model's queue grows without wake-ups.
    */
   private void awaitWorker(boolean stopping, BooleanSupplier ready) {
-    if (spin.spin(ready)) {
-      return;
-    }
     wakeup.beginWait(BatcherWakeup.WORKER);
     if (!stopRequested && !ready.getAsBoolean()) {
       wakeup.park(stopping ? stopDeadlineNanos : Long.MAX_VALUE);
     }
     wakeup.endWait();
-    spin.parked();
   }
 
   /** Parks until a publish, the former's delay deadline, or (when stopping) a worker finishing. */
@@ -338,15 +336,11 @@ final class DynamicBatcher implements Runnable {
       return;
     }
     boolean canDrain = pending.live() < drainCap;
-    if (canDrain && spin.spin(ringPublished)) {
-      return;
-    }
     wakeup.beginWait(BatcherWakeup.WORK);
     if (!stopRequested && !(canDrain && ringHasPublished())) {
       wakeup.park(until);
     }
     wakeup.endWait();
-    spin.parked();
   }
 
   /** Answers everything not yet answered with UNAVAILABLE and lets the workers go. */

@@ -3,13 +3,12 @@ package io.ringserve.batching.internal;
 import java.util.function.BooleanSupplier;
 
 /**
- * Decides how long a scheduler thread spins before it parks, learning from its previous wait.
+ * Decides how long an idle worker thread spins before it parks, learning from its previous wait.
  *
  * <p>Why spin at all: waking a parked thread costs the waker a futex call and the sleeper a context
  * switch, several microseconds each on a virtual machine, as much as the bookkeeping of a whole
- * 64-request batch. Under load the awaited event (the next batch, a worker taking the staged batch,
- * the next publish) comes within microseconds, so catching it on the CPU keeps the pipeline flowing
- * and spares the other side its unpark.
+ * 64-request batch. Under load the next publish comes within microseconds, so catching it on the
+ * CPU keeps the pipeline flowing and spares the producer and the batcher thread their wake-ups.
  *
  * <p>Why adaptive: spinning is only worth it when the wait is short. If the previous wait ended
  * within {@link #MAX_SPIN_NANOS}, the thread spins up to that long again; after a longer wait (a
