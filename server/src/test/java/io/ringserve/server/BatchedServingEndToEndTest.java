@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import inference.GRPCInferenceServiceGrpc;
 import inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub;
+import inference.GRPCInferenceServiceGrpc.GRPCInferenceServiceStub;
 import inference.GrpcService.InferParameter;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferResponse;
@@ -21,6 +22,7 @@ import inference.GrpcService.ModelStatisticsResponse;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.ringserve.batching.ModelScheduler;
 import io.ringserve.server.examples.MlpReference;
 import io.ringserve.server.examples.MlpWeights;
@@ -36,6 +38,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,48 +65,21 @@ class BatchedServingEndToEndTest {
     MlpReference reference = new MlpReference(MlpWeights.generate(MlpWeights.DEFAULT_SEED));
     ModelStatistics before = statistics(server, model);
     int callers = 64;
-    int requestsEach = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(callers);
-    try {
-      // Each caller keeps its inputs and outputs; the reference check runs after the load, so
-      // that the callers send back to back as real clients under load do.
-      List<Future<List<float[][]>>> calls = new ArrayList<>();
-      for (int c = 0; c < callers; c++) {
-        long seed = c;
-        calls.add(
-            pool.submit(
-                () -> {
-                  SplittableRandom random = new SplittableRandom(seed);
-                  List<float[][]> pairs = new ArrayList<>();
-                  for (int r = 0; r < requestsEach; r++) {
-                    float[] x = new float[784];
-                    for (int i = 0; i < x.length; i++) {
-                      x[i] = (float) random.nextDouble();
-                    }
-                    ModelInferResponse response =
-                        server
-                            .stub()
-                            .modelInfer(
-                                ModelInferRequest.newBuilder()
-                                    .setModelName(model)
-                                    .addInputs(input("INPUT0", "FP32", 1, 784))
-                                    .addRawInputContents(floats(x))
-                                    .build());
-                    pairs.add(new float[][] {x, readFloats(response.getRawOutputContents(0))});
-                  }
-                  return pairs;
-                }));
-      }
-      for (Future<List<float[][]>> call : calls) {
-        for (float[][] pair : call.get(120, TimeUnit.SECONDS)) {
-          double[] expected = reference.apply(pair[0]);
-          for (int k = 0; k < 10; k++) {
-            assertEquals(expected[k], pair[1][k], 1e-5);
-          }
+    int requestsEach = 16;
+    GRPCInferenceServiceStub async = GRPCInferenceServiceGrpc.newStub(server.channel());
+    List<MlpCaller> started = new ArrayList<>();
+    for (int c = 0; c < callers; c++) {
+      MlpCaller caller = new MlpCaller(async, model, c, requestsEach);
+      caller.send();
+      started.add(caller);
+    }
+    for (MlpCaller caller : started) {
+      for (float[][] pair : caller.done.get(120, TimeUnit.SECONDS)) {
+        double[] expected = reference.apply(pair[0]);
+        for (int k = 0; k < 10; k++) {
+          assertEquals(expected[k], pair[1][k], 1e-5);
         }
       }
-    } finally {
-      pool.shutdownNow();
     }
     long expected = before.getInferenceCount() + (long) callers * requestsEach;
     ModelStatistics after = awaitStatistics(server, model, s -> s.getInferenceCount() >= expected);
@@ -346,5 +322,62 @@ class BatchedServingEndToEndTest {
         .stub()
         .modelStatistics(ModelStatisticsRequest.newBuilder().setName(model).build())
         .getModelStats(0);
+  }
+
+  /**
+   * One of many concurrent callers: sends its own random inputs, and each next request as soon as
+   * the previous answer arrives, keeping the pairs (input, output) for the reference check after
+   * the load. Asynchronous, so that the callers' pace is set by the server rather than by waking 64
+   * client threads on two cores.
+   */
+  private static final class MlpCaller implements StreamObserver<ModelInferResponse> {
+    final CompletableFuture<List<float[][]>> done = new CompletableFuture<>();
+    private final GRPCInferenceServiceStub stub;
+    private final String model;
+    private final SplittableRandom random;
+    private final int requests;
+    private final List<float[][]> pairs = new ArrayList<>();
+    private float[] sent;
+
+    MlpCaller(GRPCInferenceServiceStub stub, String model, long seed, int requests) {
+      this.stub = stub;
+      this.model = model;
+      this.random = new SplittableRandom(seed);
+      this.requests = requests;
+    }
+
+    void send() {
+      sent = new float[784];
+      for (int i = 0; i < sent.length; i++) {
+        sent[i] = (float) random.nextDouble();
+      }
+      stub.withDeadlineAfter(120, TimeUnit.SECONDS)
+          .modelInfer(
+              ModelInferRequest.newBuilder()
+                  .setModelName(model)
+                  .addInputs(input("INPUT0", "FP32", 1, 784))
+                  .addRawInputContents(floats(sent))
+                  .build(),
+              this);
+    }
+
+    @Override
+    public void onNext(ModelInferResponse response) {
+      pairs.add(new float[][] {sent, readFloats(response.getRawOutputContents(0))});
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      done.completeExceptionally(failure);
+    }
+
+    @Override
+    public void onCompleted() {
+      if (pairs.size() < requests) {
+        send();
+      } else {
+        done.complete(pairs);
+      }
+    }
   }
 }
