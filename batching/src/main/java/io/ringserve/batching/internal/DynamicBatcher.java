@@ -40,6 +40,10 @@ import java.util.function.BooleanSupplier;
  */
 final class DynamicBatcher implements Runnable {
   static final String SHUTTING_DOWN = "Server is shutting down";
+
+  /** The most drains one look at the queue makes; see {@link #drainAndForm}. */
+  private static final int MAX_DRAIN_PASSES = 16;
+
   private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
 
   private final RingBuffer<RequestSlot> ring;
@@ -58,6 +62,10 @@ final class DynamicBatcher implements Runnable {
   private final RingReader.SlotConsumer rejectHandler = this::onRejected;
   private final BooleanSupplier anyIdle = this::anyIdle;
   private final BooleanSupplier handoffEmpty;
+
+  // Set by step for awaitWork, both on the batcher thread.
+  private long workDeadlineNanos;
+  private boolean canDrainMore;
 
   private volatile boolean stopRequested;
   private volatile long stopDeadlineNanos;
@@ -127,34 +135,38 @@ final class DynamicBatcher implements Runnable {
   /**
    * Called by a worker that finished a batch: forms its next batch from what is queued, marks it as
    * the worker's running batch and returns it; {@code null} if there is none to run now (the queue
-   * is empty, the batch waits for the max queue delay, or shutdown has begun), in which case the
-   * worker goes idle and the batcher thread takes over.
+   * is empty, the batch waits for the max queue delay, a batch formed earlier waits in the handoff,
+   * or shutdown has begun), in which case the worker looks at the handoff, then goes idle and the
+   * batcher thread takes over.
    */
   ScheduledBatch nextBatchFor(Worker worker) {
     if (stopRequested) {
       return null;
     }
     acquireRole();
+    ScheduledBatch batch = null;
     boolean leftWaiting;
     try {
-      if (terminated) {
+      if (terminated || !handoff.isEmpty()) {
+        // A batch formed earlier waits in the handoff: run that first, so that no later request
+        // overtakes it (the worker's next look at the handoff takes it).
         return null;
       }
       if (drainAndForm(false) > 0) {
-        ScheduledBatch batch = former.take();
+        batch = former.take();
         worker.markRunning(batch); // before the role is released, so shutdown always sees it
-        return batch;
       }
       leftWaiting = pending.live() > 0;
     } finally {
       role.set(false);
     }
-    if (leftWaiting) {
-      // Requests this worker drained now wait for the delay: the batcher thread keeps that timer,
-      // and may not know about them (their publish woke no one while it spun).
+    if (leftWaiting && (batch == null || anyIdle())) {
+      // Requests this worker drained are left waiting (for the delay, or for a free instance).
+      // The batcher thread keeps the delay timer and serves idle workers, and may not know about
+      // them: their publish woke no one while a worker was there to take them.
       wakeup.signalAlways();
     }
-    return null;
+    return batch;
   }
 
   @Override
@@ -215,6 +227,9 @@ final class DynamicBatcher implements Runnable {
         wakeIdleWorker();
         return AGAIN;
       }
+      // What awaitWork needs, read while the role keeps a worker from changing it.
+      workDeadlineNanos = former.waitUntilNanos();
+      canDrainMore = pending.live() < drainCap;
       return AWAIT_WORK;
     } finally {
       role.set(false);
@@ -245,7 +260,14 @@ final class DynamicBatcher implements Runnable {
     long now = System.nanoTime();
     drain();
     int count = former.form(now, flush);
-    while (former.couldTakeMore() && pending.live() < drainCap && ringHasPublished()) {
+    // Bounded, so that producers publishing requests that form drops (cancelled, expired) as fast
+    // as they are read cannot hold the role forever; a batch formed early is still a valid batch.
+    for (int pass = 1;
+        pass < MAX_DRAIN_PASSES
+            && former.couldTakeMore()
+            && pending.live() < drainCap
+            && ringHasPublished();
+        pass++) {
       drain();
       count = former.form(now, flush);
     }
@@ -325,7 +347,7 @@ final class DynamicBatcher implements Runnable {
 
   /** Parks until a publish, the former's delay deadline, or (when stopping) a worker finishing. */
   private void awaitWork(boolean stopping) {
-    long until = former.waitUntilNanos();
+    long until = workDeadlineNanos;
     if (stopping) {
       // Nothing to dispatch, but running batches may still finish within the grace period.
       wakeup.beginWait(BatcherWakeup.WORK | BatcherWakeup.WORKER);
@@ -335,9 +357,8 @@ final class DynamicBatcher implements Runnable {
       wakeup.endWait();
       return;
     }
-    boolean canDrain = pending.live() < drainCap;
     wakeup.beginWait(BatcherWakeup.WORK);
-    if (!stopRequested && !(canDrain && ringHasPublished())) {
+    if (!stopRequested && !(canDrainMore && ringHasPublished())) {
       wakeup.park(until);
     }
     wakeup.endWait();
