@@ -66,12 +66,16 @@ class BatchedServingEndToEndTest {
     ModelStatistics before = statistics(server, model);
     int callers = 64;
     int requestsEach = 16;
-    GRPCInferenceServiceStub async = GRPCInferenceServiceGrpc.newStub(server.channel());
+    // Answers are handled on the transport's thread, and every input is made before the load, so
+    // that the callers keep the server busy.
+    GRPCInferenceServiceStub async =
+        GRPCInferenceServiceGrpc.newStub(server.channel()).withExecutor(Runnable::run);
     List<MlpCaller> started = new ArrayList<>();
     for (int c = 0; c < callers; c++) {
-      MlpCaller caller = new MlpCaller(async, model, c, requestsEach);
+      started.add(new MlpCaller(async, model, c, requestsEach));
+    }
+    for (MlpCaller caller : started) {
       caller.send();
-      started.add(caller);
     }
     for (MlpCaller caller : started) {
       for (float[][] pair : caller.done.get(120, TimeUnit.SECONDS)) {
@@ -325,45 +329,43 @@ class BatchedServingEndToEndTest {
   }
 
   /**
-   * One of many concurrent callers: sends its own random inputs, and each next request as soon as
-   * the previous answer arrives, keeping the pairs (input, output) for the reference check after
-   * the load. Asynchronous, so that the callers' pace is set by the server rather than by waking 64
+   * One of many concurrent callers: sends its own random inputs, each next request as soon as the
+   * previous answer arrives, and keeps the pairs (input, output) for the reference check after the
+   * load. Asynchronous, so that the callers' pace is set by the server rather than by waking 64
    * client threads on two cores.
    */
   private static final class MlpCaller implements StreamObserver<ModelInferResponse> {
     final CompletableFuture<List<float[][]>> done = new CompletableFuture<>();
     private final GRPCInferenceServiceStub stub;
-    private final String model;
-    private final SplittableRandom random;
-    private final int requests;
+    private final float[][] inputs;
+    private final ModelInferRequest[] requests;
     private final List<float[][]> pairs = new ArrayList<>();
-    private float[] sent;
 
-    MlpCaller(GRPCInferenceServiceStub stub, String model, long seed, int requests) {
+    MlpCaller(GRPCInferenceServiceStub stub, String model, long seed, int count) {
       this.stub = stub;
-      this.model = model;
-      this.random = new SplittableRandom(seed);
-      this.requests = requests;
+      SplittableRandom random = new SplittableRandom(seed);
+      this.inputs = new float[count][784];
+      this.requests = new ModelInferRequest[count];
+      for (int r = 0; r < count; r++) {
+        for (int i = 0; i < 784; i++) {
+          inputs[r][i] = (float) random.nextDouble();
+        }
+        requests[r] =
+            ModelInferRequest.newBuilder()
+                .setModelName(model)
+                .addInputs(input("INPUT0", "FP32", 1, 784))
+                .addRawInputContents(floats(inputs[r]))
+                .build();
+      }
     }
 
     void send() {
-      sent = new float[784];
-      for (int i = 0; i < sent.length; i++) {
-        sent[i] = (float) random.nextDouble();
-      }
-      stub.withDeadlineAfter(120, TimeUnit.SECONDS)
-          .modelInfer(
-              ModelInferRequest.newBuilder()
-                  .setModelName(model)
-                  .addInputs(input("INPUT0", "FP32", 1, 784))
-                  .addRawInputContents(floats(sent))
-                  .build(),
-              this);
+      stub.withDeadlineAfter(120, TimeUnit.SECONDS).modelInfer(requests[pairs.size()], this);
     }
 
     @Override
     public void onNext(ModelInferResponse response) {
-      pairs.add(new float[][] {sent, readFloats(response.getRawOutputContents(0))});
+      pairs.add(new float[][] {inputs[pairs.size()], readFloats(response.getRawOutputContents(0))});
     }
 
     @Override
@@ -373,7 +375,7 @@ class BatchedServingEndToEndTest {
 
     @Override
     public void onCompleted() {
-      if (pairs.size() < requests) {
+      if (pairs.size() < requests.length) {
         send();
       } else {
         done.complete(pairs);
