@@ -76,7 +76,7 @@ public final class DisruptorModelScheduler implements ModelScheduler {
             ring, pending, former, workers, handoff, wakeup, completions, limits, queuePolicies);
     this.batcherThread = new Thread(batcher, "ringserve-batcher-" + modelName);
     batcherThread.setDaemon(true);
-    wakeup.bind(batcherThread);
+    wakeup.bind(batcherThread, workers);
     for (int i = 0; i < workers.length; i++) {
       Thread thread = new Thread(workers[i], "ringserve-worker-" + modelName + "-" + i);
       thread.setDaemon(true);

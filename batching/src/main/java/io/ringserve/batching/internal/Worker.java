@@ -1,6 +1,8 @@
 package io.ringserve.batching.internal;
 
 import io.ringserve.batching.ModelRunner;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -13,7 +15,8 @@ import java.util.function.BooleanSupplier;
  * nothing is queued it goes idle and tells the batcher thread; while it spins (only if its last
  * wait was short) it also watches the ring and forms its own batch when a request is published, so
  * a busy model whose queue runs dry now and then does not pay two wake-ups per refill. Once parked,
- * it waits for the batcher to hand it a batch through the {@link Handoff}.
+ * it is woken by the next producer to publish (and forms that batch itself), or by the batcher
+ * handing it a batch through the {@link Handoff} (after a max queue delay).
  *
  * <p>Threading: {@code running} (the batch being run, visible to shutdown) is written by this
  * worker, or by the batcher on its behalf while it holds the batching role. An idle worker spins
@@ -28,6 +31,21 @@ final class Worker implements Runnable {
   private final BatcherWakeup batcherWakeup;
   private final BooleanSupplier workArrived = this::workArrived;
   private final SpinThenPark spin = new SpinThenPark();
+  private static final int NOT_WAITING = 0;
+  private static final int SPINNING = 1;
+  private static final int PARKED = 2;
+  private static final VarHandle WAITING;
+
+  static {
+    try {
+      WAITING = MethodHandles.lookup().findVarHandle(Worker.class, "waiting", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // NOT_WAITING, SPINNING or PARKED: what this worker does while idle; see awaitWork.
+  private volatile int waiting;
   private volatile DynamicBatcher batcher;
   private volatile ScheduledBatch running;
   private volatile boolean exit;
@@ -101,14 +119,51 @@ final class Worker implements Runnable {
         if (exit) {
           return;
         }
-        if (!spin.spin(workArrived)) {
-          LockSupport.park(this);
-          spin.parked();
-        }
+        awaitWork();
       }
     } finally {
       closeRunner();
     }
+  }
+
+  /**
+   * Waits, idle, until a batch is handed over, a request is published or exit is asked: spinning
+   * first if the last wait was short, then parked. Each phase is announced in {@code waiting} and
+   * the condition checked again after a fence, which pairs with the fence a producer makes after
+   * publishing ({@link BatcherWakeup#signalWork}): either the producer sees this worker spinning or
+   * parked, or the worker sees the request.
+   */
+  private void awaitWork() {
+    WAITING.setVolatile(this, SPINNING);
+    VarHandle.fullFence();
+    if (spin.spin(workArrived)) {
+      waiting = NOT_WAITING;
+      return;
+    }
+    WAITING.setVolatile(this, PARKED);
+    VarHandle.fullFence();
+    if (!workArrived()) {
+      LockSupport.park(this);
+    }
+    waiting = NOT_WAITING;
+    spin.parked();
+  }
+
+  /**
+   * Called by a producer after it published a request (and fenced): true if this worker will form a
+   * batch for it by itself, because it is spinning on the ring or was parked and is now woken;
+   * false if it is busy, and the batcher thread must be told instead.
+   */
+  boolean takesNewWork() {
+    int state = waiting;
+    if (state == SPINNING) {
+      return true;
+    }
+    if (state == PARKED && WAITING.compareAndSet(this, PARKED, NOT_WAITING)) {
+      LockSupport.unpark(thread);
+      return true;
+    }
+    return false;
   }
 
   private boolean workArrived() {
