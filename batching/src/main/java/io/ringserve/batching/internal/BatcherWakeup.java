@@ -47,12 +47,30 @@ final class BatcherWakeup implements WaitStrategy {
   private volatile int waitingFor;
 
   private volatile Thread batcher;
-  private volatile Worker[] workers = new Worker[0];
+  private static final Worker[] NO_WORKERS = new Worker[0];
 
-  /** Binds the batcher thread and the workers; called once before they start. */
-  void bind(Thread batcher, Worker[] workers) {
+  private volatile Worker[] workers = NO_WORKERS;
+  private volatile boolean shuttingDown;
+
+  /**
+   * Binds the batcher thread and the workers; called once before they start.
+   *
+   * @param workersFirst whether a publish goes to an idle worker before the batcher. Not with a max
+   *     queue delay: the batcher keeps the delay's timer, so a worker told of the request would
+   *     only have to wake the batcher in turn.
+   */
+  void bind(Thread batcher, Worker[] workers, boolean workersFirst) {
     this.batcher = batcher;
-    this.workers = workers;
+    this.workers = workersFirst ? workers : NO_WORKERS;
+  }
+
+  /**
+   * From now on every publish goes to the batcher, which flushes the queue during shutdown (workers
+   * then ignore the ring), and wakes the batcher.
+   */
+  void shutdownBegins() {
+    shuttingDown = true;
+    signalAlways();
   }
 
   /**
@@ -82,14 +100,22 @@ final class BatcherWakeup implements WaitStrategy {
   }
 
   /**
-   * Called by a producer after publishing. An idle worker is told first: it forms the batch itself,
-   * so a request that finds the model idle costs one wake-up (the worker's) instead of two (the
-   * batcher's, then the worker's when handed the batch), and none while a worker spins. Only when
-   * every worker is busy may the batcher be woken.
+   * Called by a producer after publishing. When workers are told first (models with no max queue
+   * delay, see {@link #bind}), an idle worker forms the batch itself: a request that finds the
+   * model idle costs one wake-up (the worker's) instead of two (the batcher's, then the worker's
+   * when handed the batch), and none while a worker spins. A spinning worker is preferred to a
+   * parked one, which would cost this producer an unpark. Only when every worker is busy may the
+   * batcher be woken.
    */
   void signalWork() {
     VarHandle.fullFence();
-    for (Worker worker : workers) {
+    Worker[] idleFirst = shuttingDown ? NO_WORKERS : workers;
+    for (Worker worker : idleFirst) {
+      if (worker.isSpinning()) {
+        return;
+      }
+    }
+    for (Worker worker : idleFirst) {
       if (worker.takesNewWork()) {
         return;
       }

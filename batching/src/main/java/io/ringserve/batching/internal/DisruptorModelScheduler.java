@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Cost of {@link #submit}: a few checks, a CAS on the ring's cursor (plus one on the level's
  * counter when the level has a {@code max_queue_size}), a release store and a full fence; an unpark
- * only when the batcher sleeps for want of work. No locks, no allocation.
+ * only when an idle worker or the batcher sleeps for want of work. No locks, no allocation.
  *
  * <p>Thread-safe. Threads are daemons, so a forgotten scheduler does not keep the JVM alive; the
  * server stops its schedulers explicitly.
@@ -76,7 +76,7 @@ public final class DisruptorModelScheduler implements ModelScheduler {
             ring, pending, former, workers, handoff, wakeup, completions, limits, queuePolicies);
     this.batcherThread = new Thread(batcher, "ringserve-batcher-" + modelName);
     batcherThread.setDaemon(true);
-    wakeup.bind(batcherThread, workers);
+    wakeup.bind(batcherThread, workers, policy.maxQueueDelayMicros() == 0);
     for (int i = 0; i < workers.length; i++) {
       Thread thread = new Thread(workers[i], "ringserve-worker-" + modelName + "-" + i);
       thread.setDaemon(true);

@@ -24,11 +24,12 @@ import java.util.function.BooleanSupplier;
  * batching role (a CAS flag; a holder never blocks while holding it, so others spin for it only
  * briefly).
  *
- * <p>Waiting: with nothing to do the batcher thread parks until a producer publishes (only while a
- * worker is idle), a worker becomes idle, the oldest request's delay ends, or shutdown begins. It
- * never spins: whenever its prompt reaction would matter, an idle worker is already spinning on the
- * ring and forms the batch itself, so a spinning batcher would only take CPU from the producers and
- * the workers (measured: with one producer it cut the JMH throughput from 13.5-14.2 to 8.9 M
+ * <p>Waiting: with nothing to do the batcher thread parks until a producer publishes (while a
+ * worker is idle and the model has a max queue delay; with none, an idle worker is told instead), a
+ * worker becomes idle, the oldest request's delay ends, or shutdown begins. It never spins:
+ * whenever its prompt reaction would matter, an idle worker is already spinning on the ring and
+ * forms the batch itself, so a spinning batcher would only take CPU from the producers and the
+ * workers (measured: with one producer it cut the JMH throughput from 13.5-14.2 to 8.9 M
  * requests/s).
  *
  * <p>Shutdown: once asked to stop, batches are formed without waiting for the delay until nothing
@@ -120,6 +121,11 @@ final class DynamicBatcher implements Runnable {
     return terminated;
   }
 
+  /** True once shutdown has begun; any thread may ask. */
+  boolean isStopping() {
+    return stopRequested;
+  }
+
   /** True if a request was published and not yet drained; any thread may ask. */
   boolean hasPublished() {
     return ringHasPublished();
@@ -129,7 +135,7 @@ final class DynamicBatcher implements Runnable {
   void requestStop(long deadlineNanos) {
     stopDeadlineNanos = deadlineNanos;
     stopRequested = true;
-    wakeup.signalAlways();
+    wakeup.shutdownBegins();
   }
 
   /**
@@ -141,6 +147,9 @@ final class DynamicBatcher implements Runnable {
    */
   ScheduledBatch nextBatchFor(Worker worker) {
     if (stopRequested) {
+      // The batcher flushes the queue now; it may not know of a request a producer told this
+      // worker about.
+      wakeup.signalAlways();
       return null;
     }
     acquireRole();

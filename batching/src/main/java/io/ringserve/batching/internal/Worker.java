@@ -166,8 +166,15 @@ final class Worker implements Runnable {
     return false;
   }
 
+  /** True if this worker, idle, spins on the ring and will see a request published now. */
+  boolean isSpinning() {
+    return waiting == SPINNING;
+  }
+
   private boolean workArrived() {
-    return !handoff.isEmpty() || exit || batcher.hasPublished();
+    // Once shutdown begins the batcher forms every batch (it flushes the queue), so the ring is no
+    // reason to stop waiting; a batch handed over is.
+    return !handoff.isEmpty() || exit || (!batcher.isStopping() && batcher.hasPublished());
   }
 
   /** Takes the batch in the handoff, if any; it is marked running before it leaves the handoff. */
