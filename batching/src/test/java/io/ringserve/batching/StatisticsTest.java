@@ -74,4 +74,30 @@ class StatisticsTest {
     assertEquals(1, six.computeInfer().count());
     assertEquals(0, scheduler.pendingRequests());
   }
+
+  @Test
+  void shouldCountAnInferenceBeforeItsCallerIsAnswered() throws Exception {
+    scheduler =
+        ModelSchedulers.start(
+            "stats",
+            BatchPolicy.builder().maxBatchSize(8).dynamicBatching(true).build(),
+            List.of(runner));
+    long[] seenInCallback = new long[2];
+    Answer answer =
+        new Answer() {
+          @Override
+          public void onSuccess(List<Tensor> outputs) {
+            ModelStatistics stats = scheduler.statistics();
+            seenInCallback[0] = stats.inferenceCount();
+            seenInCallback[1] = stats.executionCount();
+            super.onSuccess(outputs);
+          }
+        };
+
+    scheduler.submit(Requests.rows("r", 1, 3, 2, answer).build());
+    answer.outputs();
+
+    assertEquals(3, seenInCallback[0], "a caller reading the statistics finds its own rows");
+    assertEquals(1, seenInCallback[1]);
+  }
 }

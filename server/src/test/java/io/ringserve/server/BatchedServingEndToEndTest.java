@@ -85,8 +85,11 @@ class BatchedServingEndToEndTest {
         }
       }
     }
-    long expected = before.getInferenceCount() + (long) callers * requestsEach;
-    ModelStatistics after = awaitStatistics(server, model, s -> s.getInferenceCount() >= expected);
+    // Successes are counted just after the answers leave, so let the last ones land.
+    long expected = before.getInferenceStats().getSuccess().getCount() + callers * requestsEach;
+    ModelStatistics after =
+        awaitStatistics(
+            server, model, s -> s.getInferenceStats().getSuccess().getCount() >= expected);
     long inferences = after.getInferenceCount() - before.getInferenceCount();
     long executions = after.getExecutionCount() - before.getExecutionCount();
     assertEquals(callers * requestsEach, inferences);

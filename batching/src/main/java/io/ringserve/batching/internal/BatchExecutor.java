@@ -65,6 +65,7 @@ final class BatchExecutor {
     if (batch.inferenceDoneNanos() != 0) {
       inferenceDone = batch.inferenceDoneNanos();
     }
+    statistics.ran(scheduled.size);
     long queueNanos = 0;
     long succeeded = 0;
     try {

@@ -48,7 +48,19 @@ final class StatisticsRecorder {
   }
 
   /**
-   * Records one successful execution.
+   * Counts one successful execution of {@code batchSize} rows. Called before the batch's requests
+   * are answered, so that a caller who reads the statistics after its answer finds its inference
+   * counted (a load generator's before/after difference depends on it); the durations follow in
+   * {@link #executed}.
+   */
+  void ran(long batchSize) {
+    inferenceCount.add(batchSize);
+    executionCount.increment();
+    lastInferenceMillis = System.currentTimeMillis();
+  }
+
+  /**
+   * Records the durations of one successful execution counted by {@link #ran}.
    *
    * @param requests requests of the batch that were answered with success
    * @param requestNanos their summed arrival-to-answer time
@@ -67,11 +79,8 @@ final class StatisticsRecorder {
     computeInput.add(requests, requests * inputNanos);
     computeInfer.add(requests, requests * inferNanos);
     computeOutput.add(requests, requests * outputNanos);
-    inferenceCount.add(batchSize);
-    executionCount.increment();
     counters((int) Math.min(batchSize, bySize.length() - 1))
         .add(inputNanos, inferNanos, outputNanos);
-    lastInferenceMillis = System.currentTimeMillis();
   }
 
   private BatchSizeCounters counters(int size) {
