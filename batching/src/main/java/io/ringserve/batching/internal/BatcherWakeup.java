@@ -32,6 +32,7 @@ final class BatcherWakeup implements WaitStrategy {
   /** The batcher waits for a worker to become free. */
   static final int WORKER = 2;
 
+  private static final Worker[] NO_WORKERS = new Worker[0];
   private static final VarHandle WAITING_FOR;
 
   static {
@@ -47,8 +48,6 @@ final class BatcherWakeup implements WaitStrategy {
   private volatile int waitingFor;
 
   private volatile Thread batcher;
-  private static final Worker[] NO_WORKERS = new Worker[0];
-
   private volatile Worker[] workers = NO_WORKERS;
   private volatile boolean shuttingDown;
 
@@ -116,7 +115,7 @@ final class BatcherWakeup implements WaitStrategy {
       }
     }
     for (Worker worker : idleFirst) {
-      if (worker.takesNewWork()) {
+      if (worker.unparkIfParked()) {
         return;
       }
     }

@@ -128,7 +128,7 @@ final class DynamicBatcher implements Runnable {
 
   /** True if a request was published and not yet drained; any thread may ask. */
   boolean hasPublished() {
-    return ringHasPublished();
+    return reader.hasPublished();
   }
 
   /** Begins shutdown; the batcher gives queued work until {@code deadlineNanos} to finish. */
@@ -275,7 +275,7 @@ final class DynamicBatcher implements Runnable {
         pass < MAX_DRAIN_PASSES
             && former.couldTakeMore()
             && pending.live() < drainCap
-            && ringHasPublished();
+            && reader.hasPublished();
         pass++) {
       drain();
       count = former.form(now, flush);
@@ -338,10 +338,6 @@ final class DynamicBatcher implements Runnable {
     return pending.live() == 0 && handoff.isEmpty() && reader.caughtUp();
   }
 
-  private boolean ringHasPublished() {
-    return reader.hasPublished();
-  }
-
   /**
    * Parks until {@code ready} (a worker took the handed-over batch, or one became idle). Publishes
    * do not wake the batcher meanwhile, so a busy model's queue grows without wake-ups.
@@ -360,14 +356,14 @@ final class DynamicBatcher implements Runnable {
     if (stopping) {
       // Nothing to dispatch, but running batches may still finish within the grace period.
       wakeup.beginWait(BatcherWakeup.WORK | BatcherWakeup.WORKER);
-      if (!ringHasPublished() && !allIdle()) {
+      if (!reader.hasPublished() && !allIdle()) {
         wakeup.park(Math.min(until, stopDeadlineNanos));
       }
       wakeup.endWait();
       return;
     }
     wakeup.beginWait(BatcherWakeup.WORK);
-    if (!stopRequested && !(canDrainMore && ringHasPublished())) {
+    if (!stopRequested && !(canDrainMore && reader.hasPublished())) {
       wakeup.park(until);
     }
     wakeup.endWait();

@@ -24,13 +24,6 @@ import java.util.function.BooleanSupplier;
  */
 final class Worker implements Runnable {
   private static final System.Logger LOG = System.getLogger(Worker.class.getName());
-
-  private final ModelRunner runner;
-  private final BatchExecutor executor;
-  private final Handoff handoff;
-  private final BatcherWakeup batcherWakeup;
-  private final BooleanSupplier workArrived = this::workArrived;
-  private final SpinThenPark spin = new SpinThenPark();
   private static final int NOT_WAITING = 0;
   private static final int SPINNING = 1;
   private static final int PARKED = 2;
@@ -43,6 +36,13 @@ final class Worker implements Runnable {
       throw new ExceptionInInitializerError(e);
     }
   }
+
+  private final ModelRunner runner;
+  private final BatchExecutor executor;
+  private final Handoff handoff;
+  private final BatcherWakeup batcherWakeup;
+  private final BooleanSupplier workArrived = this::workArrived;
+  private final SpinThenPark spin = new SpinThenPark();
 
   // NOT_WAITING, SPINNING or PARKED: what this worker does while idle; see awaitWork.
   private volatile int waiting;
@@ -150,16 +150,12 @@ final class Worker implements Runnable {
   }
 
   /**
-   * Called by a producer after it published a request (and fenced): true if this worker will form a
-   * batch for it by itself, because it is spinning on the ring or was parked and is now woken;
-   * false if it is busy, and the batcher thread must be told instead.
+   * Called by a producer after it published a request (and fenced): wakes this worker if it is
+   * parked idle, so that it forms the batch itself; false if it was not parked (busy, or already
+   * woken by someone else).
    */
-  boolean takesNewWork() {
-    int state = waiting;
-    if (state == SPINNING) {
-      return true;
-    }
-    if (state == PARKED && WAITING.compareAndSet(this, PARKED, NOT_WAITING)) {
+  boolean unparkIfParked() {
+    if (waiting == PARKED && WAITING.compareAndSet(this, PARKED, NOT_WAITING)) {
       LockSupport.unpark(thread);
       return true;
     }
