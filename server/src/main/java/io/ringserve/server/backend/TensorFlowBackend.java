@@ -34,8 +34,6 @@ public final class TensorFlowBackend implements Backend {
   public LoadedModel load(Path modelPath, ModelConfig config, BackendOptions options)
       throws ModelLoadException {
     return TensorFlowSavedModel.load(
-        modelPath,
-        new TensorFlowOptions(options.intraOpThreads(), options.interOpThreads()),
-        SessionBoundaries.fromConfig(config));
+        modelPath, TensorFlowOptions.of(options), SessionBoundaries.fromConfig(config));
   }
 }

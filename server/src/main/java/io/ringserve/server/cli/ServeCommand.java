@@ -3,6 +3,7 @@ package io.ringserve.server.cli;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
+import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.examples.ExampleModels;
 import io.ringserve.server.metrics.MetricsServer;
 import java.nio.file.Path;
@@ -56,7 +57,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Threads one operation of a model may use (default: half the cores, at least 1; 0 = the"
-              + " engine's own default). An ONNX model's config.pbtxt parameters override it.")
+              + " engine's own default). An ONNX model's config.pbtxt parameters override it; TensorFlow"
+              + " has one pool per process, sized by this setting.")
   Integer intraOpThreads;
 
   @Option(
@@ -112,6 +114,8 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BackendOptions engines = backendOptions();
+    // Before the example generator's sessions: the first session sizes TensorFlow's pools.
+    ProcessThreadPools.reserve(engines);
     Path repository = modelRepository;
     if (repository == null) {
       repository = defaultExamplesDir();

@@ -1,5 +1,6 @@
 package io.ringserve.server.examples;
 
+import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.tensorflow.Graph;
@@ -33,7 +34,7 @@ final class SavedModelWriter {
    * @throws IOException naming the directory if TensorFlow cannot write there
    */
   static void export(Graph graph, Signature signature, Path dir) throws IOException {
-    try (Session session = new Session(graph)) {
+    try (Session session = new Session(graph, ProcessThreadPools.exportConfig())) {
       SavedModelBundle.exporter(dir.toString())
           .withSession(session)
           .withSignature(signature)

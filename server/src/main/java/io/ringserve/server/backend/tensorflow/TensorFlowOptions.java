@@ -1,5 +1,6 @@
 package io.ringserve.server.backend.tensorflow;
 
+import io.ringserve.server.backend.BackendOptions;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -35,6 +36,11 @@ public record TensorFlowOptions(int intraOpThreads, int interOpThreads) {
       throw new IllegalArgumentException(
           "interOpThreads must be >= 0, or -1 for the calling thread, got " + interOpThreads);
     }
+  }
+
+  /** The TensorFlow side of a server's engine options. */
+  public static TensorFlowOptions of(BackendOptions options) {
+    return new TensorFlowOptions(options.intraOpThreads(), options.interOpThreads());
   }
 
   /** The session configuration these options stand for; unset fields keep TensorFlow's defaults. */

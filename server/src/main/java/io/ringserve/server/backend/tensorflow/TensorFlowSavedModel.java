@@ -126,7 +126,7 @@ public final class TensorFlowSavedModel implements LoadedModel {
     try {
       return SavedModelBundle.loader(savedModelDir.toString())
           .withTags(SERVE_TAG)
-          .withConfigProto(options.toConfigProto())
+          .withConfigProto(ProcessThreadPools.sessionConfig(options))
           .load();
     } catch (RuntimeException | LinkageError e) {
       throw new ModelLoadException(
