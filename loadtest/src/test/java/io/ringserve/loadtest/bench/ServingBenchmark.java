@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <ul>
  *   <li>batching gain: {@code mlp} at concurrency 64 with dynamic batching vs the same model with
- *       batching off (at least 8x);
+ *       batching off (at least 8x), printed beside the engine's own gain (the runner alone at batch
+ *       64 vs batch 1), which bounds it;
  *   <li>overhead: {@code simple} at concurrency 32 vs a bare grpc-java service echoing the same
  *       payload (at least 0.7x the requests/s);
  *   <li>efficiency: {@code mlp} with 16 samples per request at concurrency 16 vs the runner called
@@ -108,7 +109,7 @@ class ServingBenchmark {
     record("simple c=32 requests/s vs bare grpc-java echo", served.rps(), bare.rps(), 0.7, true);
   }
 
-  private void measureBatchingGain(Target target, String model) throws InterruptedException {
+  private void measureBatchingGain(Target target, String model) throws Exception {
     LoadReport batched = run(load(target, model, 64));
     LoadReport unbatched = run(load(target, model + "_unbatched", 64));
     record(
@@ -120,18 +121,36 @@ class ServingBenchmark {
         unbatched.inferencesPerSecond(),
         8.0,
         true);
+    // The most batching can give on this machine: the engine alone, no gRPC and no queue, at the
+    // largest batch 64 callers can form against one row per call. No goal; it bounds the one above.
+    try (DirectRunner direct = directRunner(model)) {
+      DirectRunner.Figures full = direct.measureMlp(64, 3);
+      DirectRunner.Figures one = direct.measureMlp(1, 3);
+      rows.add(
+          String.format(
+              "| %s runner direct samples/s, batch 64 vs batch 1 (the engine's own gain) | %,.0f |"
+                  + " %,.0f | %.2fx | bounds the gain |",
+              model,
+              full.samplesPerSecond(),
+              one.samplesPerSecond(),
+              full.samplesPerSecond() / one.samplesPerSecond()));
+    }
   }
 
-  private void measureEfficiencyAndLatency(Target target, String model) throws Exception {
-    LoadReport sixteen = run(load(target, model, 16).batchSize(16));
-    LoadReport single = run(load(target, model, 1));
+  private DirectRunner directRunner(String model) throws Exception {
     Path modelDir = repository.resolve(model);
     ModelConfig.Builder config = ModelConfig.newBuilder();
     TextFormat.merge(Files.readString(modelDir.resolve("config.pbtxt")), config);
     Path file =
         modelDir.resolve("1").resolve(model.endsWith("_onnx") ? "model.onnx" : "model.savedmodel");
+    return new DirectRunner(file, config.build());
+  }
+
+  private void measureEfficiencyAndLatency(Target target, String model) throws Exception {
+    LoadReport sixteen = run(load(target, model, 16).batchSize(16));
+    LoadReport single = run(load(target, model, 1));
     int averageBatch = (int) Math.max(1, Math.round(sixteen.server().averageBatchSize()));
-    try (DirectRunner direct = new DirectRunner(file, config.build())) {
+    try (DirectRunner direct = directRunner(model)) {
       DirectRunner.Figures atBatch = direct.measureMlp(averageBatch, 3);
       DirectRunner.Figures atOne = direct.measureMlp(1, 3);
       record(
