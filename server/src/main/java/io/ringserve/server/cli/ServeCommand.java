@@ -3,7 +3,6 @@ package io.ringserve.server.cli;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
-import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.examples.ExampleModels;
 import io.ringserve.server.metrics.MetricsServer;
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Threads one operation of a model may use (default: half the cores, at least 1; 0 = the"
               + " engine's own default). An ONNX model's config.pbtxt parameters override it; TensorFlow"
-              + " has one pool per process, sized by this setting.")
+              + " has one pool per process, for all its models.")
   Integer intraOpThreads;
 
   @Option(
@@ -114,13 +113,11 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BackendOptions engines = backendOptions();
-    // Before the example generator's sessions: the first session sizes TensorFlow's pools.
-    ProcessThreadPools.reserve(engines);
     Path repository = modelRepository;
     if (repository == null) {
       repository = defaultExamplesDir();
       LOG.log(System.Logger.Level.INFO, "serving the bundled example models from {0}", repository);
-      ExampleModels.ensureGenerated(repository);
+      ExampleModels.ensureGenerated(repository, engines);
     }
     RingServeServer server =
         RingServeServer.start(

@@ -1,5 +1,7 @@
 package io.ringserve.server.examples;
 
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,10 +78,14 @@ public final class ExampleModels {
    * is missing, half-written (a process was killed while writing) or from another generator
    * version. Returns at once, touching nothing, when the copy is complete.
    *
+   * @param engines the engine threads of the server that will serve the examples: generating them
+   *     creates TensorFlow sessions, and TensorFlow sizes its process-wide thread pools from the
+   *     first one, so they are reserved for the server first ({@link ProcessThreadPools})
    * @throws IOException if the cache cannot be written; the message names the path
    */
-  public static void ensureGenerated(Path cacheDir) throws IOException {
+  public static void ensureGenerated(Path cacheDir, BackendOptions engines) throws IOException {
     Objects.requireNonNull(cacheDir, "cacheDir");
+    ProcessThreadPools.reserve(Objects.requireNonNull(engines, "engines"));
     ExampleCache.ensure(cacheDir, GENERATOR_VERSION, ExampleModels::writeTo);
   }
 

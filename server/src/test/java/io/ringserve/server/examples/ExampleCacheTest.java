@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringserve.server.backend.BackendOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,7 @@ class ExampleCacheTest {
     Path cache = Files.createDirectories(parent.resolve("examples"));
     Files.writeString(cache.resolve(ExampleCache.MARKER), ExampleModels.GENERATOR_VERSION + "\n");
 
-    ExampleModels.ensureGenerated(cache);
+    ExampleModels.ensureGenerated(cache, BackendOptions.serverDefaults());
 
     assertEquals(List.of(ExampleCache.MARKER), children(cache));
   }

@@ -7,10 +7,12 @@ import org.tensorflow.proto.ConfigProto;
  * How a TensorFlow session of one loaded model uses threads.
  *
  * <p>TensorFlow runs the operations of one graph execution on an intra-op pool (the threads that
- * split a single matrix multiply) and independent operations side by side on an inter-op pool. Both
- * pools belong to the session, so every runner of a model shares them. Fewer intra-op threads per
- * model leave room for several models or instances to compute at once; the default lets one call
- * use every core, which suits one busy model per machine.
+ * split a single matrix multiply) and independent operations side by side on an inter-op pool.
+ * TensorFlow keeps both pools once per process and sizes them from the first session, so the
+ * intra-op count is the process's, not the model's ({@link ProcessThreadPools}); the inter-op
+ * setting still decides per session whether operations run on the calling thread. Fewer intra-op
+ * threads leave room for gRPC and for several models or instances to compute at once; the default
+ * lets one call use every core, which suits one busy model per machine.
  *
  * <p>Immutable and thread-safe.
  *

@@ -23,7 +23,8 @@ import org.tensorflow.SavedModelBundle;
  *
  * <p>Cost: loading reads the graph and its variables and builds a session (milliseconds for small
  * models, seconds for large ones); the weights then stay in native memory until {@link #close()}.
- * Every runner shares the sessions, which TensorFlow runs concurrently, and their thread pools.
+ * Every runner shares the sessions, which TensorFlow runs concurrently; the intra-op thread pool is
+ * the process's ({@link ProcessThreadPools}).
  *
  * <p>Thread-safe. {@link #close()} must come after every runner has finished its last run.
  */
