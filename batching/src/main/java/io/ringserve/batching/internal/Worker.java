@@ -134,13 +134,13 @@ final class Worker implements Runnable {
    * parked, or the worker sees the request.
    */
   private void awaitWork() {
-    WAITING.setVolatile(this, SPINNING);
+    waiting = SPINNING;
     VarHandle.fullFence();
     if (spin.spin(workArrived)) {
       waiting = NOT_WAITING;
       return;
     }
-    WAITING.setVolatile(this, PARKED);
+    waiting = PARKED;
     VarHandle.fullFence();
     if (!workArrived()) {
       LockSupport.park(this);
