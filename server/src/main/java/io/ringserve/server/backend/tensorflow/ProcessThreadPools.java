@@ -40,19 +40,19 @@ public final class ProcessThreadPools {
   private ProcessThreadPools() {}
 
   /**
-   * Reserves {@code options} as the thread settings of this process's pools, unless a setting is
-   * already reserved (then this does nothing). Call before anything creates a TensorFlow session.
+   * Reserves the TensorFlow side of a server's engine options as the thread settings of this
+   * process's pools, unless a setting is already reserved (then this does nothing). Call before
+   * anything creates a TensorFlow session.
    */
-  public static synchronized void reserve(TensorFlowOptions options) {
+  public static void reserve(BackendOptions options) {
+    reserve(TensorFlowOptions.of(options));
+  }
+
+  private static synchronized void reserve(TensorFlowOptions options) {
     Objects.requireNonNull(options, "options");
     if (reserved == null) {
       reserved = options;
     }
-  }
-
-  /** {@link #reserve(TensorFlowOptions)} with the TensorFlow side of a server's options. */
-  public static void reserve(BackendOptions options) {
-    reserve(TensorFlowOptions.of(options));
   }
 
   /**
