@@ -1,5 +1,7 @@
 package io.ringserve.batching;
 
+import io.ringserve.wire.BytesFraming;
+import io.ringserve.wire.DataType;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,7 +17,7 @@ import java.util.Objects;
  * gRPC message's bytes views those bytes, and {@link #data()} hands out independent read-only
  * views.
  */
-public final class Tensor {
+public final class Tensor implements BatchDimension.Shaped {
   private final String name;
   private final DataType dataType;
   private final long[] shape;
@@ -59,7 +61,7 @@ public final class Tensor {
                 + view.remaining());
       }
     } else {
-      BytesElements.check(name, view, elements);
+      BytesFraming.check(name, view, elements);
     }
     return new Tensor(name, dataType, ownShape, view);
   }
@@ -94,6 +96,7 @@ public final class Tensor {
   }
 
   /** The tensor's name, as the model's signature or config names it. */
+  @Override
   public String name() {
     return name;
   }
@@ -109,11 +112,13 @@ public final class Tensor {
   }
 
   /** The number of dimensions. */
+  @Override
   public int rank() {
     return shape.length;
   }
 
   /** The size of dimension {@code index}. */
+  @Override
   public long dim(int index) {
     return shape[index];
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringserve.batching.InferenceException.Reason;
+import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;

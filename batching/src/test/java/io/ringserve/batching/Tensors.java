@@ -1,5 +1,6 @@
 package io.ringserve.batching;
 
+import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,12 @@
 package io.ringserve.client;
 
 import com.google.protobuf.ByteString;
-import io.ringserve.client.internal.RawEncoding;
 import io.ringserve.client.internal.Shapes;
+import io.ringserve.proto.ProtoContents;
+import io.ringserve.wire.BytesFraming;
+import io.ringserve.wire.DataType;
+import io.ringserve.wire.Elements;
+import io.ringserve.wire.HalfPrecision;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -35,38 +39,39 @@ public final class Tensor {
   /** An INT32 tensor. */
   public static Tensor of(String name, int[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
-    return new Tensor(name, DataType.INT32, s, RawEncoding.ints(values));
+    return new Tensor(name, DataType.INT32, s, ProtoContents.wrapOwned(Elements.ints(values)));
   }
 
   /** An INT64 tensor. */
   public static Tensor of(String name, long[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
-    return new Tensor(name, DataType.INT64, s, RawEncoding.longs(values));
+    return new Tensor(name, DataType.INT64, s, ProtoContents.wrapOwned(Elements.longs(values)));
   }
 
   /** An FP32 tensor. */
   public static Tensor of(String name, float[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
-    return new Tensor(name, DataType.FP32, s, RawEncoding.floats(values));
+    return new Tensor(name, DataType.FP32, s, ProtoContents.wrapOwned(Elements.floats(values)));
   }
 
   /** An FP64 tensor. */
   public static Tensor of(String name, double[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
-    return new Tensor(name, DataType.FP64, s, RawEncoding.doubles(values));
+    return new Tensor(name, DataType.FP64, s, ProtoContents.wrapOwned(Elements.doubles(values)));
   }
 
   /** A BOOL tensor. */
   public static Tensor of(String name, boolean[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
-    return new Tensor(name, DataType.BOOL, s, RawEncoding.booleans(values));
+    return new Tensor(name, DataType.BOOL, s, ProtoContents.wrapOwned(Elements.booleans(values)));
   }
 
   /** A BYTES tensor of UTF-8 strings. */
   public static Tensor of(String name, String[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
     try {
-      return new Tensor(name, DataType.BYTES, s, RawEncoding.strings(values));
+      return new Tensor(
+          name, DataType.BYTES, s, ProtoContents.wrapOwned(BytesFraming.write(utf8(values))));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("tensor " + name + ": " + e.getMessage(), e);
     }
@@ -76,7 +81,8 @@ public final class Tensor {
   public static Tensor of(String name, byte[][] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
     try {
-      return new Tensor(name, DataType.BYTES, s, RawEncoding.byteArrays(values));
+      return new Tensor(
+          name, DataType.BYTES, s, ProtoContents.wrapOwned(BytesFraming.write(values)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("tensor " + name + ": " + e.getMessage(), e);
     }
@@ -97,13 +103,13 @@ public final class Tensor {
   /** An FP16 tensor, each value rounded to the nearest half-precision float. */
   public static Tensor ofFp16(String name, float[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
-    return new Tensor(name, DataType.FP16, s, RawEncoding.fp16(values));
+    return new Tensor(name, DataType.FP16, s, ProtoContents.wrapOwned(Elements.fp16(values)));
   }
 
   /** A BF16 tensor, each value rounded to the nearest bfloat16. */
   public static Tensor ofBf16(String name, float[] values, long... shape) {
     long[] s = check(name, shape, Objects.requireNonNull(values, "values").length);
-    return new Tensor(name, DataType.BF16, s, RawEncoding.bf16(values));
+    return new Tensor(name, DataType.BF16, s, ProtoContents.wrapOwned(Elements.bf16(values)));
   }
 
   /**
@@ -134,11 +140,7 @@ public final class Tensor {
                 + " were given");
       }
     } else {
-      try {
-        RawEncoding.splitBytes(name, raw, count);
-      } catch (IllegalStateException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
-      }
+      BytesFraming.check(name, raw.asReadOnlyByteBuffer(), count);
     }
     return new Tensor(name, dataType, s, raw);
   }
@@ -170,7 +172,7 @@ public final class Tensor {
   /** The values of an FP32, FP16 or BF16 tensor, widened to {@code float} where needed. */
   public float[] asFloats() {
     float[] out = new float[count()];
-    ByteBuffer buffer = RawEncoding.littleEndian(data);
+    ByteBuffer buffer = Elements.littleEndian(data.asReadOnlyByteBuffer());
     switch (dataType) {
       case FP32 -> buffer.asFloatBuffer().get(out);
       case FP16 -> {
@@ -192,7 +194,7 @@ public final class Tensor {
   public double[] asDoubles() {
     if (dataType == DataType.FP64) {
       double[] out = new double[count()];
-      RawEncoding.littleEndian(data).asDoubleBuffer().get(out);
+      Elements.littleEndian(data.asReadOnlyByteBuffer()).asDoubleBuffer().get(out);
       return out;
     }
     if (dataType != DataType.FP32 && dataType != DataType.FP16 && dataType != DataType.BF16) {
@@ -209,7 +211,7 @@ public final class Tensor {
   /** The values of an INT32 tensor, or of a narrower integer tensor (INT8/16, UINT8/16). */
   public int[] asInts() {
     int[] out = new int[count()];
-    ByteBuffer buffer = RawEncoding.littleEndian(data);
+    ByteBuffer buffer = Elements.littleEndian(data.asReadOnlyByteBuffer());
     switch (dataType) {
       case INT32 -> buffer.asIntBuffer().get(out);
       case INT16 -> {
@@ -243,7 +245,7 @@ public final class Tensor {
    */
   public long[] asLongs() {
     long[] out = new long[count()];
-    ByteBuffer buffer = RawEncoding.littleEndian(data);
+    ByteBuffer buffer = Elements.littleEndian(data.asReadOnlyByteBuffer());
     switch (dataType) {
       case INT64, UINT64 -> buffer.asLongBuffer().get(out);
       case UINT32 -> {
@@ -297,7 +299,13 @@ public final class Tensor {
     if (dataType != DataType.BYTES) {
       throw wrongType("asByteArrays", "BYTES");
     }
-    return RawEncoding.splitBytes(name, data, count());
+    ByteBuffer[] elements = BytesFraming.elements(name, data.asReadOnlyByteBuffer(), count());
+    byte[][] out = new byte[elements.length][];
+    for (int i = 0; i < elements.length; i++) {
+      out[i] = new byte[elements[i].remaining()];
+      elements[i].get(out[i]);
+    }
+    return out;
   }
 
   @Override
@@ -331,6 +339,17 @@ public final class Tensor {
   private IllegalStateException wrongType(String method, String expected) {
     return new IllegalStateException(
         "tensor " + name + " is " + dataType + "; " + method + "() reads " + expected);
+  }
+
+  private static byte[][] utf8(String[] values) {
+    byte[][] out = new byte[values.length][];
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == null) {
+        throw new IllegalArgumentException("string element " + i + " is null");
+      }
+      out[i] = values[i].getBytes(StandardCharsets.UTF_8);
+    }
+    return out;
   }
 
   /** Validates name and shape and, when {@code valueCount >= 0}, that the values fill the shape. */

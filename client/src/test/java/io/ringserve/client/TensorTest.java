@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.ringserve.wire.DataType;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -248,6 +248,37 @@ class BadInputEndToEndTest {
             + ">");
   }
 
+  /**
+   * Triton's own {@code grpc_explicit_int_content_client.py} case: raw contents for one input and
+   * typed contents on the other. Triton checks each input's typed-vs-raw conflict before it counts
+   * the raw contents, so the conflict is the error, not the count.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "simple_onnx"})
+  void shouldNameTheTypedInputWhenRawContentsCoverOnlyTheOther(String model) {
+    ModelInferRequest request =
+        ModelInferRequest.newBuilder()
+            .setModelName(model)
+            .addInputs(
+                input("INPUT0", "INT32", 1, 16)
+                    .setContents(InferTensorContents.newBuilder().addAllIntContents(ones(16))))
+            .addInputs(input("INPUT1", "INT32", 1, 16))
+            .addRawInputContents(int32s(new int[16]))
+            .build();
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> server.stub().modelInfer(request));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertEquals(
+        "contents field must not be specified when using raw_input_contents for 'INPUT0' for model '"
+            + model
+            + "'",
+        e.getStatus().getDescription());
+  }
+
+  private static List<Integer> ones(int n) {
+    return java.util.Collections.nCopies(n, 1);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"mlp", "mlp_onnx"})
   void shouldRejectAMessageOverTheSizeLimitWithResourceExhausted(String model) {

@@ -1,13 +1,13 @@
 package io.ringserve.server;
 
 import io.ringserve.batching.Batch;
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.LoadedModel;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.wire.DataType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;

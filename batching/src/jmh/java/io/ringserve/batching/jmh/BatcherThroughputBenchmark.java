@@ -2,7 +2,6 @@ package io.ringserve.batching.jmh;
 
 import io.ringserve.batching.Batch;
 import io.ringserve.batching.BatchPolicy;
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.InferenceCallback;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceRequest;
@@ -12,6 +11,7 @@ import io.ringserve.batching.ModelSchedulers;
 import io.ringserve.batching.ModelStatistics;
 import io.ringserve.batching.Tensor;
 import io.ringserve.batching.internal.BlockingQueueModelScheduler;
+import io.ringserve.wire.DataType;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;

@@ -2,6 +2,7 @@ package io.ringserve.batching.internal;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import io.ringserve.batching.BatchDimension;
 import io.ringserve.batching.BatchPolicy;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
@@ -135,10 +136,12 @@ public final class DisruptorModelScheduler implements ModelScheduler {
       refuse(request, Reason.INVALID_INPUT, badPriority.getMessage());
       return;
     }
-    String problem = SubmitChecks.batchDimensionProblem(modelName, policy, request);
-    if (problem != null) {
-      refuse(request, Reason.INVALID_INPUT, problem);
-      return;
+    if (policy.batchesRequests()) {
+      String problem = BatchDimension.problem(modelName, policy.maxBatchSize(), request.inputs());
+      if (problem != null) {
+        refuse(request, Reason.INVALID_INPUT, problem);
+        return;
+      }
     }
     if (!limits.tryAcquire(level)) {
       refuse(request, Reason.QUEUE_FULL, QUEUE_FULL);

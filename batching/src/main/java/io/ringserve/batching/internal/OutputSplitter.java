@@ -1,10 +1,10 @@
 package io.ringserve.batching.internal;
 
-import io.ringserve.batching.BytesElements;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
 import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.Tensor;
+import io.ringserve.wire.BytesFraming;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,7 +136,7 @@ final class OutputSplitter {
       InferenceRequest request = requests[r];
       long rows = request.batchSize();
       data.limit(data.capacity()).position(offset);
-      int length = BytesElements.offsetAfter(data, rows * rowElements);
+      int length = BytesFraming.offsetAfter(data, rows * rowElements);
       if (wants(request, output.name())) {
         data.limit(data.capacity()).position(offset);
         data.limit(offset + length);

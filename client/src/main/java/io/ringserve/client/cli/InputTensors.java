@@ -2,10 +2,10 @@ package io.ringserve.client.cli;
 
 import com.google.protobuf.ByteString;
 import inference.GrpcService.ModelMetadataResponse.TensorMetadata;
-import io.ringserve.client.DataType;
 import io.ringserve.client.Tensor;
+import io.ringserve.wire.DataType;
+import io.ringserve.wire.Elements;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -41,13 +41,6 @@ final class InputTensors {
             ? Tensor.ofInt8(name, out, shape)
             : Tensor.ofUint8(name, out, shape);
       }
-      case INT16, UINT16 -> {
-        ByteBuffer b = buffer(n, 2);
-        for (int i = 0; i < n; i++) {
-          b.putShort((short) integer(name, i, v.get(i), type));
-        }
-        yield raw(name, type, b, shape, n);
-      }
       case INT32 -> {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
@@ -55,17 +48,10 @@ final class InputTensors {
         }
         yield Tensor.of(name, out, shape);
       }
-      case UINT32 -> {
-        ByteBuffer b = buffer(n, 4);
+      case INT16, UINT16, UINT32, INT64, UINT64 -> {
+        ByteBuffer b = Elements.allocate(type, n);
         for (int i = 0; i < n; i++) {
-          b.putInt((int) integer(name, i, v.get(i), type));
-        }
-        yield raw(name, type, b, shape, n);
-      }
-      case INT64, UINT64 -> {
-        ByteBuffer b = buffer(n, 8);
-        for (int i = 0; i < n; i++) {
-          b.putLong(integer(name, i, v.get(i), type));
+          Elements.put(b, type, integer(name, i, v.get(i), type));
         }
         yield raw(name, type, b, shape, n);
       }
@@ -152,10 +138,6 @@ final class InputTensors {
   private static Tensor raw(String name, DataType type, ByteBuffer b, long[] shape, int n) {
     io.ringserve.client.internal.Shapes.requireCount(name, shape, n);
     return Tensor.ofRaw(name, type, ByteString.copyFrom(b.flip()), shape);
-  }
-
-  private static ByteBuffer buffer(int n, int size) {
-    return ByteBuffer.allocate(n * size).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private static long integer(String name, int i, String text, DataType type) {

@@ -1,12 +1,15 @@
 package io.ringserve.client.internal;
 
+import com.google.protobuf.ByteString;
 import inference.GrpcService.InferTensorContents;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelInferResponse.InferOutputTensor;
-import io.ringserve.client.DataType;
 import io.ringserve.client.InferRequest;
 import io.ringserve.client.Tensor;
+import io.ringserve.proto.ProtoContents;
+import io.ringserve.wire.DataType;
+import io.ringserve.wire.TypedContents;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,8 +35,7 @@ public final class InferCodec {
         input.addShape(d);
       }
       if (request.typedContents()) {
-        input.setContents(
-            TypedContents.fromRaw(t.name(), t.dataType(), t.rawData(), t.elementCount()));
+        input.setContents(typed(t));
       } else {
         b.addRawInputContents(t.rawData());
       }
@@ -80,16 +82,37 @@ public final class InferCodec {
           long count = Shapes.elementCount(o.getName(), shape);
           outputs.add(
               Tensor.ofRaw(
-                  o.getName(),
-                  type,
-                  TypedContents.toRaw(o.getName(), type, o.getContents(), count),
-                  shape));
+                  o.getName(), type, typedToRaw(o.getName(), type, o.getContents(), count), shape));
         }
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("malformed response: " + e.getMessage(), e);
       }
     }
     return outputs;
+  }
+
+  private static InferTensorContents typed(Tensor t) {
+    if (!TypedContents.hasTypedField(t.dataType())) {
+      throw new IllegalArgumentException(
+          "tensor "
+              + t.name()
+              + ": "
+              + t.dataType()
+              + " has no typed field; send it as raw contents");
+    }
+    return ProtoContents.toProto(
+        TypedContents.fromRaw(
+            t.name(), t.dataType(), t.rawData().asReadOnlyByteBuffer(), t.elementCount()));
+  }
+
+  private static ByteString typedToRaw(
+      String output, DataType type, InferTensorContents contents, long count) {
+    try {
+      return ProtoContents.wrapOwned(
+          TypedContents.toRaw(type, ProtoContents.view(contents), count));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("output " + output + ": " + e.getMessage(), e);
+    }
   }
 
   private static boolean isEmpty(InferTensorContents c) {

@@ -1,12 +1,12 @@
 package io.ringserve.loadtest.bench;
 
 import io.ringserve.batching.Batch;
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.backend.LoadedModel;
+import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

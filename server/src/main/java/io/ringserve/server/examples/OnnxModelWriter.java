@@ -1,7 +1,7 @@
 package io.ringserve.server.examples;
 
 import com.google.protobuf.CodedOutputStream;
-import io.ringserve.batching.DataType;
+import io.ringserve.wire.DataType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,18 +1,21 @@
 package io.ringserve.server.grpc;
 
-import static io.ringserve.server.grpc.TypedContents.invalid;
-
 import com.google.protobuf.ByteString;
 import inference.GrpcService.InferParameter;
+import inference.GrpcService.InferTensorContents;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
 import inference.ModelConfigOuterClass.ModelInput;
-import io.ringserve.batching.DataType;
+import io.ringserve.batching.BatchDimension;
 import io.ringserve.batching.InferenceException;
+import io.ringserve.batching.InferenceException.Reason;
 import io.ringserve.batching.Tensor;
+import io.ringserve.proto.ProtoContents;
 import io.ringserve.server.model.DataTypes;
 import io.ringserve.server.repository.ServedModel;
+import io.ringserve.wire.DataType;
+import io.ringserve.wire.TypedContents;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +27,17 @@ import java.util.Set;
 
 /**
  * Checks a {@code ModelInferRequest} against the model's config and turns it into input tensors.
- * Raw contents are wrapped, not copied; typed contents are encoded to the raw layout.
+ * Raw contents are wrapped, not copied; typed contents are encoded to the raw layout by the wire
+ * module.
+ *
+ * <p>This is the one place that validates a request. The checks run in Triton's order, so that a
+ * request with several faults gets the error Triton would give first: request parameters; then, per
+ * input, a duplicated name and typed contents next to raw ones (Triton's gRPC handler); then the
+ * raw contents count; then, as Triton's request normalization does, requested outputs, unknown and
+ * missing inputs, the batch dimension ({@link BatchDimension}, shared with the scheduler's guard),
+ * each input's datatype and shape, and last its data. Only the shape's own sanity (no negative
+ * dimension, no overflow) is checked before the batch dimension, because the batch rule reads
+ * dimensions that must be sane.
  *
  * <p>Every check fails with {@link InferenceException.Reason#INVALID_INPUT} and a message that
  * names the tensor and the problem, in Triton's wording where Triton has one. Stateless.
@@ -42,9 +55,39 @@ final class InferRequestDecoder {
   record Decoded(
       List<Tensor> inputs, List<String> requestedOutputs, int priority, long timeoutMicros) {}
 
+  /** One request input's name and shape, as the batch-dimension rule reads it. */
+  private record Shape(String name, long[] dims) implements BatchDimension.Shaped {
+    @Override
+    public int rank() {
+      return dims.length;
+    }
+
+    @Override
+    public long dim(int index) {
+      return dims[index];
+    }
+  }
+
   static Decoded decode(ServedModel model, ModelInferRequest request) {
     String name = model.name();
+    int priority = priority(name, request.getParametersMap());
+    long timeoutMicros = timeoutMicros(name, request.getParametersMap());
     int rawCount = request.getRawInputContentsCount();
+    Set<String> seen = new HashSet<>();
+    for (InferInputTensor input : request.getInputsList()) {
+      if (!seen.add(input.getName())) {
+        throw invalid(
+            "input '" + input.getName() + "' already exists in request for model '" + name + "'");
+      }
+      if (rawCount > 0 && input.hasContents()) {
+        throw invalid(
+            "contents field must not be specified when using raw_input_contents for '"
+                + input.getName()
+                + "' for model '"
+                + name
+                + "'");
+      }
+    }
     if (rawCount > 0 && rawCount != request.getInputsCount()) {
       throw invalid(
           "expected "
@@ -55,16 +98,12 @@ final class InferRequestDecoder {
               + name
               + "'");
     }
+    List<String> requestedOutputs = requestedOutputs(model, request.getOutputsList());
     boolean batching = model.config().getMaxBatchSize() > 0;
-    long batchSize = -1;
-    Set<String> seen = new HashSet<>();
-    List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
-    for (int i = 0; i < request.getInputsCount(); i++) {
-      InferInputTensor input = request.getInputs(i);
+    List<Shape> shapes = new ArrayList<>(request.getInputsCount());
+    List<DataType> types = new ArrayList<>(request.getInputsCount());
+    for (InferInputTensor input : request.getInputsList()) {
       String tensor = input.getName();
-      if (!seen.add(tensor)) {
-        throw invalid("input '" + tensor + "' already exists in request for model '" + name + "'");
-      }
       ModelInput config = model.input(tensor);
       if (config == null) {
         throw invalid(
@@ -75,7 +114,7 @@ final class InferRequestDecoder {
                 + "'; the model's inputs are "
                 + model.inputs().keySet());
       }
-      DataType type = DataType.fromWireName(input.getDatatype());
+      DataType type = DataType.lookup(input.getDatatype()).orElse(null);
       DataType expected = DataTypes.fromConfig(config.getDataType());
       if (type != expected) {
         throw invalid(
@@ -89,27 +128,34 @@ final class InferRequestDecoder {
                 + expected.wireName()
                 + "'");
       }
-      long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
-      long elements = elementCount(name, tensor, shape);
+      long[] dims = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
+      elementCount(name, tensor, dims);
+      shapes.add(new Shape(tensor, dims));
       if (batching) {
-        batchSize = checkBatchDim(model, tensor, shape, batchSize);
+        // The inputs seen so far: an input is held to the batch rule before its own shape check.
+        String problem = BatchDimension.problem(name, model.config().getMaxBatchSize(), shapes);
+        if (problem != null) {
+          throw invalid(problem);
+        }
       }
-      checkShape(model, config, tensor, shape, batching);
+      checkShape(model, config, tensor, dims, batching);
+      types.add(type);
+    }
+    checkNoneMissing(model, seen, request.getInputsCount());
+    List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
+    for (int i = 0; i < request.getInputsCount(); i++) {
+      InferInputTensor input = request.getInputs(i);
+      String tensor = input.getName();
+      DataType type = types.get(i);
+      long[] shape = shapes.get(i).dims();
+      long elements = elementCount(name, tensor, shape);
       ByteBuffer data;
       if (rawCount > 0) {
-        if (input.hasContents()) {
-          throw invalid(
-              "contents field must not be specified when using raw_input_contents for '"
-                  + tensor
-                  + "' for model '"
-                  + name
-                  + "'");
-        }
         ByteString raw = request.getRawInputContents(i);
         checkRawSize(name, tensor, type, elements, raw);
         data = raw.asReadOnlyByteBuffer();
       } else {
-        data = TypedContents.toRaw(name, tensor, type, elements, input.getContents());
+        data = typedToRaw(name, tensor, type, elements, input.getContents());
       }
       try {
         inputs.add(Tensor.of(tensor, type, shape, data));
@@ -117,12 +163,32 @@ final class InferRequestDecoder {
         throw invalid(e.getMessage() + " for model '" + name + "'");
       }
     }
-    checkNoneMissing(model, seen, request.getInputsCount());
-    return new Decoded(
-        inputs,
-        requestedOutputs(model, request.getOutputsList()),
-        priority(name, request.getParametersMap()),
-        timeoutMicros(name, request.getParametersMap()));
+    return new Decoded(inputs, requestedOutputs, priority, timeoutMicros);
+  }
+
+  private static ByteBuffer typedToRaw(
+      String model, String tensor, DataType type, long elements, InferTensorContents contents) {
+    if (!TypedContents.hasTypedField(type)) {
+      throw invalid(
+          "input '"
+              + tensor
+              + "' for model '"
+              + model
+              + "' has datatype "
+              + type
+              + ", which has no typed contents field: send it in raw_input_contents");
+    }
+    try {
+      return TypedContents.toRaw(type, ProtoContents.view(contents), elements);
+    } catch (IllegalArgumentException e) {
+      throw invalid(
+          "unexpected number of elements for input '"
+              + tensor
+              + "' for model '"
+              + model
+              + "': "
+              + e.getMessage());
+    }
   }
 
   private static long elementCount(String model, String tensor, long[] shape) {
@@ -131,51 +197,6 @@ final class InferRequestDecoder {
     } catch (IllegalArgumentException e) {
       throw invalid(e.getMessage() + " for model '" + model + "'");
     }
-  }
-
-  private static long checkBatchDim(
-      ServedModel model, String tensor, long[] shape, long batchSize) {
-    if (shape.length == 0) {
-      throw invalid(
-          "input '"
-              + tensor
-              + "' has no shape but model requires batch dimension for '"
-              + model.name()
-              + "'");
-    }
-    long batch = shape[0];
-    if (batchSize >= 0 && batch != batchSize) {
-      throw invalid(
-          "input '"
-              + tensor
-              + "' batch size does not match other inputs for '"
-              + model.name()
-              + "'");
-    }
-    int max = model.config().getMaxBatchSize();
-    if (batch > max) {
-      throw invalid(
-          "inference request batch-size must be <= "
-              + max
-              + " for '"
-              + model.name()
-              + "' (input '"
-              + tensor
-              + "' has batch size "
-              + batch
-              + ")");
-    }
-    if (batch < 1) {
-      throw invalid(
-          "inference request batch-size must be >= 1 for '"
-              + model.name()
-              + "' (input '"
-              + tensor
-              + "' has batch size "
-              + batch
-              + ")");
-    }
-    return batch;
   }
 
   private static void checkShape(
@@ -306,5 +327,9 @@ final class InferRequestDecoder {
                   + "' must be an int64 or uint64, got "
                   + p.getParameterChoiceCase());
     };
+  }
+
+  private static InferenceException invalid(String message) {
+    return new InferenceException(Reason.INVALID_INPUT, message);
   }
 }

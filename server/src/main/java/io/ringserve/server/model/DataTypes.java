@@ -1,6 +1,6 @@
 package io.ringserve.server.model;
 
-import io.ringserve.batching.DataType;
+import io.ringserve.wire.DataType;
 
 /**
  * Converts between the model config's {@code inference.DataType} enum ({@code TYPE_FP32}) and the

@@ -1,6 +1,6 @@
 package io.ringserve.server.model;
 
-import io.ringserve.batching.DataType;
+import io.ringserve.wire.DataType;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringserve.batching.Batch;
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
 import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.wire.DataType;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

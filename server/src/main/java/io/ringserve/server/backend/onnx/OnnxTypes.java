@@ -2,7 +2,7 @@ package io.ringserve.server.backend.onnx;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.TensorInfo.OnnxTensorType;
-import io.ringserve.batching.DataType;
+import io.ringserve.wire.DataType;
 
 /**
  * Maps ONNX element types to the protocol's {@link DataType} and to the {@link OnnxJavaType} that

@@ -2,8 +2,8 @@ package io.ringserve.server.backend.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.Tensor;
+import io.ringserve.wire.DataType;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.ringserve.server.backend.tensorflow;
 
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.Tensor;
+import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffer;

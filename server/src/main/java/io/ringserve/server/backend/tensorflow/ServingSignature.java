@@ -1,8 +1,8 @@
 package io.ringserve.server.backend.tensorflow;
 
-import io.ringserve.batching.DataType;
 import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.wire.DataType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.ringserve.server.backend.tensorflow;
 
-import io.ringserve.batching.DataType;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.wire.DataType;
 import java.util.Objects;
 import org.tensorflow.types.family.TType;
 

@@ -1,6 +1,6 @@
 package io.ringserve.server.backend.tensorflow;
 
-import io.ringserve.batching.DataType;
+import io.ringserve.wire.DataType;
 import java.util.EnumMap;
 import java.util.Map;
 import org.tensorflow.types.TBfloat16;

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import inference.ModelConfigOuterClass.ModelConfig;
 import io.ringserve.batching.Batch;
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.wire.DataType;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

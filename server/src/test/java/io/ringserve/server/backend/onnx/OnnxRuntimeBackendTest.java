@@ -185,10 +185,8 @@ class OnnxRuntimeBackendTest {
                 Batch.direct(
                     1,
                     List.of(
-                        Tensor.of(
-                            "INPUT0", io.ringserve.batching.DataType.INT32, shape(), a.flip()),
-                        Tensor.of(
-                            "INPUT1", io.ringserve.batching.DataType.INT32, shape(), b.flip())),
+                        Tensor.of("INPUT0", io.ringserve.wire.DataType.INT32, shape(), a.flip()),
+                        Tensor.of("INPUT1", io.ringserve.wire.DataType.INT32, shape(), b.flip())),
                     Set.of()));
         ByteBuffer sum = outputs.get(0).data();
         ByteBuffer difference = outputs.get(1).data();

@@ -1,7 +1,7 @@
 package io.ringserve.server.backend.onnx;
 
-import io.ringserve.batching.DataType;
 import io.ringserve.server.examples.OnnxModelWriter;
+import io.ringserve.wire.DataType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

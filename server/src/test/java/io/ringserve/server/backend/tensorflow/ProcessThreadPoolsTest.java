@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.ringserve.batching.Batch;
-import io.ringserve.batching.DataType;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BackendOptions;
@@ -14,6 +13,7 @@ import io.ringserve.server.backend.LoadedModel;
 import io.ringserve.server.backend.TensorFlowBackend;
 import io.ringserve.server.examples.ExampleModels;
 import io.ringserve.server.repository.ModelConfigs;
+import io.ringserve.wire.DataType;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
