@@ -3,11 +3,10 @@ package io.ringserve.server.backend.onnx;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import io.ringserve.batching.Tensor;
+import io.ringserve.wire.BytesFraming;
 import io.ringserve.wire.DataType;
-import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +36,11 @@ final class OutputConverter {
   private static ByteBuffer strings(Object value) {
     List<String> flat = new ArrayList<>();
     flatten(value, flat);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer prefix = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-    for (String element : flat) {
-      byte[] bytes = element.getBytes(StandardCharsets.UTF_8);
-      out.write(prefix.putInt(0, bytes.length).array(), 0, 4);
-      out.write(bytes, 0, bytes.length);
+    byte[][] elements = new byte[flat.size()][];
+    for (int i = 0; i < elements.length; i++) {
+      elements[i] = flat.get(i).getBytes(StandardCharsets.UTF_8);
     }
-    return ByteBuffer.wrap(out.toByteArray());
+    return BytesFraming.write(elements);
   }
 
   /** A string tensor comes back as a String (scalar) or nested String arrays, row-major. */

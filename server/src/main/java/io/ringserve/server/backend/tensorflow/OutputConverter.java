@@ -1,9 +1,9 @@
 package io.ringserve.server.backend.tensorflow;
 
 import io.ringserve.batching.Tensor;
+import io.ringserve.wire.BytesFraming;
 import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.tensorflow.RawTensor;
 import org.tensorflow.ndarray.buffer.DataBuffer;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -43,19 +43,14 @@ final class OutputConverter {
     long count = result.shape().size();
     DataBuffer<byte[]> elements = DataBuffers.ofObjects(byte[].class, count);
     result.asBytes().copyTo(elements);
-    long size = 4 * count;
-    for (long i = 0; i < count; i++) {
-      size += elements.getObject(i).length;
+    byte[][] framed = new byte[Math.toIntExact(count)][];
+    for (int i = 0; i < framed.length; i++) {
+      framed[i] = elements.getObject(i);
     }
-    if (size > Integer.MAX_VALUE) {
-      throw new IllegalStateException(
-          "output '" + name + "' has " + size + " bytes, more than a Java array holds");
+    try {
+      return BytesFraming.write(framed);
+    } catch (IllegalArgumentException tooBig) {
+      throw new IllegalStateException("output '" + name + "': " + tooBig.getMessage(), tooBig);
     }
-    ByteBuffer out = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-    for (long i = 0; i < count; i++) {
-      byte[] element = elements.getObject(i);
-      out.putInt(element.length).put(element);
-    }
-    return out.flip();
   }
 }
