@@ -135,11 +135,6 @@ public final class TensorFlowSavedModel implements LoadedModel {
     }
   }
 
-  /** The directory the model was loaded from. */
-  public Path directory() {
-    return directory;
-  }
-
   /** The serving signature's inputs, sorted by key. */
   @Override
   public List<TensorSpec> inputs() {
