@@ -11,7 +11,6 @@ import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.LoadedModel;
-import io.ringserve.server.backend.TensorFlowBackend;
 import io.ringserve.server.examples.ExampleModels;
 import io.ringserve.server.repository.ModelConfigs;
 import java.io.IOException;

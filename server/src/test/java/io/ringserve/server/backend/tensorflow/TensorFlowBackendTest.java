@@ -1,4 +1,4 @@
-package io.ringserve.server.backend;
+package io.ringserve.server.backend.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.TextFormat;
 import inference.ModelConfigOuterClass.ModelConfig;
-import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
-import io.ringserve.server.backend.tensorflow.TestSavedModels;
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.LoadedModel;
 import io.ringserve.server.model.ModelLoadException;
 import java.nio.file.Path;
 import java.util.Map;

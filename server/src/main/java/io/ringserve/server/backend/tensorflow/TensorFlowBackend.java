@@ -1,9 +1,9 @@
-package io.ringserve.server.backend;
+package io.ringserve.server.backend.tensorflow;
 
 import inference.ModelConfigOuterClass.ModelConfig;
-import io.ringserve.server.backend.tensorflow.SessionBoundaries;
-import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
-import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
+import io.ringserve.server.backend.Backend;
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.LoadedModel;
 import io.ringserve.server.model.ModelLoadException;
 import java.nio.file.Path;
 
