@@ -3,6 +3,7 @@ package io.ringserve.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringserve.server.testing.TestServers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,7 @@ class ConcurrentCallersTest {
 
   @BeforeAll
   static void connect() {
-    client = RingServeClient.connect(TestServers.sharedTarget());
+    client = RingServeClient.connect(TestServers.shared().target());
     callers = Executors.newFixedThreadPool(CALLERS);
   }
 

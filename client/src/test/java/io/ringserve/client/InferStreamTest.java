@@ -13,6 +13,7 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.ringserve.server.testing.TestServers;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ class InferStreamTest {
 
   @BeforeAll
   static void connect() {
-    client = RingServeClient.connect(TestServers.sharedTarget());
+    client = RingServeClient.connect(TestServers.shared().target());
   }
 
   @AfterAll

@@ -11,6 +11,7 @@ import inference.GrpcService.ModelStatistics;
 import inference.GrpcService.RepositoryIndexResponse.ModelIndex;
 import inference.ModelConfigOuterClass.ModelConfig;
 import io.grpc.Status;
+import io.ringserve.server.testing.TestServers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +26,7 @@ class RingServeClientTest {
 
   @BeforeAll
   static void connect() {
-    client = RingServeClient.connect(TestServers.sharedTarget());
+    client = RingServeClient.connect(TestServers.shared().target());
   }
 
   @AfterAll
@@ -223,7 +224,7 @@ class RingServeClientTest {
 
   @Test
   void shouldRejectCallsAfterClose() {
-    RingServeClient closed = RingServeClient.connect(TestServers.sharedTarget());
+    RingServeClient closed = RingServeClient.connect(TestServers.shared().target());
     closed.close();
     assertTrue(closed.channel().isTerminated());
     assertThrows(RingServeException.class, closed::isServerLive);

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import inference.GrpcService.ModelStatistics;
-import io.ringserve.server.RingServeServer;
+import io.ringserve.server.testing.ExampleRepository;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +26,14 @@ class SeveralServersTest {
   private static final int REQUESTS = 3000;
   private static final int CALLERS = 8;
 
-  private final List<RingServeServer> servers = new ArrayList<>();
+  private final List<TestServer> servers = new ArrayList<>();
   private ExecutorService callers;
   private RingServeClient client;
 
   @BeforeEach
   void startServers() throws IOException {
     for (int i = 0; i < 3; i++) {
-      servers.add(TestServers.start(TestServers.simpleOnly()));
+      servers.add(TestServers.loopback(ExampleRepository.only("simple")));
     }
     client =
         RingServeClient.builder()
@@ -45,7 +47,9 @@ class SeveralServersTest {
     callers.shutdownNow();
     assertTrue(callers.awaitTermination(10, TimeUnit.SECONDS));
     client.close();
-    servers.forEach(RingServeServer::close);
+    for (TestServer server : servers) {
+      server.close();
+    }
   }
 
   @Test
@@ -58,7 +62,7 @@ class SeveralServersTest {
           }
         });
     long total = 0;
-    for (RingServeServer server : servers) {
+    for (TestServer server : servers) {
       long count = inferenceCount(server);
       total += count;
       double share = (double) count / REQUESTS;
@@ -74,7 +78,7 @@ class SeveralServersTest {
     AtomicInteger next = new AtomicInteger();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     CountDownLatch thirdDone = new CountDownLatch(REQUESTS / 3);
-    RingServeServer stopped = servers.get(1);
+    TestServer stopped = servers.get(1);
     ExecutorService stopperThread = Executors.newSingleThreadExecutor();
     Future<?> stopper =
         stopperThread.submit(
@@ -99,14 +103,14 @@ class SeveralServersTest {
     servers.remove(stopped);
     assertEquals(List.of(), List.copyOf(failures));
     long served = 0;
-    for (RingServeServer running : servers) {
+    for (TestServer running : servers) {
       served += inferenceCount(running);
     }
     assertTrue(served > REQUESTS / 2, "the two remaining servers answered only " + served);
   }
 
   /** Successful inferences of {@code simple} as the server itself counts them. */
-  private static long inferenceCount(RingServeServer server) {
+  private static long inferenceCount(TestServer server) {
     try (RingServeClient direct = RingServeClient.connect("127.0.0.1:" + server.port())) {
       return direct.modelStatistics("simple", "").getModelStatsList().stream()
           .mapToLong(ModelStatistics::getInferenceCount)

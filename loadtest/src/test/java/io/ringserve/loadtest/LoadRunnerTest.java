@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,12 +14,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(RingServeFixture.class)
 @Timeout(60)
 class LoadRunnerTest {
+  /** The JVM's shared server over the example models. */
+  private final Target target = Target.of(TestServer.HOST, TestServers.shared().port());
 
   private static LoadReport run(LoadSpec spec) throws InterruptedException {
     try (LoadRunner runner = LoadRunner.open(spec)) {
@@ -26,7 +28,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldCountExactlyWhatTheServerInferredInATotalRun(Target target) throws Exception {
+  void shouldCountExactlyWhatTheServerInferredInATotalRun() throws Exception {
     LoadReport r = run(LoadSpec.builder(target, "simple").concurrency(4).total(300).build());
 
     assertEquals(300, r.count());
@@ -38,7 +40,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldStartTheScheduledNumberOfCallsInOpenLoop(Target target) throws Exception {
+  void shouldStartTheScheduledNumberOfCallsInOpenLoop() throws Exception {
     LoadReport r =
         run(LoadSpec.builder(target, "simple").rps(500).duration(Duration.ofSeconds(5)).build());
 
@@ -49,7 +51,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldLeaveWarmupCallsOutOfTheReportAndTheServerDelta(Target target) throws Exception {
+  void shouldLeaveWarmupCallsOutOfTheReportAndTheServerDelta() throws Exception {
     LoadReport r =
         run(
             LoadSpec.builder(target, "simple")
@@ -63,7 +65,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldSendClientSideBatchesThatTheServerCountsPerRow(Target target) throws Exception {
+  void shouldSendClientSideBatchesThatTheServerCountsPerRow() throws Exception {
     LoadReport r =
         run(LoadSpec.builder(target, "mlp").batchSize(4).concurrency(2).total(40).build());
 
@@ -73,7 +75,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldSendOverModelStreamInferWhenAskedTo(Target target) throws Exception {
+  void shouldSendOverModelStreamInferWhenAskedTo() throws Exception {
     LoadReport r =
         run(
             LoadSpec.builder(target, "simple").stream(true)
@@ -87,7 +89,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldSendTypedStringContents(Target target) throws Exception {
+  void shouldSendTypedStringContents() throws Exception {
     LoadReport r =
         run(
             LoadSpec.builder(target, "simple_string")
@@ -100,7 +102,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldSendTheValuesOfADataFile(Target target, @TempDir Path dir) throws Exception {
+  void shouldSendTheValuesOfADataFile(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("simple.json");
     Files.writeString(
         data,
@@ -113,7 +115,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldMeasureOneLevelPerConcurrencyInASweep(Target target) throws Exception {
+  void shouldMeasureOneLevelPerConcurrencyInASweep() throws Exception {
     SweepReport sweep;
     try (LoadRunner runner =
         LoadRunner.open(LoadSpec.builder(target, "mlp").total(60).connections(2).build())) {
@@ -129,7 +131,7 @@ class LoadRunnerTest {
   }
 
   @Test
-  void shouldStopStartingCallsWhenCancelled(Target target) throws Exception {
+  void shouldStopStartingCallsWhenCancelled() throws Exception {
     LoadSpec spec =
         LoadSpec.builder(target, "simple").concurrency(2).duration(Duration.ofSeconds(30)).build();
     CountDownLatch calling = new CountDownLatch(1);

@@ -8,6 +8,8 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.Backends;
+import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.grpc.InferenceService;
 import io.ringserve.server.grpc.ServerState;
 import io.ringserve.server.repository.ModelRepository;
@@ -37,7 +39,10 @@ public final class RingServeServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
 
-  /** Everything a server needs to start. */
+  /**
+   * Everything a server needs to start. {@link #builder()} fills in what is not set with the
+   * defaults {@code ringserve serve} uses; only the model repository has none.
+   */
   public record Config(
       String host,
       int port,
@@ -47,6 +52,21 @@ public final class RingServeServer implements AutoCloseable {
       int maxMessageBytes,
       boolean strictReadiness,
       Duration shutdownGrace) {
+    /** Every interface. */
+    public static final String DEFAULT_HOST = "0.0.0.0";
+
+    /** Triton's gRPC port. */
+    public static final int DEFAULT_PORT = 8001;
+
+    /** 64 MiB: a batch of large inputs fits, a runaway client does not. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
+
+    /** As Triton: ready only if every model loaded. */
+    public static final boolean DEFAULT_STRICT_READINESS = true;
+
+    /** Time queued requests get to finish on shutdown. */
+    public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
+
     public Config {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(modelRepository, "modelRepository");
@@ -58,6 +78,104 @@ public final class RingServeServer implements AutoCloseable {
       }
       if (maxMessageBytes < 1) {
         throw new IllegalArgumentException("maxMessageBytes must be >= 1, got " + maxMessageBytes);
+      }
+      if (shutdownGrace.isNegative()) {
+        throw new IllegalArgumentException(
+            "shutdownGrace must not be negative, got " + shutdownGrace);
+      }
+      backends = List.copyOf(backends);
+    }
+
+    /** A builder with the defaults of {@code ringserve serve}. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /**
+     * Builds a {@link Config}; every setting but the model repository has a default. Not
+     * thread-safe; {@link #build()} checks the values as the record does.
+     */
+    public static final class Builder {
+      private String host = DEFAULT_HOST;
+      private int port = DEFAULT_PORT;
+      private Path modelRepository;
+      private List<Backend> backends;
+      private BackendOptions backendOptions = BackendOptions.serverDefaults();
+      private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+      private boolean strictReadiness = DEFAULT_STRICT_READINESS;
+      private Duration shutdownGrace = Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS);
+
+      private Builder() {}
+
+      /** The address to listen on; default {@value #DEFAULT_HOST}. */
+      public Builder host(String host) {
+        this.host = host;
+        return this;
+      }
+
+      /** The gRPC port, 0 for an ephemeral one; default {@value #DEFAULT_PORT}. */
+      public Builder port(int port) {
+        this.port = port;
+        return this;
+      }
+
+      /** The Triton-layout model repository folder; required. */
+      public Builder modelRepository(Path modelRepository) {
+        this.modelRepository = modelRepository;
+        return this;
+      }
+
+      /**
+       * The backends model folders are matched against, in order; default {@link
+       * Backends#all(ProcessThreadPools)} with pools reserved for {@link #backendOptions}.
+       */
+      public Builder backends(List<Backend> backends) {
+        this.backends = backends;
+        return this;
+      }
+
+      /** Engine threads; default {@link BackendOptions#serverDefaults()}. */
+      public Builder backendOptions(BackendOptions backendOptions) {
+        this.backendOptions = backendOptions;
+        return this;
+      }
+
+      /** The largest request message accepted; default 64 MiB. */
+      public Builder maxMessageBytes(int maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
+        return this;
+      }
+
+      /** Whether readiness needs every model loaded; default {@code true}. */
+      public Builder strictReadiness(boolean strictReadiness) {
+        this.strictReadiness = strictReadiness;
+        return this;
+      }
+
+      /** Time queued requests get to finish on shutdown; default 10 s. */
+      public Builder shutdownGrace(Duration shutdownGrace) {
+        this.shutdownGrace = shutdownGrace;
+        return this;
+      }
+
+      /**
+       * @throws NullPointerException if no model repository was set
+       * @throws IllegalArgumentException naming the setting that is out of range
+       */
+      public Config build() {
+        Objects.requireNonNull(modelRepository, "modelRepository");
+        Objects.requireNonNull(backendOptions, "backendOptions");
+        List<Backend> chosen =
+            backends != null ? backends : Backends.all(new ProcessThreadPools(backendOptions));
+        return new Config(
+            host,
+            port,
+            modelRepository,
+            chosen,
+            backendOptions,
+            maxMessageBytes,
+            strictReadiness,
+            shutdownGrace);
       }
     }
   }

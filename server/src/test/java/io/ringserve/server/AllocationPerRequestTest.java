@@ -11,6 +11,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +38,7 @@ class AllocationPerRequestTest {
 
   @Test
   void shouldAllocateLittlePerRequestOnTheServer() throws Exception {
-    ServerFixture server = SharedExampleServer.get();
+    TestServer server = TestServers.shared();
     NioEventLoopGroup clientLoop =
         new NioEventLoopGroup(1, new DefaultThreadFactory("client-loop"));
     ExecutorService callers = Executors.newFixedThreadPool(8, r -> new Thread(r, "client-caller"));

@@ -18,6 +18,8 @@ import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelMetadataRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -35,11 +37,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * on the backend.
  */
 class BadInputEndToEndTest {
-  private static ServerFixture server;
+  private static TestServer server;
 
   @BeforeAll
   static void startServer() {
-    server = SharedExampleServer.get();
+    server = TestServers.shared();
   }
 
   @AfterEach
@@ -282,7 +284,7 @@ class BadInputEndToEndTest {
   @ParameterizedTest
   @ValueSource(strings = {"mlp", "mlp_onnx"})
   void shouldRejectAMessageOverTheSizeLimitWithResourceExhausted(String model) {
-    int floats = ServerFixture.MAX_MESSAGE_BYTES / 4 + 1024;
+    int floats = TestServers.MAX_MESSAGE_BYTES / 4 + 1024;
     ModelInferRequest huge =
         ModelInferRequest.newBuilder()
             .setModelName(model)

@@ -28,6 +28,8 @@ import io.ringserve.server.examples.MlpReference;
 import io.ringserve.server.examples.MlpWeights;
 import io.ringserve.server.metrics.MetricsServer;
 import io.ringserve.server.metrics.PrometheusText;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +63,7 @@ class BatchedServingEndToEndTest {
   @ParameterizedTest
   @ValueSource(strings = {"mlp", "mlp_onnx"})
   void shouldBatch64ConcurrentMlpCallersAndGiveEachItsOwnOutput(String model) throws Exception {
-    ServerFixture server = SharedExampleServer.get();
+    TestServer server = TestServers.shared();
     MlpReference reference = new MlpReference(MlpWeights.generate(MlpWeights.DEFAULT_SEED));
     ModelStatistics before = statistics(server, model);
     int callers = 64;
@@ -115,7 +117,7 @@ class BatchedServingEndToEndTest {
         GatedBackend.config(
             "gated", "dynamic_batching { default_queue_policy { allow_timeout_override: true } }"));
     GatedBackend backend = new GatedBackend();
-    try (ServerFixture server = ServerFixture.start(repository, List.of(backend))) {
+    try (TestServer server = TestServers.loopback(repository, List.of(backend))) {
       GRPCInferenceServiceFutureStub async =
           GRPCInferenceServiceGrpc.newFutureStub(server.channel());
       // A starts running and holds the only instance until the gate opens.
@@ -211,7 +213,7 @@ class BatchedServingEndToEndTest {
 
   @Test
   void shouldReportTritonStatisticsPerModelAndForAllModels() throws InterruptedException {
-    ServerFixture server = SharedExampleServer.get();
+    TestServer server = TestServers.shared();
     ModelStatistics before = statistics(server, "simple");
     for (int i = 0; i < 5; i++) {
       server.stub().modelInfer(simpleRequest().build());
@@ -252,7 +254,7 @@ class BatchedServingEndToEndTest {
 
   @Test
   void shouldExposeMetricsThatParseDuringLoadAndMatchStatistics() throws Exception {
-    ServerFixture server = SharedExampleServer.get();
+    TestServer server = TestServers.shared();
     try (MetricsServer metrics =
         MetricsServer.start("127.0.0.1", 0, server.server().repository())) {
       HttpClient http = HttpClient.newHttpClient();
@@ -313,7 +315,7 @@ class BatchedServingEndToEndTest {
 
   /** Reads the model's statistics until {@code settled} holds, for at most 5 s. */
   private static ModelStatistics awaitStatistics(
-      ServerFixture server, String model, java.util.function.Predicate<ModelStatistics> settled)
+      TestServer server, String model, java.util.function.Predicate<ModelStatistics> settled)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     ModelStatistics stats = statistics(server, model);
@@ -324,7 +326,7 @@ class BatchedServingEndToEndTest {
     return stats;
   }
 
-  private static ModelStatistics statistics(ServerFixture server, String model) {
+  private static ModelStatistics statistics(TestServer server, String model) {
     return server
         .stub()
         .modelStatistics(ModelStatisticsRequest.newBuilder().setName(model).build())

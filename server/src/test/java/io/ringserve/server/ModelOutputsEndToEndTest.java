@@ -12,6 +12,8 @@ import io.ringserve.server.backend.tensorflow.TestSavedModels;
 import io.ringserve.server.examples.MlpReference;
 import io.ringserve.server.examples.MlpWeights;
 import io.ringserve.server.examples.OnnxModelWriter;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import io.ringserve.wire.DataType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +39,7 @@ import org.tensorflow.types.family.TType;
  */
 class ModelOutputsEndToEndTest {
   @TempDir static Path halfRepository;
-  private static ServerFixture halfServer;
+  private static TestServer halfServer;
 
   @BeforeAll
   static void startHalfPrecisionServer() throws IOException {
@@ -58,7 +60,7 @@ class ModelOutputsEndToEndTest {
           .node("Identity", List.of("IN_" + type), List.of("OUT_" + type));
     }
     onnx.writeTo(onnxVersion.resolve("model.onnx"));
-    halfServer = ServerFixture.start(halfRepository);
+    halfServer = TestServers.loopback(halfRepository);
   }
 
   @AfterAll
@@ -77,7 +79,7 @@ class ModelOutputsEndToEndTest {
         x[i] = (float) random.nextDouble();
       }
       ModelInferResponse response =
-          SharedExampleServer.get()
+          TestServers.shared()
               .stub()
               .modelInfer(
                   ModelInferRequest.newBuilder()
@@ -120,7 +122,7 @@ class ModelOutputsEndToEndTest {
 
   private static float[] mlpOutputs(String model, int batch, float[] x) {
     ModelInferResponse response =
-        SharedExampleServer.get()
+        TestServers.shared()
             .stub()
             .modelInfer(
                 ModelInferRequest.newBuilder()

@@ -34,6 +34,8 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,11 +52,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code simple_onnx}, {@code mlp} and {@code mlp_onnx}).
  */
 class ProtocolEndToEndTest {
-  private static ServerFixture server;
+  private static TestServer server;
 
   @BeforeAll
   static void startServer() {
-    server = SharedExampleServer.get();
+    server = TestServers.shared();
   }
 
   @Test

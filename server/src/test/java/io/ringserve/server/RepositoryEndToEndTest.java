@@ -14,11 +14,13 @@ import inference.GrpcService.RepositoryIndexResponse.ModelIndex;
 import inference.GrpcService.ServerReadyRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.ringserve.server.testing.ExampleRepository;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,18 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RepositoryEndToEndTest {
   @TempDir static Path repository;
-  private static ServerFixture server;
+  private static TestServer server;
 
   @BeforeAll
   static void startServer() throws IOException {
-    Path simple = SharedExampleServer.repository().resolve("simple");
+    Path simple = ExampleRepository.path().resolve("simple");
     // simple: versions 1 and 2 on disk; the default policy serves only the latest.
-    copy(simple.resolve("1"), repository.resolve("simple").resolve("1"));
-    copy(simple.resolve("1"), repository.resolve("simple").resolve("2"));
+    ExampleRepository.copy(simple.resolve("1"), repository.resolve("simple").resolve("1"));
+    ExampleRepository.copy(simple.resolve("1"), repository.resolve("simple").resolve("2"));
     Files.copy(
         simple.resolve("config.pbtxt"), repository.resolve("simple").resolve("config.pbtxt"));
     // both: the same model, with a policy that serves every version.
-    copy(repository.resolve("simple"), repository.resolve("both"));
+    ExampleRepository.copy(repository.resolve("simple"), repository.resolve("both"));
     Files.writeString(
         repository.resolve("both").resolve("config.pbtxt"),
         Files.readString(simple.resolve("config.pbtxt")).replace("\"simple\"", "\"both\"")
@@ -52,25 +54,12 @@ class RepositoryEndToEndTest {
         repository.resolve("broken").resolve("config.pbtxt"), "max_batch_size: eight\n");
     // hollow: a version folder with no model in it.
     Files.createDirectories(repository.resolve("hollow").resolve("1"));
-    server = ServerFixture.start(repository);
+    server = TestServers.loopback(repository);
   }
 
   @AfterAll
   static void stopServer() throws InterruptedException {
     server.close();
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path source : files.toList()) {
-        Path target = to.resolve(from.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(source, target);
-        }
-      }
-    }
   }
 
   @Test

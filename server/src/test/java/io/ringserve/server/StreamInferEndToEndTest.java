@@ -10,6 +10,8 @@ import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelStreamInferResponse;
 import io.grpc.stub.StreamObserver;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -20,11 +22,11 @@ import org.junit.jupiter.api.Test;
 
 /** ModelStreamInfer: pipelined requests on one stream, each answered once with its id. */
 class StreamInferEndToEndTest {
-  private static ServerFixture server;
+  private static TestServer server;
 
   @BeforeAll
   static void startServer() {
-    server = SharedExampleServer.get();
+    server = TestServers.shared();
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.ringserve.client.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringserve.client.TestServers;
+import io.ringserve.server.testing.TestServers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ class InferCommandTest {
   private int run(String... args) {
     String[] all = new String[args.length + 2];
     all[0] = "--url";
-    all[1] = TestServers.sharedTarget();
+    all[1] = TestServers.shared().target();
     System.arraycopy(args, 0, all, 2, args.length);
     return new CommandLine(new InferCommand())
         .setOut(new PrintWriter(out))

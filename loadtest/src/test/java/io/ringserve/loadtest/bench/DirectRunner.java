@@ -6,6 +6,7 @@ import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.backend.LoadedModel;
+import io.ringserve.server.testing.TestServers;
 import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,7 +31,7 @@ final class DirectRunner implements AutoCloseable {
       throws Exception {
     String file = modelFile.getFileName().toString();
     this.model =
-        Backends.all().stream()
+        Backends.all(TestServers.pools()).stream()
             .filter(b -> b.defaultModelFilename().equals(file))
             .findFirst()
             .orElseThrow()

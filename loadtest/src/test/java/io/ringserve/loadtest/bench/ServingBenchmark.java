@@ -11,8 +11,9 @@ import io.ringserve.loadtest.Target;
 import io.ringserve.loadtest.Warmup;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.backend.BackendOptions;
-import io.ringserve.server.backend.Backends;
 import io.ringserve.server.examples.ExampleModels;
+import io.ringserve.server.testing.ExampleRepository;
+import io.ringserve.server.testing.TestServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,11 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  *
  * The MLP goals are measured for the TensorFlow and the ONNX Runtime model. Server and direct
- * runner use the same engine threads ({@link BackendOptions#serverDefaults()}). Run with {@code
- * ./mvnw -B -pl loadtest -am -Pbenchmark install -Dtest=ServingBenchmark
- * -Dsurefire.failIfNoSpecifiedTests=false}; the table is printed and written to {@code
- * loadtest/target/serving-benchmark.md}. Not part of the default test run (minutes of load on a
- * 2-core machine).
+ * runner use the same engine threads ({@link BackendOptions#serverDefaults()}, as every {@link
+ * TestServers} server). Run with {@code ./mvnw -B -pl loadtest -am -Pbenchmark install
+ * -Dtest=ServingBenchmark -Dsurefire.failIfNoSpecifiedTests=false}; the table is printed and
+ * written to {@code loadtest/target/serving-benchmark.md}. Not part of the default test run
+ * (minutes of load on a 2-core machine).
  */
 @Tag("benchmark")
 class ServingBenchmark {
@@ -63,7 +64,9 @@ class ServingBenchmark {
 
   @Test
   void measureTheBatchedServingGoals() throws Exception {
-    ExampleModels.writeTo(repository);
+    for (String model : ExampleModels.NAMES) {
+      ExampleRepository.copy(ExampleRepository.path().resolve(model), repository.resolve(model));
+    }
     copyUnbatched("mlp");
     copyUnbatched("mlp_onnx");
     rows.add("| measurement | served | baseline | ratio | goal |");
@@ -231,16 +234,11 @@ class ServingBenchmark {
   }
 
   private RingServeServer startServer() throws Exception {
+    // The server's own message limit, not the test servers' smaller one.
     return RingServeServer.start(
-        new RingServeServer.Config(
-            "127.0.0.1",
-            0,
-            repository,
-            Backends.all(),
-            BackendOptions.serverDefaults(),
-            64 << 20,
-            true,
-            Duration.ofSeconds(5)));
+        TestServers.config(repository)
+            .maxMessageBytes(RingServeServer.Config.DEFAULT_MAX_MESSAGE_BYTES)
+            .build());
   }
 
   /**

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.ringserve.loadtest.RingServeFixture;
 import io.ringserve.loadtest.Target;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,12 +23,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(RingServeFixture.class)
 @Timeout(60)
 class LoadTestCommandTest {
+  /** The JVM's shared server over the example models. */
+  private final Target target = Target.of(TestServer.HOST, TestServers.shared().port());
 
   /** What one command line printed and returned. */
   private record Result(int status, String out, String err) {}
@@ -51,7 +52,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldWriteJsonWithGhzFieldsAndServerStatistics(Target target) {
+  void shouldWriteJsonWithGhzFieldsAndServerStatistics() {
     Result r = run(target, "-m", "simple", "-c", "2", "-n", "100", "-O", "json");
 
     assertEquals(0, r.status(), r.err());
@@ -99,8 +100,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldWriteOneSelfContainedHtmlFileWithTheChartData(Target target, @TempDir Path dir)
-      throws IOException {
+  void shouldWriteOneSelfContainedHtmlFileWithTheChartData(@TempDir Path dir) throws IOException {
     Path html = dir.resolve("report.html");
 
     Result r = run(target, "-m", "mlp", "-c", "4", "-z", "1s", "-O", "html", "-o", html.toString());
@@ -128,7 +128,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldWriteASweepAsATableAndCsvAndHtml(Target target, @TempDir Path dir) throws IOException {
+  void shouldWriteASweepAsATableAndCsvAndHtml(@TempDir Path dir) throws IOException {
     Result summary = run(target, "-m", "simple", "--concurrency-range", "1:2:2", "-n", "30");
     Result csv =
         run(target, "-m", "simple", "--concurrency-range", "1:4:2", "-n", "30", "-O", "csv");
@@ -161,7 +161,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldPrintTheGhzSummary(Target target) {
+  void shouldPrintTheGhzSummary() {
     Result r = run(target, "-m", "simple", "-n", "20", "--warmup", "10");
 
     assertEquals(0, r.status(), r.err());
@@ -195,7 +195,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldSayInOneLineThatTheModelIsNotFound(Target target) {
+  void shouldSayInOneLineThatTheModelIsNotFound() {
     Result r = run(target, "-m", "no_such_model", "-n", "1");
 
     assertEquals(1, r.status());
@@ -203,7 +203,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldSayInOneLineWhatIsWrongWithAShape(Target target) {
+  void shouldSayInOneLineWhatIsWrongWithAShape() {
     Result unknown = run(target, "-m", "simple", "-n", "1", "--shape", "INPUT9:16");
     Result fixed = run(target, "-m", "simple", "-n", "1", "--shape", "INPUT0:8");
     Result malformed = run(target, "-m", "simple", "-n", "1", "--shape", "INPUT0:x");
@@ -217,8 +217,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldSayInOneLineWhatIsWrongWithADataFile(Target target, @TempDir Path dir)
-      throws IOException {
+  void shouldSayInOneLineWhatIsWrongWithADataFile(@TempDir Path dir) throws IOException {
     Path missing = dir.resolve("missing.json");
     Files.writeString(missing, "{\"INPUT0\": [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}");
     Path broken = dir.resolve("broken.json");
@@ -239,7 +238,7 @@ class LoadTestCommandTest {
   }
 
   @Test
-  void shouldRefuseASweepInOpenLoop(Target target) {
+  void shouldRefuseASweepInOpenLoop() {
     Result r = run(target, "-m", "simple", "--rps", "10", "--concurrency-range", "1:4:2");
 
     assertEquals(2, r.status());

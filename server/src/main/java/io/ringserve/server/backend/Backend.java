@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * A kind of model the server can load (TensorFlow SavedModel, ONNX, ...), named the way Triton's
  * {@code config.pbtxt} names it.
  *
- * <p>Implementations are stateless and thread-safe; loading may take seconds and is done off the
- * request path.
+ * <p>Implementations hold no per-model state and are thread-safe; loading may take seconds and is
+ * done off the request path.
  */
 public interface Backend {
 

@@ -18,12 +18,9 @@ public record BackendOptions(int intraOpThreads, int interOpThreads) {
    * What a server uses unless told otherwise: half the cores for one operation (1 on two cores),
    * and a model's operations run one after another on its worker thread. Engines left to their
    * defaults size their pools to every core, and their spinning pool threads then fight the gRPC
-   * threads for the same cores (on two cores one intra-op thread halved TensorFlow's batch-1
-   * latency in the server); and handing each operation to an inter-op pool thread costs a
-   * scheduling delay per operation on a busy machine (on two cores the caller's thread served
-   * {@code mlp} 19-23 % faster at concurrency 64 than one inter-op thread, and lowered the median
-   * at concurrency 1: 288-349 us against 349-368 us). Parallelism across requests comes from the
-   * model's instances, each with its own worker.
+   * threads for the same cores; and handing each operation to an inter-op pool thread costs a
+   * scheduling delay per operation on a busy machine (both measured in docs/PERFORMANCE.md).
+   * Parallelism across requests comes from the model's instances, each with its own worker.
    */
   public static BackendOptions serverDefaults() {
     int cores = Runtime.getRuntime().availableProcessors();

@@ -1,13 +1,18 @@
 package io.ringserve.server.backend;
 
 import io.ringserve.server.backend.onnx.OnnxRuntimeBackend;
+import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.backend.tensorflow.TensorFlowBackend;
 import java.util.List;
 
 /** The backends this server has, in the order a model folder is matched against them. */
 public final class Backends {
   private Backends() {}
 
-  public static List<Backend> all() {
-    return List.of(new TensorFlowBackend(), new OnnxRuntimeBackend());
+  /**
+   * @param tensorFlowPools the process's TensorFlow pool settings, which the server's start-up owns
+   */
+  public static List<Backend> all(ProcessThreadPools tensorFlowPools) {
+    return List.of(new TensorFlowBackend(tensorFlowPools), new OnnxRuntimeBackend());
   }
 }

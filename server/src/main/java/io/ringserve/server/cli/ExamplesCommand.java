@@ -1,5 +1,7 @@
 package io.ringserve.server.cli;
 
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.examples.ExampleModels;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,7 +27,8 @@ final class ExamplesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExampleModels.writeTo(out);
+    // This process serves nothing, so the export sessions' thread settings do not matter.
+    ExampleModels.writeTo(out, new ProcessThreadPools(BackendOptions.serverDefaults()));
     System.out.println("wrote example models to " + out.toAbsolutePath());
     return 0;
   }

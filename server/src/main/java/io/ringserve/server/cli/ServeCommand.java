@@ -1,8 +1,10 @@
 package io.ringserve.server.cli;
 
 import io.ringserve.server.RingServeServer;
+import io.ringserve.server.RingServeServer.Config;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
+import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.examples.ExampleModels;
 import io.ringserve.server.metrics.MetricsServer;
 import java.nio.file.Path;
@@ -39,14 +41,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--grpc-port",
       paramLabel = "PORT",
-      defaultValue = "8001",
+      defaultValue = "" + Config.DEFAULT_PORT,
       description = "gRPC port (default: ${DEFAULT-VALUE}, as Triton).")
   int grpcPort;
 
   @Option(
       names = "--host",
       paramLabel = "ADDRESS",
-      defaultValue = "0.0.0.0",
+      defaultValue = Config.DEFAULT_HOST,
       description =
           "Address to listen on (default: ${DEFAULT-VALUE}; 127.0.0.1 for this machine only).")
   String host;
@@ -71,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-message-bytes",
       paramLabel = "BYTES",
-      defaultValue = "67108864",
+      defaultValue = "" + Config.DEFAULT_MAX_MESSAGE_BYTES,
       description =
           "Largest request message accepted (default: ${DEFAULT-VALUE} = 64 MiB); larger ones get RESOURCE_EXHAUSTED.")
   int maxMessageBytes;
@@ -79,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--strict-readiness",
       paramLabel = "BOOL",
-      defaultValue = "true",
+      defaultValue = "" + Config.DEFAULT_STRICT_READINESS,
       arity = "1",
       description =
           "Report ready only if every model loaded (default: ${DEFAULT-VALUE}, as Triton).")
@@ -88,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--shutdown-grace-seconds",
       paramLabel = "S",
-      defaultValue = "10",
+      defaultValue = "" + Config.DEFAULT_SHUTDOWN_GRACE_SECONDS,
       description = "On shutdown, time queued requests get to finish (default: ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
 
@@ -113,23 +115,27 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BackendOptions engines = backendOptions();
+    // Made before anything creates a TensorFlow session, and shared by all that do, so that the
+    // server's thread setting sizes TensorFlow's process-wide pools.
+    ProcessThreadPools pools = new ProcessThreadPools(engines);
     Path repository = modelRepository;
     if (repository == null) {
       repository = defaultExamplesDir();
       LOG.log(System.Logger.Level.INFO, "serving the bundled example models from {0}", repository);
-      ExampleModels.ensureGenerated(repository, engines);
+      ExampleModels.ensureGenerated(repository, pools);
     }
     RingServeServer server =
         RingServeServer.start(
-            new RingServeServer.Config(
-                host,
-                grpcPort,
-                repository,
-                Backends.all(),
-                engines,
-                maxMessageBytes,
-                strictReadiness,
-                Duration.ofSeconds(shutdownGraceSeconds)));
+            Config.builder()
+                .host(host)
+                .port(grpcPort)
+                .modelRepository(repository)
+                .backends(Backends.all(pools))
+                .backendOptions(engines)
+                .maxMessageBytes(maxMessageBytes)
+                .strictReadiness(strictReadiness)
+                .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+                .build());
     MetricsServer metrics =
         allowMetrics ? MetricsServer.start(host, metricsPort, server.repository()) : null;
     if (metrics != null) {

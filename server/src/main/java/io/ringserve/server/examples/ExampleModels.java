@@ -1,6 +1,5 @@
 package io.ringserve.server.examples;
 
-import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,19 +52,25 @@ public final class ExampleModels {
    * Writes every example model into {@code repositoryDir} (created if missing), replacing earlier
    * copies of the same models and leaving anything else there alone.
    *
+   * @param pools the TensorFlow pool settings of this process: writing the models creates
+   *     TensorFlow sessions, and the first session of a process sizes its pools for good
    * @throws IOException if a file cannot be written; the message names it
    */
-  public static void writeTo(Path repositoryDir) throws IOException {
+  public static void writeTo(Path repositoryDir, ProcessThreadPools pools) throws IOException {
     Objects.requireNonNull(repositoryDir, "repositoryDir");
+    SavedModelWriter writer = new SavedModelWriter(pools);
     SimpleModels.exportSimple(
-        prepare(repositoryDir, SimpleModels.SIMPLE, SimpleModels.config(SimpleModels.SIMPLE)));
+        prepare(repositoryDir, SimpleModels.SIMPLE, SimpleModels.config(SimpleModels.SIMPLE)),
+        writer);
     SimpleModels.exportSimpleString(
         prepare(
             repositoryDir,
             SimpleModels.SIMPLE_STRING,
-            SimpleModels.config(SimpleModels.SIMPLE_STRING)));
+            SimpleModels.config(SimpleModels.SIMPLE_STRING)),
+        writer);
     MlpWeights weights = MlpWeights.generate(MlpWeights.DEFAULT_SEED);
-    MlpModel.export(prepare(repositoryDir, MlpModel.NAME, MlpModel.config(weights)), weights);
+    MlpModel.export(
+        prepare(repositoryDir, MlpModel.NAME, MlpModel.config(weights)), weights, writer);
     OnnxExamples.writeSimple(
         prepareOnnx(repositoryDir, OnnxExamples.SIMPLE_ONNX, OnnxExamples.simpleConfig()));
     OnnxExamples.writeMlp(
@@ -78,15 +83,15 @@ public final class ExampleModels {
    * is missing, half-written (a process was killed while writing) or from another generator
    * version. Returns at once, touching nothing, when the copy is complete.
    *
-   * @param engines the engine threads of the server that will serve the examples: generating them
-   *     creates TensorFlow sessions, and TensorFlow sizes its process-wide thread pools from the
-   *     first one, so they are reserved for the server first ({@link ProcessThreadPools})
+   * @param pools the TensorFlow pool settings of the server that will serve the examples:
+   *     generating them creates TensorFlow sessions, and TensorFlow sizes its process-wide thread
+   *     pools from the first one, so those sessions ask for the server's setting
    * @throws IOException if the cache cannot be written; the message names the path
    */
-  public static void ensureGenerated(Path cacheDir, BackendOptions engines) throws IOException {
+  public static void ensureGenerated(Path cacheDir, ProcessThreadPools pools) throws IOException {
     Objects.requireNonNull(cacheDir, "cacheDir");
-    ProcessThreadPools.reserve(Objects.requireNonNull(engines, "engines"));
-    ExampleCache.ensure(cacheDir, GENERATOR_VERSION, ExampleModels::writeTo);
+    Objects.requireNonNull(pools, "pools");
+    ExampleCache.ensure(cacheDir, GENERATOR_VERSION, dir -> writeTo(dir, pools));
   }
 
   /** Writes the model's config and returns its fresh (emptied) SavedModel directory. */

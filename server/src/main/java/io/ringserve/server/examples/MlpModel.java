@@ -57,7 +57,8 @@ final class MlpModel {
   }
 
   /** Writes the SavedModel, with the weights as graph constants. */
-  static void export(Path savedModelDir, MlpWeights weights) throws IOException {
+  static void export(Path savedModelDir, MlpWeights weights, SavedModelWriter writer)
+      throws IOException {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Placeholder<TFloat32> input =
@@ -77,7 +78,7 @@ final class MlpModel {
         activations = layer + 1 < weights.layerCount() ? tf.nn.relu(logits) : logits;
       }
       Operand<TFloat32> output = tf.withName("OUTPUT0").nn.softmax(activations);
-      SavedModelWriter.export(
+      writer.export(
           graph,
           SavedModelWriter.servingSignature()
               .input("INPUT0", input)

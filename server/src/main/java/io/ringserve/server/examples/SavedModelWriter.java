@@ -3,6 +3,7 @@ package io.ringserve.server.examples;
 import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Objects;
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -15,13 +16,21 @@ import org.tensorflow.Signature;
  * <p>The example graphs keep their weights as constants, so the SavedModel has no variables to
  * restore and loads in one read of {@code saved_model.pb}.
  *
- * <p>Stateless and thread-safe.
+ * <p>Export sessions take the thread settings of the server the models are for: TensorFlow sizes
+ * its process-wide pools from the first session, and on a server's first start that is one of these
+ * ({@link ProcessThreadPools}).
+ *
+ * <p>Immutable and thread-safe.
  */
 final class SavedModelWriter {
   /** The method name TensorFlow Serving gives prediction signatures. */
   static final String PREDICT_METHOD = "tensorflow/serving/predict";
 
-  private SavedModelWriter() {}
+  private final ProcessThreadPools pools;
+
+  SavedModelWriter(ProcessThreadPools pools) {
+    this.pools = Objects.requireNonNull(pools, "pools");
+  }
 
   /** A signature builder keyed {@code serving_default} for prediction. */
   static Signature.Builder servingSignature() {
@@ -33,8 +42,8 @@ final class SavedModelWriter {
    *
    * @throws IOException naming the directory if TensorFlow cannot write there
    */
-  static void export(Graph graph, Signature signature, Path dir) throws IOException {
-    try (Session session = new Session(graph, ProcessThreadPools.exportConfig())) {
+  void export(Graph graph, Signature signature, Path dir) throws IOException {
+    try (Session session = new Session(graph, pools.exportConfig())) {
       SavedModelBundle.exporter(dir.toString())
           .withSession(session)
           .withSignature(signature)

@@ -59,14 +59,14 @@ final class SimpleModels {
   }
 
   /** Writes the SavedModel of {@code simple}: INT32 [-1, 16] in and out. */
-  static void exportSimple(Path savedModelDir) throws IOException {
+  static void exportSimple(Path savedModelDir, SavedModelWriter writer) throws IOException {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Placeholder<TInt32> input0 = placeholder(tf, TInt32.class, "INPUT0");
       Placeholder<TInt32> input1 = placeholder(tf, TInt32.class, "INPUT1");
       Operand<TInt32> sum = tf.withName("OUTPUT0").math.add(input0, input1);
       Operand<TInt32> difference = tf.withName("OUTPUT1").math.sub(input0, input1);
-      SavedModelWriter.export(graph, signature(input0, input1, sum, difference), savedModelDir);
+      writer.export(graph, signature(input0, input1, sum, difference), savedModelDir);
     }
   }
 
@@ -74,7 +74,7 @@ final class SimpleModels {
    * Writes the SavedModel of {@code simple_string}: strings [-1, 16] in and out, parsed to INT32,
    * added and subtracted, and formatted back as decimal text.
    */
-  static void exportSimpleString(Path savedModelDir) throws IOException {
+  static void exportSimpleString(Path savedModelDir, SavedModelWriter writer) throws IOException {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Placeholder<TString> input0 = placeholder(tf, TString.class, "INPUT0");
@@ -84,7 +84,7 @@ final class SimpleModels {
       Operand<TString> sum = tf.withName("OUTPUT0").dtypes.asString(tf.math.add(number0, number1));
       Operand<TString> difference =
           tf.withName("OUTPUT1").dtypes.asString(tf.math.sub(number0, number1));
-      SavedModelWriter.export(graph, signature(input0, input1, sum, difference), savedModelDir);
+      writer.export(graph, signature(input0, input1, sum, difference), savedModelDir);
     }
   }
 

@@ -22,6 +22,7 @@ import inference.GrpcService.ServerReadyRequest;
 import inference.GrpcService.ServerReadyResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.batching.InferenceCallback;
@@ -88,7 +89,9 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       ServedModel model = repository.resolve(request.getName(), request.getVersion());
       answer(response, ModelDescriptions.metadata(model, repository.servedVersions(model.name())));
     } catch (RuntimeException e) {
-      response.onError(Statuses.toStatus(e));
+      response.onError(
+          Statuses.toStatus(
+              e, "cannot describe the metadata of model '" + request.getName() + "'"));
     }
   }
 
@@ -99,7 +102,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       ServedModel model = repository.resolve(request.getName(), request.getVersion());
       answer(response, ModelConfigResponse.newBuilder().setConfig(model.config()).build());
     } catch (RuntimeException e) {
-      response.onError(Statuses.toStatus(e));
+      response.onError(
+          Statuses.toStatus(e, "cannot describe the config of model '" + request.getName() + "'"));
     }
   }
 
@@ -111,7 +115,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
           response,
           ModelDescriptions.statistics(repository, request.getName(), request.getVersion()));
     } catch (RuntimeException e) {
-      response.onError(Statuses.toStatus(e));
+      response.onError(Statuses.toStatus(e, "cannot gather the statistics of the models"));
     }
   }
 
@@ -139,8 +143,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
           }
 
           @Override
-          public void fail(Throwable failure) {
-            call.onError(Statuses.toStatus(failure));
+          public void fail(Status status) {
+            call.onError(status.asRuntimeException());
           }
         });
   }
@@ -152,11 +156,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
         this, (ServerCallStreamObserver<ModelStreamInferResponse>) response);
   }
 
-  /** Where the answer to one inference request goes; exactly one method is called, once. */
+  /**
+   * Where the answer to one inference request goes; exactly one method is called, once. Failures
+   * arrive already translated ({@link Statuses}), so that every path words them the same way.
+   */
   interface Responder {
     void succeed(ModelInferResponse response);
 
-    void fail(Throwable failure);
+    void fail(Status status);
   }
 
   /**
@@ -186,7 +193,9 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
                   new Encoding(model.name(), model.versionString(), request.getId(), responder))
               .build();
     } catch (RuntimeException e) {
-      responder.fail(e);
+      responder.fail(
+          Statuses.statusOf(
+              e, "model '" + request.getModelName() + "' failed to accept the request"));
       return;
     }
     model.scheduler().submit(inference);
@@ -203,7 +212,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       } catch (RuntimeException | LinkageError e) {
         // The request is already marked answered: whatever breaks here must still reach the
         // caller, or its call would hang until the deadline.
-        responder.fail(e);
+        responder.fail(Statuses.statusOf(e, "model '" + model + "' failed to encode its outputs"));
         return;
       }
       responder.succeed(response);
@@ -211,7 +220,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     @Override
     public void onFailure(InferenceException failure) {
-      responder.fail(failure);
+      responder.fail(Statuses.statusOf(failure, "model '" + model + "' failed to run the batch"));
     }
   }
 

@@ -7,19 +7,28 @@ import io.ringserve.server.model.ModelNotFoundException;
 import io.ringserve.server.model.ModelUnavailableException;
 
 /**
- * The one place where the server's failures become gRPC statuses. Only the status code and the
- * message cross the wire; stack traces stay in the server's log.
+ * The one place where the server's failures become gRPC statuses. Only the status code and a
+ * message cross the wire. Our own exceptions carry messages written for callers and travel as they
+ * are; anything else is a bug or an engine's failure, whose class name and stack trace mean nothing
+ * to a caller: it answers INTERNAL saying what failed, and its stack trace goes to the log.
  */
 final class Statuses {
   private static final System.Logger LOG = System.getLogger(Statuses.class.getName());
 
   private Statuses() {}
 
-  static StatusRuntimeException toStatus(Throwable failure) {
-    return statusOf(failure).asRuntimeException();
+  /** {@link #statusOf} as an exception, for {@code onError}. */
+  static StatusRuntimeException toStatus(Throwable failure, String whatFailed) {
+    return statusOf(failure, whatFailed).asRuntimeException();
   }
 
-  static Status statusOf(Throwable failure) {
+  /**
+   * The status a caller gets for {@code failure}.
+   *
+   * @param whatFailed what the server was doing, said to the caller when the failure is not one of
+   *     ours, for example {@code "model 'mlp' failed to run the batch"}
+   */
+  static Status statusOf(Throwable failure, String whatFailed) {
     if (failure instanceof StatusRuntimeException sre) {
       return sre.getStatus();
     }
@@ -38,9 +47,26 @@ final class Statuses {
             case INVALID_INPUT -> Status.INVALID_ARGUMENT;
             case MODEL_ERROR -> Status.INTERNAL;
           };
-      return code.withDescription(ie.getMessage());
+      return code.withDescription(
+          ie.reason() == InferenceException.Reason.MODEL_ERROR
+              ? modelError(ie, whatFailed)
+              : ie.getMessage());
     }
-    LOG.log(System.Logger.Level.ERROR, "unexpected failure answering a request", failure);
-    return Status.INTERNAL.withDescription("internal error: " + failure);
+    LOG.log(System.Logger.Level.ERROR, whatFailed, failure);
+    return Status.INTERNAL.withDescription(whatFailed);
+  }
+
+  /**
+   * What failed, with the model runner's own words when it has some. The batcher wraps a runner's
+   * exception with the exception's class name as the message when it has none, so the message is
+   * taken from the cause, never from the wrapper.
+   */
+  private static String modelError(InferenceException failure, String whatFailed) {
+    Throwable cause = failure.getCause();
+    String detail =
+        cause == null || cause instanceof InferenceException
+            ? failure.getMessage()
+            : cause.getMessage();
+    return detail == null || detail.isBlank() ? whatFailed : whatFailed + ": " + detail;
   }
 }

@@ -3,6 +3,7 @@ package io.ringserve.server.grpc;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelStreamInferResponse;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
@@ -67,8 +68,8 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
           }
 
           @Override
-          public void fail(Throwable failure) {
-            String message = Statuses.statusOf(failure).getDescription();
+          public void fail(Status status) {
+            String message = status.getDescription();
             answer(
                 ModelStreamInferResponse.newBuilder()
                     .setErrorMessage(message == null ? "inference failed" : message)

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.testing.TestServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +88,7 @@ class ExampleCacheTest {
     Path cache = Files.createDirectories(parent.resolve("examples"));
     Files.writeString(cache.resolve(ExampleCache.MARKER), ExampleModels.GENERATOR_VERSION + "\n");
 
-    ExampleModels.ensureGenerated(cache, BackendOptions.serverDefaults());
+    ExampleModels.ensureGenerated(cache, TestServers.pools());
 
     assertEquals(List.of(ExampleCache.MARKER), children(cache));
   }

@@ -12,6 +12,7 @@ import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
 import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.wire.DataType;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -24,14 +25,14 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ExampleModelsTest {
-  @TempDir static Path repository;
+  private static Path repository;
 
   @BeforeAll
-  static void writeExamples() throws Exception {
-    ExampleModels.writeTo(repository);
+  static void writeExamples() {
+    // The test JVM's one copy, written by ExampleModels.writeTo.
+    repository = ExampleRepository.path();
   }
 
   @Test

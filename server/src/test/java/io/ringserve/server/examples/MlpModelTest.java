@@ -9,6 +9,7 @@ import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
 import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.server.testing.TestServers;
 import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,7 +35,7 @@ class MlpModelTest {
   static void exportAndLoad() throws Exception {
     weights = MlpWeights.generate(MlpWeights.DEFAULT_SEED);
     reference = new MlpReference(weights);
-    MlpModel.export(dir.resolve("mlp"), weights);
+    MlpModel.export(dir.resolve("mlp"), weights, new SavedModelWriter(TestServers.pools()));
     model = TensorFlowSavedModel.load(dir.resolve("mlp"), TensorFlowOptions.DEFAULTS);
   }
 

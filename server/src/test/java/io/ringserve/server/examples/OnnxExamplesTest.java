@@ -14,6 +14,7 @@ import io.ringserve.server.backend.onnx.OnnxRuntimeBackend;
 import io.ringserve.server.backend.tensorflow.TensorFlowOptions;
 import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
 import io.ringserve.server.model.TensorSpec;
+import io.ringserve.server.testing.TestServers;
 import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,7 +43,7 @@ class OnnxExamplesTest {
     weights = MlpWeights.generate(MlpWeights.DEFAULT_SEED);
     OnnxExamples.writeMlp(dir.resolve("mlp.onnx"), weights);
     OnnxExamples.writeSimple(dir.resolve("simple.onnx"));
-    MlpModel.export(dir.resolve("mlp"), weights);
+    MlpModel.export(dir.resolve("mlp"), weights, new SavedModelWriter(TestServers.pools()));
     OnnxRuntimeBackend backend = new OnnxRuntimeBackend();
     mlpOnnx =
         backend.load(

@@ -7,22 +7,23 @@ import java.util.Set;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * Decides how many threads TensorFlow's thread pools get, which TensorFlow keeps once per process.
+ * The thread settings of TensorFlow's pools in this process, as the server's start-up decided them,
+ * handed to everything that creates a TensorFlow session.
  *
  * <p>TensorFlow (1.1.0's natives, as its C++ runtime) gives every CPU session of a process the same
  * intra-op pool, and sessions without per-session threads the same inter-op pool. It sizes them
  * from the options of the first session the process creates and ignores the thread settings of
  * every later one, unless {@code TF_OVERRIDE_GLOBAL_THREADPOOL=true} is in the environment when it
- * starts. So whichever session comes first decides for the whole server. Before this class, the
- * example generator's export sessions (created with TensorFlow's defaults, one thread per core)
- * came first on a server's first start, and the server's own setting was silently lost: on two
- * cores {@code mlp} then ran every batch on two pool threads instead of its worker thread, and the
- * runner alone took 163 us per batch-1 call instead of 107 us (medians, oneDNN on).
+ * starts. So the first session decides for the whole server, and on a server's first start that is
+ * an export session of the example generator, not a model's (what losing the server's setting cost:
+ * docs/PERFORMANCE.md).
  *
- * <p>So every session RingServe creates takes its configuration from here. The first setting seen
- * is reserved for the process, and every later session asks for the reserved intra-op thread count,
- * which is what TensorFlow gives it anyway; a model that wanted another count is logged. A server
- * reserves its setting before it generates the example models.
+ * <p>Who owns it: whoever starts a server ({@code serve}, a test fixture) creates one from the
+ * server's engine options before anything creates a session, and passes it both to the example
+ * generator and to the TensorFlow backend. Every session then asks for the intra-op count reserved
+ * here, which is what TensorFlow gives it anyway; a model that wanted another count is logged. Two
+ * of these in one process are allowed but describe the same native pool: the one behind the first
+ * session wins, as TensorFlow decides.
  *
  * <p>Thread-safe.
  */
@@ -34,56 +35,58 @@ public final class ProcessThreadPools {
       "true".equalsIgnoreCase(System.getenv("TF_OVERRIDE_GLOBAL_THREADPOOL"))
           || "1".equals(System.getenv("TF_OVERRIDE_GLOBAL_THREADPOOL"));
 
-  private static TensorFlowOptions reserved;
-  private static final Set<Integer> warnedAbout = new HashSet<>();
+  private final TensorFlowOptions reserved;
 
-  private ProcessThreadPools() {}
-
-  /**
-   * Reserves the TensorFlow side of a server's engine options as the thread settings of this
-   * process's pools, unless a setting is already reserved (then this does nothing). Call before
-   * anything creates a TensorFlow session.
-   */
-  public static void reserve(BackendOptions options) {
-    reserve(TensorFlowOptions.of(options));
-  }
-
-  private static synchronized void reserve(TensorFlowOptions options) {
-    Objects.requireNonNull(options, "options");
-    if (reserved == null) {
-      reserved = options;
-    }
-  }
+  // @GuardedBy("this"): intra-op counts already warned about, so a model is logged once, not once
+  // per session or version.
+  private final Set<Integer> warnedAbout = new HashSet<>();
 
   /**
-   * The session configuration of a model loaded with {@code options}: its inter-op setting (which
-   * decides whether operations run on the calling thread) with the reserved intra-op thread count.
-   * Logs a warning, once per count, if the model asked for another intra-op count.
+   * Reserves the TensorFlow side of a server's engine options for this process's pools.
+   *
+   * @param serverOptions the engine options of the server that will run the sessions
    */
-  static synchronized ConfigProto sessionConfig(TensorFlowOptions options) {
-    reserve(options);
+  public ProcessThreadPools(BackendOptions serverOptions) {
+    this.reserved = TensorFlowOptions.of(Objects.requireNonNull(serverOptions, "serverOptions"));
+  }
+
+  /** The reserved intra-op thread count (0: TensorFlow's default, one per core). */
+  public int intraOpThreads() {
+    return reserved.intraOpThreads();
+  }
+
+  /**
+   * The options a model loaded with {@code asked} gets: its inter-op setting (which decides whether
+   * operations run on the calling thread) with the reserved intra-op thread count. Logs a warning,
+   * once per count, if the model asked for another intra-op count.
+   */
+  TensorFlowOptions sessionOptions(TensorFlowOptions asked) {
+    Objects.requireNonNull(asked, "asked");
     if (POOLS_PER_SESSION) {
-      return options.toConfigProto();
+      return asked;
     }
     int pool = reserved.intraOpThreads();
-    if (options.intraOpThreads() != pool && warnedAbout.add(options.intraOpThreads())) {
+    if (asked.intraOpThreads() != pool && firstWarningAbout(asked.intraOpThreads())) {
       LOG.log(
           System.Logger.Level.WARNING,
           "TensorFlow keeps one intra-op thread pool per process, and this process's is set to {0}"
               + " (0: TensorFlow's default); a model asking for {1} runs on that pool",
           pool,
-          options.intraOpThreads());
+          asked.intraOpThreads());
     }
-    return new TensorFlowOptions(pool, options.interOpThreads()).toConfigProto();
+    return new TensorFlowOptions(pool, asked.interOpThreads());
+  }
+
+  private synchronized boolean firstWarningAbout(int intraOpThreads) {
+    return warnedAbout.add(intraOpThreads);
   }
 
   /**
    * The configuration for a session that only exports a graph and whose threads do not matter: the
-   * reserved setting, or the server defaults (reserved now) if nothing is reserved yet, so that an
-   * export session created first does not size the pools for the server that follows.
+   * reserved setting, so that an export session created first sizes the pools for the server that
+   * follows.
    */
-  public static synchronized ConfigProto exportConfig() {
-    reserve(BackendOptions.serverDefaults());
+  public ConfigProto exportConfig() {
     return reserved.toConfigProto();
   }
 }

@@ -5,7 +5,6 @@ import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BatchInputs;
-import io.ringserve.server.model.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,7 +32,6 @@ public final class TensorFlowRunner implements ModelRunner {
   private final Session session;
   private final List<SignatureTensor> inputs;
   private final List<SignatureTensor> outputs;
-  private final List<TensorSpec> inputSpecs;
   private final List<Output<?>> inputOperands;
   private final List<Output<?>> outputOperands;
 
@@ -41,7 +39,6 @@ public final class TensorFlowRunner implements ModelRunner {
     this.session = Objects.requireNonNull(session, "session");
     this.inputs = signature.inputs();
     this.outputs = signature.outputs();
-    this.inputSpecs = inputs.stream().map(SignatureTensor::spec).toList();
     this.inputOperands = operands(session.graph(), inputs);
     this.outputOperands = operands(session.graph(), outputs);
   }

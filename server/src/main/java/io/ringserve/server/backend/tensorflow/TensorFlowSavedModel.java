@@ -24,7 +24,7 @@ import org.tensorflow.SavedModelBundle;
  * <p>Cost: loading reads the graph and its variables and builds a session (milliseconds for small
  * models, seconds for large ones); the weights then stay in native memory until {@link #close()}.
  * Every runner shares the sessions, which TensorFlow runs concurrently; the intra-op thread pool is
- * the process's ({@link ProcessThreadPools}).
+ * the process's, whatever {@code options} ask ({@link ProcessThreadPools}).
  *
  * <p>Thread-safe. {@link #close()} must come after every runner has finished its last run.
  */
@@ -127,17 +127,12 @@ public final class TensorFlowSavedModel implements LoadedModel {
     try {
       return SavedModelBundle.loader(savedModelDir.toString())
           .withTags(SERVE_TAG)
-          .withConfigProto(ProcessThreadPools.sessionConfig(options))
+          .withConfigProto(options.toConfigProto())
           .load();
     } catch (RuntimeException | LinkageError e) {
       throw new ModelLoadException(
           "cannot load TensorFlow SavedModel from " + savedModelDir + ": " + e.getMessage(), e);
     }
-  }
-
-  /** The directory the model was loaded from. */
-  public Path directory() {
-    return directory;
   }
 
   /** The serving signature's inputs, sorted by key. */

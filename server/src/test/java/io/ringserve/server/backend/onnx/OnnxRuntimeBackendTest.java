@@ -14,10 +14,11 @@ import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
-import io.ringserve.server.examples.ExampleModels;
 import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.server.repository.ModelRepository;
 import io.ringserve.server.repository.ServedModel;
+import io.ringserve.server.testing.ExampleRepository;
+import io.ringserve.server.testing.TestServers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -27,18 +28,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OnnxRuntimeBackendTest {
-  @TempDir static Path examples;
   @TempDir Path repository;
-
-  @BeforeAll
-  static void writeExamples() throws Exception {
-    ExampleModels.writeTo(examples);
-  }
 
   @Test
   void shouldNameItselfAsTritonDoes() {
@@ -47,7 +41,8 @@ class OnnxRuntimeBackendTest {
     assertEquals("onnxruntime_onnx", backend.platform());
     assertEquals("onnxruntime", backend.name());
     assertEquals("model.onnx", backend.defaultModelFilename());
-    assertTrue(Backends.all().stream().anyMatch(b -> b instanceof OnnxRuntimeBackend));
+    assertTrue(
+        Backends.all(TestServers.pools()).stream().anyMatch(b -> b instanceof OnnxRuntimeBackend));
   }
 
   @Test
@@ -133,7 +128,8 @@ class OnnxRuntimeBackendTest {
         "backend: \"onnxruntime\"\nmax_batch_size: 8\n",
         StandardCharsets.UTF_8);
     try (ModelRepository models =
-        new ModelRepository(repository, Backends.all(), BackendOptions.DEFAULT)) {
+        new ModelRepository(
+            repository, Backends.all(TestServers.pools()), BackendOptions.DEFAULT)) {
       models.loadAll();
 
       assertTrue(models.allLoaded(), models.index().toString());
@@ -154,7 +150,7 @@ class OnnxRuntimeBackendTest {
   }
 
   private static Path simpleOnnx() {
-    return examples.resolve("simple_onnx/1/model.onnx");
+    return ExampleRepository.path().resolve("simple_onnx/1/model.onnx");
   }
 
   private static void copy(Path from, Path to) throws Exception {

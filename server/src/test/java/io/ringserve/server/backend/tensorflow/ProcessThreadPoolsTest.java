@@ -10,7 +10,6 @@ import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.LoadedModel;
-import io.ringserve.server.backend.TensorFlowBackend;
 import io.ringserve.server.examples.ExampleModels;
 import io.ringserve.server.repository.ModelConfigs;
 import io.ringserve.wire.DataType;
@@ -32,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A server's intra-op thread setting holds on its first start, when the example models are
  * generated in the same process before any model loads. TensorFlow sizes its process-wide pool
  * once, from the first session, so this runs in a fresh JVM ({@link Probe}) that does what {@code
- * serve} does: generate the examples for the server's engine options (export sessions), then load
- * {@code mlp} with them.
+ * serve} does: generate the examples with the pool setting made from the server's engine options
+ * (export sessions), then load {@code mlp} through a backend holding the same setting.
  */
 class ProcessThreadPoolsTest {
 
@@ -83,11 +82,12 @@ class ProcessThreadPoolsTest {
 
     public static void main(String[] args) throws Exception {
       BackendOptions oneThread = new BackendOptions(1, BackendOptions.CALLER_THREAD);
+      ProcessThreadPools pools = new ProcessThreadPools(oneThread);
       Path repository = Path.of(args[0]).resolve("models");
-      ExampleModels.ensureGenerated(repository, oneThread);
+      ExampleModels.ensureGenerated(repository, pools);
       Path mlp = repository.resolve("mlp");
       try (LoadedModel model =
-              new TensorFlowBackend()
+              new TensorFlowBackend(pools)
                   .load(
                       mlp.resolve("1").resolve("model.savedmodel"),
                       ModelConfigs.read(mlp),

@@ -1,4 +1,4 @@
-package io.ringserve.server.backend;
+package io.ringserve.server.backend.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.TextFormat;
 import inference.ModelConfigOuterClass.ModelConfig;
-import io.ringserve.server.backend.tensorflow.TensorFlowSavedModel;
-import io.ringserve.server.backend.tensorflow.TestSavedModels;
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.backend.LoadedModel;
 import io.ringserve.server.model.ModelLoadException;
+import io.ringserve.server.testing.TestServers;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ class TensorFlowBackendTest {
   private LoadedModel load(String configText) throws Exception {
     TestSavedModels.identities(dir.resolve("m"), Map.of("FLOAT", TFloat32.class));
     ModelConfig config = TextFormat.parse(configText, ModelConfig.class);
-    return new TensorFlowBackend().load(dir.resolve("m"), config, BackendOptions.serverDefaults());
+    return new TensorFlowBackend(TestServers.pools())
+        .load(dir.resolve("m"), config, BackendOptions.serverDefaults());
   }
 
   @Test
