@@ -11,7 +11,7 @@ import io.ringserve.loadtest.Target;
 import io.ringserve.loadtest.Warmup;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.backend.BackendOptions;
-import io.ringserve.server.examples.ExampleModels;
+import io.ringserve.server.internal.examples.ExampleModels;
 import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.server.testing.TestServers;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.ringserve.server.backend;
 
-import io.ringserve.server.backend.onnx.OnnxRuntimeBackend;
-import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
-import io.ringserve.server.backend.tensorflow.TensorFlowBackend;
+import io.ringserve.server.internal.backend.onnx.OnnxRuntimeBackend;
+import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.backend.tensorflow.TensorFlowBackend;
 import java.util.List;
 
 /** The backends this server has, in the order a model folder is matched against them. */

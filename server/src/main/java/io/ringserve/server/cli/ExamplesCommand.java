@@ -1,8 +1,8 @@
 package io.ringserve.server.cli;
 
 import io.ringserve.server.backend.BackendOptions;
-import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
-import io.ringserve.server.examples.ExampleModels;
+import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.examples.ExampleModels;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package io.ringserve.server.cli;
 
-import io.ringserve.server.grpc.ServerState;
+import io.ringserve.server.internal.grpc.ServerState;
 import picocli.CommandLine;
 
 /** Reports the server version for {@code --version}. */

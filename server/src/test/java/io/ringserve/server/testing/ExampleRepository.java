@@ -1,6 +1,6 @@
 package io.ringserve.server.testing;
 
-import io.ringserve.server.examples.ExampleModels;
+import io.ringserve.server.internal.examples.ExampleModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import io.ringserve.server.RingServeServer;
 import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
-import io.ringserve.server.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

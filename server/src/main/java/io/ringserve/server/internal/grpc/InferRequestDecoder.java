@@ -1,0 +1,335 @@
+package io.ringserve.server.internal.grpc;
+
+import com.google.protobuf.ByteString;
+import inference.GrpcService.InferParameter;
+import inference.GrpcService.InferTensorContents;
+import inference.GrpcService.ModelInferRequest;
+import inference.GrpcService.ModelInferRequest.InferInputTensor;
+import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
+import inference.ModelConfigOuterClass.ModelInput;
+import io.ringserve.batching.BatchDimension;
+import io.ringserve.batching.InferenceException;
+import io.ringserve.batching.InferenceException.Reason;
+import io.ringserve.batching.Tensor;
+import io.ringserve.proto.ProtoContents;
+import io.ringserve.server.internal.repository.ServedModel;
+import io.ringserve.server.model.DataTypes;
+import io.ringserve.wire.DataType;
+import io.ringserve.wire.TypedContents;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a {@code ModelInferRequest} against the model's config and turns it into input tensors.
+ * Raw contents are wrapped, not copied; typed contents are encoded to the raw layout by the wire
+ * module.
+ *
+ * <p>This is the one place that validates a request. The checks run in Triton's order, so that a
+ * request with several faults gets the error Triton would give first: request parameters; then, per
+ * input, a duplicated name and typed contents next to raw ones (Triton's gRPC handler); then the
+ * raw contents count; then, as Triton's request normalization does, requested outputs, unknown and
+ * missing inputs, the batch dimension ({@link BatchDimension}, shared with the scheduler's guard),
+ * each input's datatype and shape, and last its data. Only the shape's own sanity (no negative
+ * dimension, no overflow) is checked before the batch dimension, because the batch rule reads
+ * dimensions that must be sane.
+ *
+ * <p>Every check fails with {@link InferenceException.Reason#INVALID_INPUT} and a message that
+ * names the tensor and the problem, in Triton's wording where Triton has one. Stateless.
+ */
+final class InferRequestDecoder {
+  /** Request parameter Triton reads as the request's priority level. */
+  static final String PRIORITY = "priority";
+
+  /** Request parameter Triton reads as the request's queue timeout in microseconds. */
+  static final String TIMEOUT = "timeout";
+
+  private InferRequestDecoder() {}
+
+  /** A request's inputs, outputs and scheduling parameters, checked. */
+  record Decoded(
+      List<Tensor> inputs, List<String> requestedOutputs, int priority, long timeoutMicros) {}
+
+  /** One request input's name and shape, as the batch-dimension rule reads it. */
+  private record Shape(String name, long[] dims) implements BatchDimension.Shaped {
+    @Override
+    public int rank() {
+      return dims.length;
+    }
+
+    @Override
+    public long dim(int index) {
+      return dims[index];
+    }
+  }
+
+  static Decoded decode(ServedModel model, ModelInferRequest request) {
+    String name = model.name();
+    int priority = priority(name, request.getParametersMap());
+    long timeoutMicros = timeoutMicros(name, request.getParametersMap());
+    int rawCount = request.getRawInputContentsCount();
+    Set<String> seen = new HashSet<>();
+    for (InferInputTensor input : request.getInputsList()) {
+      if (!seen.add(input.getName())) {
+        throw invalid(
+            "input '" + input.getName() + "' already exists in request for model '" + name + "'");
+      }
+      if (rawCount > 0 && input.hasContents()) {
+        throw invalid(
+            "contents field must not be specified when using raw_input_contents for '"
+                + input.getName()
+                + "' for model '"
+                + name
+                + "'");
+      }
+    }
+    if (rawCount > 0 && rawCount != request.getInputsCount()) {
+      throw invalid(
+          "expected "
+              + request.getInputsCount()
+              + " raw input contents (one per input) but got "
+              + rawCount
+              + " for model '"
+              + name
+              + "'");
+    }
+    List<String> requestedOutputs = requestedOutputs(model, request.getOutputsList());
+    boolean batching = model.config().getMaxBatchSize() > 0;
+    List<Shape> shapes = new ArrayList<>(request.getInputsCount());
+    List<DataType> types = new ArrayList<>(request.getInputsCount());
+    for (InferInputTensor input : request.getInputsList()) {
+      String tensor = input.getName();
+      ModelInput config = model.input(tensor);
+      if (config == null) {
+        throw invalid(
+            "unexpected inference input '"
+                + tensor
+                + "' for model '"
+                + name
+                + "'; the model's inputs are "
+                + model.inputs().keySet());
+      }
+      DataType type = DataType.lookup(input.getDatatype()).orElse(null);
+      DataType expected = DataTypes.fromConfig(config.getDataType());
+      if (type != expected) {
+        throw invalid(
+            "inference input '"
+                + tensor
+                + "' data-type is '"
+                + input.getDatatype()
+                + "', but model '"
+                + name
+                + "' expects '"
+                + expected.wireName()
+                + "'");
+      }
+      long[] dims = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
+      elementCount(name, tensor, dims);
+      shapes.add(new Shape(tensor, dims));
+      if (batching) {
+        // The inputs seen so far: an input is held to the batch rule before its own shape check.
+        String problem = BatchDimension.problem(name, model.config().getMaxBatchSize(), shapes);
+        if (problem != null) {
+          throw invalid(problem);
+        }
+      }
+      checkShape(model, config, tensor, dims, batching);
+      types.add(type);
+    }
+    checkNoneMissing(model, seen, request.getInputsCount());
+    List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
+    for (int i = 0; i < request.getInputsCount(); i++) {
+      InferInputTensor input = request.getInputs(i);
+      String tensor = input.getName();
+      DataType type = types.get(i);
+      long[] shape = shapes.get(i).dims();
+      long elements = elementCount(name, tensor, shape);
+      ByteBuffer data;
+      if (rawCount > 0) {
+        ByteString raw = request.getRawInputContents(i);
+        checkRawSize(name, tensor, type, elements, raw);
+        data = raw.asReadOnlyByteBuffer();
+      } else {
+        data = typedToRaw(name, tensor, type, elements, input.getContents());
+      }
+      try {
+        inputs.add(Tensor.of(tensor, type, shape, data));
+      } catch (IllegalArgumentException e) {
+        throw invalid(e.getMessage() + " for model '" + name + "'");
+      }
+    }
+    return new Decoded(inputs, requestedOutputs, priority, timeoutMicros);
+  }
+
+  private static ByteBuffer typedToRaw(
+      String model, String tensor, DataType type, long elements, InferTensorContents contents) {
+    if (!TypedContents.hasTypedField(type)) {
+      throw invalid(
+          "input '"
+              + tensor
+              + "' for model '"
+              + model
+              + "' has datatype "
+              + type
+              + ", which has no typed contents field: send it in raw_input_contents");
+    }
+    try {
+      return TypedContents.toRaw(type, ProtoContents.view(contents), elements);
+    } catch (IllegalArgumentException e) {
+      throw invalid(
+          "unexpected number of elements for input '"
+              + tensor
+              + "' for model '"
+              + model
+              + "': "
+              + e.getMessage());
+    }
+  }
+
+  private static long elementCount(String model, String tensor, long[] shape) {
+    try {
+      return Tensor.elementCount(tensor, shape);
+    } catch (IllegalArgumentException e) {
+      throw invalid(e.getMessage() + " for model '" + model + "'");
+    }
+  }
+
+  private static void checkShape(
+      ServedModel model, ModelInput config, String tensor, long[] shape, boolean batching) {
+    List<Long> dims = config.getDimsList();
+    int offset = batching ? 1 : 0;
+    boolean matches = shape.length == dims.size() + offset;
+    for (int i = 0; matches && i < dims.size(); i++) {
+      long want = dims.get(i);
+      matches = want == -1 || want == shape[i + offset];
+    }
+    if (!matches) {
+      List<Long> expected = new ArrayList<>();
+      if (batching) {
+        expected.add(-1L);
+      }
+      expected.addAll(dims);
+      throw invalid(
+          "unexpected shape for input '"
+              + tensor
+              + "' for model '"
+              + model.name()
+              + "'. Expected "
+              + expected.toString().replace(" ", "")
+              + ", got "
+              + Arrays.toString(shape).replace(" ", ""));
+    }
+  }
+
+  private static void checkRawSize(
+      String model, String tensor, DataType type, long elements, ByteString raw) {
+    if (!type.isFixedSize()) {
+      return; // BYTES elements vary in size; Tensor.of walks their length prefixes.
+    }
+    // elements fits a long, but elements * size may not: compare without overflowing.
+    if (elements > raw.size() || elements * type.byteSize() != raw.size()) {
+      String expected =
+          elements > Long.MAX_VALUE / type.byteSize()
+              ? elements + " x " + type.byteSize()
+              : Long.toString(elements * type.byteSize());
+      throw invalid(
+          "input byte size mismatch for input '"
+              + tensor
+              + "' for model '"
+              + model
+              + "'. Expected "
+              + expected
+              + ", got "
+              + raw.size());
+    }
+  }
+
+  private static void checkNoneMissing(ServedModel model, Set<String> given, int count) {
+    List<String> missing = new ArrayList<>();
+    for (ModelInput input : model.inputs().values()) {
+      if (!input.getOptional() && !given.contains(input.getName())) {
+        missing.add(input.getName());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw invalid(
+          "expected "
+              + model.inputs().size()
+              + " inputs but got "
+              + count
+              + " inputs for model '"
+              + model.name()
+              + "': missing input"
+              + (missing.size() > 1 ? "s " : " ")
+              + String.join(", ", missing.stream().map(m -> "'" + m + "'").toList()));
+    }
+  }
+
+  private static List<String> requestedOutputs(
+      ServedModel model, List<InferRequestedOutputTensor> outputs) {
+    if (outputs.isEmpty()) {
+      return List.of();
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (InferRequestedOutputTensor output : outputs) {
+      if (model.output(output.getName()) == null) {
+        throw invalid(
+            "unexpected inference output '"
+                + output.getName()
+                + "' for model '"
+                + model.name()
+                + "'");
+      }
+      names.add(output.getName());
+    }
+    return List.copyOf(names);
+  }
+
+  private static int priority(String model, Map<String, InferParameter> parameters) {
+    InferParameter p = parameters.get(PRIORITY);
+    if (p == null) {
+      return 0;
+    }
+    long value = integerParameter(model, PRIORITY, p);
+    if (value < 0 || value > Integer.MAX_VALUE) {
+      throw invalid("parameter 'priority' for model '" + model + "' is out of range: " + value);
+    }
+    return (int) value;
+  }
+
+  private static long timeoutMicros(String model, Map<String, InferParameter> parameters) {
+    InferParameter p = parameters.get(TIMEOUT);
+    if (p == null) {
+      return 0;
+    }
+    long value = integerParameter(model, TIMEOUT, p);
+    if (value < 0) {
+      throw invalid("parameter 'timeout' for model '" + model + "' must not be negative: " + value);
+    }
+    return value;
+  }
+
+  private static long integerParameter(String model, String key, InferParameter p) {
+    return switch (p.getParameterChoiceCase()) {
+      case INT64_PARAM -> p.getInt64Param();
+      case UINT64_PARAM -> p.getUint64Param();
+      default ->
+          throw invalid(
+              "parameter '"
+                  + key
+                  + "' for model '"
+                  + model
+                  + "' must be an int64 or uint64, got "
+                  + p.getParameterChoiceCase());
+    };
+  }
+
+  private static InferenceException invalid(String message) {
+    return new InferenceException(Reason.INVALID_INPUT, message);
+  }
+}

@@ -1,0 +1,239 @@
+package io.ringserve.server.internal.grpc;
+
+import inference.GRPCInferenceServiceGrpc;
+import inference.GrpcService.ModelConfigRequest;
+import inference.GrpcService.ModelConfigResponse;
+import inference.GrpcService.ModelInferRequest;
+import inference.GrpcService.ModelInferResponse;
+import inference.GrpcService.ModelMetadataRequest;
+import inference.GrpcService.ModelMetadataResponse;
+import inference.GrpcService.ModelReadyRequest;
+import inference.GrpcService.ModelReadyResponse;
+import inference.GrpcService.ModelStatisticsRequest;
+import inference.GrpcService.ModelStatisticsResponse;
+import inference.GrpcService.ModelStreamInferResponse;
+import inference.GrpcService.RepositoryIndexRequest;
+import inference.GrpcService.RepositoryIndexResponse;
+import inference.GrpcService.ServerLiveRequest;
+import inference.GrpcService.ServerLiveResponse;
+import inference.GrpcService.ServerMetadataRequest;
+import inference.GrpcService.ServerMetadataResponse;
+import inference.GrpcService.ServerReadyRequest;
+import inference.GrpcService.ServerReadyResponse;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.ringserve.batching.InferenceCallback;
+import io.ringserve.batching.InferenceException;
+import io.ringserve.batching.InferenceRequest;
+import io.ringserve.batching.Tensor;
+import io.ringserve.server.internal.repository.ModelRepository;
+import io.ringserve.server.internal.repository.ServedModel;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code inference.GRPCInferenceService}: the KServe v2 protocol with Triton's extensions. Health
+ * and metadata are answered from the repository; inference requests are checked, queued on the
+ * model's scheduler, and answered from the scheduler's threads.
+ *
+ * <p>Nothing here blocks: a handler either answers at once or hands the call to a scheduler, which
+ * answers it exactly once. RPCs not implemented answer UNIMPLEMENTED naming the method.
+ */
+public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+  private final ModelRepository repository;
+  private final ServerState state;
+
+  public InferenceService(ModelRepository repository, ServerState state) {
+    this.repository = Objects.requireNonNull(repository, "repository");
+    this.state = Objects.requireNonNull(state, "state");
+  }
+
+  @Override
+  public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> response) {
+    answer(response, ServerLiveResponse.newBuilder().setLive(state.isLive()).build());
+  }
+
+  @Override
+  public void serverReady(
+      ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
+    answer(response, ServerReadyResponse.newBuilder().setReady(state.isReady()).build());
+  }
+
+  @Override
+  public void serverMetadata(
+      ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> response) {
+    answer(
+        response,
+        ServerMetadataResponse.newBuilder()
+            .setName(ServerState.SERVER_NAME)
+            .setVersion(ServerState.version())
+            .addAllExtensions(ServerState.EXTENSIONS)
+            .build());
+  }
+
+  @Override
+  public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
+    boolean ready = state.isLive() && repository.isReady(request.getName(), request.getVersion());
+    answer(response, ModelReadyResponse.newBuilder().setReady(ready).build());
+  }
+
+  @Override
+  public void modelMetadata(
+      ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> response) {
+    try {
+      ServedModel model = repository.resolve(request.getName(), request.getVersion());
+      answer(response, ModelDescriptions.metadata(model, repository.servedVersions(model.name())));
+    } catch (RuntimeException e) {
+      response.onError(
+          Statuses.toStatus(
+              e, "cannot describe the metadata of model '" + request.getName() + "'"));
+    }
+  }
+
+  @Override
+  public void modelConfig(
+      ModelConfigRequest request, StreamObserver<ModelConfigResponse> response) {
+    try {
+      ServedModel model = repository.resolve(request.getName(), request.getVersion());
+      answer(response, ModelConfigResponse.newBuilder().setConfig(model.config()).build());
+    } catch (RuntimeException e) {
+      response.onError(
+          Statuses.toStatus(e, "cannot describe the config of model '" + request.getName() + "'"));
+    }
+  }
+
+  @Override
+  public void modelStatistics(
+      ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> response) {
+    try {
+      answer(
+          response,
+          ModelDescriptions.statistics(repository, request.getName(), request.getVersion()));
+    } catch (RuntimeException e) {
+      response.onError(Statuses.toStatus(e, "cannot gather the statistics of the models"));
+    }
+  }
+
+  @Override
+  public void repositoryIndex(
+      RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> response) {
+    answer(response, ModelDescriptions.index(repository, request.getReady()));
+  }
+
+  @Override
+  public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
+    ServerCallStreamObserver<ModelInferResponse> call =
+        (ServerCallStreamObserver<ModelInferResponse>) response;
+    // With a cancel handler set, answering a call the client has already left is a no-op
+    // rather than an exception on the scheduler thread.
+    call.setOnCancelHandler(() -> {});
+    submit(
+        request,
+        call::isCancelled,
+        new Responder() {
+          @Override
+          public void succeed(ModelInferResponse answer) {
+            call.onNext(answer);
+            call.onCompleted();
+          }
+
+          @Override
+          public void fail(Status status) {
+            call.onError(status.asRuntimeException());
+          }
+        });
+  }
+
+  @Override
+  public StreamObserver<ModelInferRequest> modelStreamInfer(
+      StreamObserver<ModelStreamInferResponse> response) {
+    return new StreamInferSession(
+        this, (ServerCallStreamObserver<ModelStreamInferResponse>) response);
+  }
+
+  /**
+   * Where the answer to one inference request goes; exactly one method is called, once. Failures
+   * arrive already translated ({@link Statuses}), so that every path words them the same way.
+   */
+  interface Responder {
+    void succeed(ModelInferResponse response);
+
+    void fail(Status status);
+  }
+
+  /**
+   * Resolves, checks and queues one request. Failures before it is queued go to the responder too,
+   * so that every path answers exactly once.
+   */
+  void submit(ModelInferRequest request, BooleanSupplier cancelled, Responder responder) {
+    ServedModel model;
+    InferenceRequest inference;
+    try {
+      if (!state.isLive()) {
+        throw new InferenceException(
+            InferenceException.Reason.UNAVAILABLE, "Server is shutting down");
+      }
+      model = repository.resolve(request.getModelName(), request.getModelVersion());
+      InferRequestDecoder.Decoded decoded = InferRequestDecoder.decode(model, request);
+      inference =
+          InferenceRequest.builder()
+              .id(request.getId())
+              .inputs(decoded.inputs())
+              .requestedOutputs(decoded.requestedOutputs())
+              .priorityLevel(decoded.priority())
+              .timeoutMicros(decoded.timeoutMicros())
+              .deadlineNanos(deadlineNanos())
+              .cancelled(cancelled)
+              .callback(
+                  new Encoding(model.name(), model.versionString(), request.getId(), responder))
+              .build();
+    } catch (RuntimeException e) {
+      responder.fail(
+          Statuses.statusOf(
+              e, "model '" + request.getModelName() + "' failed to accept the request"));
+      return;
+    }
+    model.scheduler().submit(inference);
+  }
+
+  /** Encodes a scheduler's answer into the protocol's response for the responder. */
+  private record Encoding(String model, String version, String requestId, Responder responder)
+      implements InferenceCallback {
+    @Override
+    public void onSuccess(List<Tensor> outputs) {
+      ModelInferResponse response;
+      try {
+        response = InferResponseEncoder.encode(model, version, requestId, outputs);
+      } catch (RuntimeException | LinkageError e) {
+        // The request is already marked answered: whatever breaks here must still reach the
+        // caller, or its call would hang until the deadline.
+        responder.fail(Statuses.statusOf(e, "model '" + model + "' failed to encode its outputs"));
+        return;
+      }
+      responder.succeed(response);
+    }
+
+    @Override
+    public void onFailure(InferenceException failure) {
+      responder.fail(Statuses.statusOf(failure, "model '" + model + "' failed to run the batch"));
+    }
+  }
+
+  private static long deadlineNanos() {
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline == null) {
+      return InferenceRequest.NO_DEADLINE;
+    }
+    return System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+  }
+
+  private static <T> void answer(StreamObserver<T> response, T message) {
+    response.onNext(message);
+    response.onCompleted();
+  }
+}

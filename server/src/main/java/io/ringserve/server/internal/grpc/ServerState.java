@@ -1,0 +1,55 @@
+package io.ringserve.server.internal.grpc;
+
+import io.ringserve.server.internal.repository.ModelRepository;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Whether the server is live and ready, as ServerLive, ServerReady and the health service report
+ * it. Live from start until shutdown begins; ready once the repository has loaded and, under strict
+ * readiness (Triton's default), only if every model loaded.
+ *
+ * <p>Thread-safe: flags are volatile, written by the lifecycle thread and read by handlers.
+ */
+public final class ServerState {
+  /** The name ServerMetadata reports. */
+  public static final String SERVER_NAME = "ringserve";
+
+  /** The protocol extensions ServerMetadata reports, with Triton's names. */
+  public static final List<String> EXTENSIONS =
+      List.of("model_repository", "model_configuration", "statistics", "schedule_policy");
+
+  private final ModelRepository repository;
+  private final boolean strictReadiness;
+  private volatile boolean live = true;
+  private volatile boolean loaded;
+
+  public ServerState(ModelRepository repository, boolean strictReadiness) {
+    this.repository = Objects.requireNonNull(repository, "repository");
+    this.strictReadiness = strictReadiness;
+  }
+
+  /** The server's version, from the jar manifest when packaged. */
+  public static String version() {
+    String version = ServerState.class.getPackage().getImplementationVersion();
+    return version == null ? "0.1.0-SNAPSHOT" : version;
+  }
+
+  public boolean isLive() {
+    return live;
+  }
+
+  public boolean isReady() {
+    return live && loaded && (!strictReadiness || repository.allLoaded());
+  }
+
+  /** The repository has finished loading. */
+  public void markLoaded() {
+    loaded = true;
+  }
+
+  /** Shutdown has begun: not live, not ready, new requests are refused. */
+  public void markStopping() {
+    live = false;
+  }
+}

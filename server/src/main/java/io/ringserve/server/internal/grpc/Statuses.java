@@ -1,0 +1,72 @@
+package io.ringserve.server.internal.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.ringserve.batching.InferenceException;
+import io.ringserve.server.model.ModelNotFoundException;
+import io.ringserve.server.model.ModelUnavailableException;
+
+/**
+ * The one place where the server's failures become gRPC statuses. Only the status code and a
+ * message cross the wire. Our own exceptions carry messages written for callers and travel as they
+ * are; anything else is a bug or an engine's failure, whose class name and stack trace mean nothing
+ * to a caller: it answers INTERNAL saying what failed, and its stack trace goes to the log.
+ */
+final class Statuses {
+  private static final System.Logger LOG = System.getLogger(Statuses.class.getName());
+
+  private Statuses() {}
+
+  /** {@link #statusOf} as an exception, for {@code onError}. */
+  static StatusRuntimeException toStatus(Throwable failure, String whatFailed) {
+    return statusOf(failure, whatFailed).asRuntimeException();
+  }
+
+  /**
+   * The status a caller gets for {@code failure}.
+   *
+   * @param whatFailed what the server was doing, said to the caller when the failure is not one of
+   *     ours, for example {@code "model 'mlp' failed to run the batch"}
+   */
+  static Status statusOf(Throwable failure, String whatFailed) {
+    if (failure instanceof StatusRuntimeException sre) {
+      return sre.getStatus();
+    }
+    if (failure instanceof ModelNotFoundException) {
+      return Status.NOT_FOUND.withDescription(failure.getMessage());
+    }
+    if (failure instanceof ModelUnavailableException) {
+      return Status.UNAVAILABLE.withDescription(failure.getMessage());
+    }
+    if (failure instanceof InferenceException ie) {
+      Status code =
+          switch (ie.reason()) {
+            case QUEUE_FULL, UNAVAILABLE -> Status.UNAVAILABLE;
+            case TIMEOUT -> Status.DEADLINE_EXCEEDED;
+            case CANCELLED -> Status.CANCELLED;
+            case INVALID_INPUT -> Status.INVALID_ARGUMENT;
+            case MODEL_ERROR -> Status.INTERNAL;
+          };
+      return code.withDescription(
+          ie.reason() == InferenceException.Reason.MODEL_ERROR
+              ? modelError(ie, whatFailed)
+              : ie.getMessage());
+    }
+    LOG.log(System.Logger.Level.ERROR, whatFailed, failure);
+    return Status.INTERNAL.withDescription(whatFailed);
+  }
+
+  /**
+   * What failed, with the model runner's own words when it has some. The batcher wraps a runner's
+   * exception with the exception's class name as the message when it has none, so the message is
+   * taken from the cause, never from the wrapper.
+   */
+  private static String modelError(InferenceException failure, String whatFailed) {
+    Throwable cause = failure.getCause();
+    String detail =
+        cause == null || cause instanceof InferenceException
+            ? failure.getMessage()
+            : cause.getMessage();
+    return detail == null || detail.isBlank() ? whatFailed : whatFailed + ": " + detail;
+  }
+}
