@@ -111,16 +111,6 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     return scheduler;
   }
 
-  /** The model name this scheduler was started with. */
-  public String modelName() {
-    return modelName;
-  }
-
-  /** The ring buffer's capacity in requests. */
-  public int ringSize() {
-    return ring.getBufferSize();
-  }
-
   @Override
   public void submit(InferenceRequest request) {
     Objects.requireNonNull(request, "request");

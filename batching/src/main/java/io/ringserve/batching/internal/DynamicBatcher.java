@@ -29,8 +29,7 @@ import java.util.function.BooleanSupplier;
  * worker becomes idle, the oldest request's delay ends, or shutdown begins. It never spins:
  * whenever its prompt reaction would matter, an idle worker is already spinning on the ring and
  * forms the batch itself, so a spinning batcher would only take CPU from the producers and the
- * workers (measured: with one producer it cut the JMH throughput from 13.5-14.2 to 8.9 M
- * requests/s).
+ * workers (docs/PERFORMANCE.md, "the batcher thread no longer spins").
  *
  * <p>Shutdown: once asked to stop, batches are formed without waiting for the delay until nothing
  * is queued and every worker is idle, or the grace period ends; then the batcher answers what is
@@ -47,7 +46,6 @@ final class DynamicBatcher implements Runnable {
 
   private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
 
-  private final RingBuffer<RequestSlot> ring;
   private final RingReader reader;
   private final PendingRequests pending;
   private final BatchFormer former;
@@ -82,7 +80,6 @@ final class DynamicBatcher implements Runnable {
       Completions completions,
       QueueLimits limits,
       QueuePolicy[] queuePolicies) {
-    this.ring = ring;
     this.reader = new RingReader(ring);
     this.pending = pending;
     this.former = former;
