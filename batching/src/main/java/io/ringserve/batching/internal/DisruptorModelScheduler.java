@@ -64,8 +64,7 @@ public final class DisruptorModelScheduler implements ModelScheduler {
       workers[i] = new Worker(instances.get(i), executor, handoff, wakeup);
     }
     int levels = policy.priorityLevels();
-    PendingRequests pending =
-        new PendingRequests(levels, Math.min(1024, Math.max(16, policy.maxBatchSize() * 2)));
+    PendingRequests pending = new PendingRequests(policy);
     QueuePolicy[] queuePolicies = new QueuePolicy[levels + 1];
     for (int level = 1; level <= levels; level++) {
       queuePolicies[level] = policy.queuePolicy(level);

@@ -291,12 +291,7 @@ final class DynamicBatcher implements Runnable {
     InferenceRequest request = slot.request;
     int level = slot.level;
     slot.request = null;
-    long timeoutMicros = queuePolicies[level].effectiveTimeoutMicros(request.timeoutMicros());
-    long timeoutAt =
-        timeoutMicros == 0
-            ? PendingQueue.NO_TIMEOUT
-            : request.arrivalNanos() + Math.min(timeoutMicros, Long.MAX_VALUE / 2000) * 1000;
-    pending.add(level, request, sequence, timeoutAt);
+    pending.add(level, request, sequence);
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.ringserve.batching.internal;
 
+import io.ringserve.batching.BatchPolicy;
 import io.ringserve.batching.InferenceRequest;
+import io.ringserve.batching.QueuePolicy;
 
 /**
  * The batcher's view of everything queued: one FIFO per priority level for requests in time, then
@@ -16,16 +18,21 @@ import io.ringserve.batching.InferenceRequest;
 final class PendingRequests {
   private final PendingQueue[] queues;
   private final int levels;
+  private final QueuePolicy[] policies;
 
-  PendingRequests(int levels, int initialCapacity) {
+  /** Queues for {@code policy}'s priority levels, each with room for two batches to begin with. */
+  PendingRequests(BatchPolicy policy) {
+    this.levels = policy.priorityLevels();
     if (levels < 1) {
-      throw new IllegalArgumentException("levels must be >= 1, got " + levels);
+      throw new IllegalArgumentException("priorityLevels must be >= 1, got " + levels);
     }
-    this.levels = levels;
+    int initialCapacity = Math.min(1024, Math.max(16, policy.maxBatchSize() * 2));
     this.queues = new PendingQueue[2 * levels];
+    this.policies = new QueuePolicy[levels + 1];
     for (int i = 0; i < levels; i++) {
       queues[i] = new PendingQueue(i + 1, initialCapacity);
       queues[levels + i] = new PendingQueue(i + 1, 16);
+      policies[i + 1] = policy.queuePolicy(i + 1);
     }
   }
 
@@ -39,8 +46,22 @@ final class PendingRequests {
     return queueIndex < levels;
   }
 
-  void add(int level, InferenceRequest request, long sequence, long timeoutAt) {
-    queues[level - 1].add(request, sequence, timeoutAt);
+  /** Queues {@code request} at the end of its level's timely queue. */
+  void add(int level, InferenceRequest request, long sequence) {
+    queues[level - 1].add(request, sequence, timeoutAt(level, request));
+  }
+
+  /**
+   * When {@code request}'s queue timeout at {@code level} passes, on the clock of its arrival time
+   * ({@code nanoTime}), or {@link PendingQueue#NO_TIMEOUT}: the level's {@code
+   * default_timeout_microseconds}, or the request's own timeout where the level allows it to ask
+   * for a shorter one.
+   */
+  long timeoutAt(int level, InferenceRequest request) {
+    long timeoutMicros = policies[level].effectiveTimeoutMicros(request.timeoutMicros());
+    return timeoutMicros == 0
+        ? PendingQueue.NO_TIMEOUT
+        : request.arrivalNanos() + Math.min(timeoutMicros, Long.MAX_VALUE / 2000) * 1000;
   }
 
   /**
