@@ -5,15 +5,17 @@ import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.QueuePolicy;
 
 /**
- * The batcher's view of everything queued: one FIFO per priority level for requests in time, then
- * one FIFO per level for requests whose queue timeout passed under the {@code DELAY} action.
+ * Everything drained from the ring and not yet batched: one FIFO per priority level for requests in
+ * time, then one FIFO per level for requests whose queue timeout passed under the {@code DELAY}
+ * action.
  *
  * <p>The ring buffer is FIFO across levels; draining it into these per-level queues is what lets
  * level 1 be served before level 2 while the ring stays a plain bounded MPSC handoff. Service order
  * is the order of {@link #queues()}: every level's timely requests, highest level first, then every
  * level's delayed requests, highest level first.
  *
- * <p>Not thread-safe: only the batcher thread touches it.
+ * <p>Not thread-safe: owned by whoever holds the batching role ({@link BatchingRole}), a worker or
+ * the batcher thread. Its own fields never change; the queues' state is guarded by the role.
  */
 final class PendingRequests {
   private final PendingQueue[] queues;
