@@ -57,10 +57,10 @@ import java.util.concurrent.locks.LockSupport;
  * that runs it through the volatile handoff, or is formed by that worker, so its arrays need
  * nothing more.
  *
- * <p>Cost: a producer pays a full fence, a volatile read per worker (two when none is idle) and one
- * more for the batcher, and an unpark only when a worker or the batcher is actually parked waiting
- * for work. While the batcher waits for a free instance, publishes do not wake it, so a busy
- * model's queue grows without context switches.
+ * <p>Cost: a producer pays a full fence, one or two volatile reads per worker told first and one
+ * for the batcher's announcement, and an unpark only when a worker or the batcher is actually
+ * parked waiting for work. While the batcher waits for a free instance, publishes do not wake it,
+ * so a busy model's queue grows without context switches.
  *
  * <p>Thread-safe.
  */
