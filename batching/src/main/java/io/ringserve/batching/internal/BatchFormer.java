@@ -21,14 +21,16 @@ import io.ringserve.batching.QueuePolicy.TimeoutAction;
  *       queue delay, the largest such size is dispatched.
  *   <li>Otherwise the batch is dispatched when it was closed, when it reached the largest preferred
  *       size (or max size), when the delay is 0, or when the oldest request waited the whole delay;
- *       else the batcher waits until the oldest request's delay ends or more arrive.
+ *       else the batch waits until the oldest request's delay ends or more arrive.
  * </ol>
  *
  * <p>Models that do not batch dynamically get one request per batch.
  *
- * <p>Not thread-safe: the batcher thread's own. Cost: one pass over the queued requests up to the
- * point that closes the batch (at most about {@code max_batch_size} live requests), no allocation
- * until a batch is taken.
+ * <p>Not thread-safe: owned by whoever holds the batching role ({@link BatchingRole}), a worker or
+ * the batcher thread. Pure logic on the clock it is given: {@code now} is a parameter, so the rules
+ * are tested with a fake one. Cost: one pass over the queued requests up to the point that closes
+ * the batch (at most about {@code max_batch_size} live requests), no allocation until a batch is
+ * taken.
  */
 final class BatchFormer {
   private static final String TIMEOUT_MESSAGE = "Request timeout expired";
@@ -45,10 +47,17 @@ final class BatchFormer {
   private final long delayNanos;
   private final boolean[] delayOnTimeout;
 
+  // What the last form found; take and the holder's next decisions read it.
+  @GuardedBy("BatchingRole.held")
   private int formedCount;
+
+  @GuardedBy("BatchingRole.held")
   private long formedSize;
+
+  @GuardedBy("BatchingRole.held")
   private boolean sawAll;
 
+  @GuardedBy("BatchingRole.held")
   private long waitUntilNanos = Long.MAX_VALUE;
 
   BatchFormer(
@@ -150,7 +159,7 @@ final class BatchFormer {
     return (int) maxBatchSize;
   }
 
-  /** Until when the batcher may wait after {@link #form} returned 0. */
+  /** Until when to wait at most after {@link #form} returned 0: the oldest request's delay. */
   long waitUntilNanos() {
     return waitUntilNanos;
   }

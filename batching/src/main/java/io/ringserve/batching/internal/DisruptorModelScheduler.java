@@ -10,7 +10,6 @@ import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.ModelScheduler;
 import io.ringserve.batching.ModelStatistics;
-import io.ringserve.batching.QueuePolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link ModelScheduler} on one LMAX Disruptor ring buffer: producers claim and publish slots
- * (multi-producer, lock-free, never blocking), one {@link DynamicBatcher} thread forms batches, one
- * {@link Worker} thread per model instance runs them.
+ * (multi-producer, lock-free, never blocking), one {@link Worker} thread per model instance runs
+ * batches and forms its own next one under the {@link BatchingRole}, and one {@link DynamicBatcher}
+ * thread forms batches for idle workers after a max queue delay and runs the shutdown.
  *
  * <p>Cost of {@link #submit}: a few checks, a CAS on the ring's cursor (plus one on the level's
  * counter when the level has a {@code max_queue_size}), a release store and a full fence; an unpark
@@ -40,13 +40,13 @@ public final class DisruptorModelScheduler implements ModelScheduler {
   private final QueueLimits limits;
   private final StatisticsRecorder statistics;
   private final Completions completions;
-  private final BatcherWakeup wakeup;
-  private final DynamicBatcher batcher;
-  private final Worker[] workers;
+  private final BatchingRole role;
   private final Thread batcherThread;
+  private final Thread[] workerThreads;
   private final Object lifecycle = new Object();
   private volatile boolean accepting = true;
 
+  /** Builds everything in dependency order; {@link #start} starts the threads. */
   private DisruptorModelScheduler(
       String modelName, BatchPolicy policy, List<? extends ModelRunner> instances) {
     this.modelName = modelName;
@@ -54,35 +54,29 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     this.limits = new QueueLimits(policy);
     this.statistics = new StatisticsRecorder(policy.maxBatchSize());
     this.completions = Completions.create(policy.preserveOrdering(), statistics);
-    this.wakeup = new BatcherWakeup();
+    WorkerState[] workers = new WorkerState[instances.size()];
+    for (int i = 0; i < workers.length; i++) {
+      workers[i] = new WorkerState();
+    }
+    Wakeups wakeups = new Wakeups(workers, policy.maxQueueDelayMicros() == 0);
     this.ring =
         RingBuffer.createMultiProducer(
-            RequestSlot::new, RingSizing.ringSize(policy, limits), wakeup);
+            RequestSlot::new, RingSizing.ringSize(policy, limits), wakeups);
+    this.role = new BatchingRole(ring, policy, workers, wakeups, completions, limits);
     BatchExecutor executor = new BatchExecutor(policy.batchesRequests(), completions, statistics);
-    Handoff handoff = new Handoff();
-    this.workers = new Worker[instances.size()];
+    this.workerThreads = new Thread[workers.length];
     for (int i = 0; i < workers.length; i++) {
-      workers[i] = new Worker(instances.get(i), executor, handoff, wakeup);
+      Worker worker = new Worker(workers[i], instances.get(i), executor, role, wakeups);
+      workerThreads[i] = daemon(worker, "ringserve-worker-" + modelName + "-" + i);
     }
-    int levels = policy.priorityLevels();
-    PendingRequests pending =
-        new PendingRequests(levels, Math.min(1024, Math.max(16, policy.maxBatchSize() * 2)));
-    QueuePolicy[] queuePolicies = new QueuePolicy[levels + 1];
-    for (int level = 1; level <= levels; level++) {
-      queuePolicies[level] = policy.queuePolicy(level);
-    }
-    BatchFormer former = new BatchFormer(policy, pending, completions, limits);
-    this.batcher =
-        new DynamicBatcher(
-            ring, pending, former, workers, handoff, wakeup, completions, limits, queuePolicies);
-    this.batcherThread = new Thread(batcher, "ringserve-batcher-" + modelName);
-    batcherThread.setDaemon(true);
-    wakeup.bind(batcherThread, workers, policy.maxQueueDelayMicros() == 0);
-    for (int i = 0; i < workers.length; i++) {
-      Thread thread = new Thread(workers[i], "ringserve-worker-" + modelName + "-" + i);
-      thread.setDaemon(true);
-      workers[i].bind(batcher, thread);
-    }
+    this.batcherThread =
+        daemon(new DynamicBatcher(role, wakeups), "ringserve-batcher-" + modelName);
+  }
+
+  private static Thread daemon(Runnable loop, String name) {
+    Thread thread = new Thread(loop, name);
+    thread.setDaemon(true);
+    return thread;
   }
 
   /**
@@ -105,28 +99,18 @@ public final class DisruptorModelScheduler implements ModelScheduler {
       Objects.requireNonNull(instances.get(i), "instances[" + i + "]");
     }
     DisruptorModelScheduler scheduler = new DisruptorModelScheduler(modelName, policy, instances);
-    for (Worker worker : scheduler.workers) {
-      worker.thread().start();
+    for (Thread worker : scheduler.workerThreads) {
+      worker.start();
     }
     scheduler.batcherThread.start();
     return scheduler;
-  }
-
-  /** The model name this scheduler was started with. */
-  public String modelName() {
-    return modelName;
-  }
-
-  /** The ring buffer's capacity in requests. */
-  public int ringSize() {
-    return ring.getBufferSize();
   }
 
   @Override
   public void submit(InferenceRequest request) {
     Objects.requireNonNull(request, "request");
     if (!accepting) {
-      refuse(request, Reason.UNAVAILABLE, DynamicBatcher.SHUTTING_DOWN);
+      refuse(request, Reason.UNAVAILABLE, BatchingRole.SHUTTING_DOWN);
       return;
     }
     int level;
@@ -158,12 +142,12 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     RequestSlot slot = ring.get(sequence);
     slot.request = request;
     slot.level = level;
-    ring.publish(sequence); // the wait strategy fences and wakes the batcher
-    if (batcher.isTerminated()) {
+    ring.publish(sequence); // the wait strategy (Wakeups) fences and wakes a worker or the batcher
+    if (role.isTerminated()) {
       completions.fail(
           sequence,
           request,
-          new InferenceException(Reason.UNAVAILABLE, DynamicBatcher.SHUTTING_DOWN));
+          new InferenceException(Reason.UNAVAILABLE, BatchingRole.SHUTTING_DOWN));
     }
   }
 
@@ -201,7 +185,7 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     synchronized (lifecycle) {
       if (accepting) {
         accepting = false;
-        batcher.requestStop(now + graceNanos);
+        role.requestStop(now + graceNanos);
       }
     }
     Thread self = Thread.currentThread();
@@ -210,14 +194,14 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     }
     joinUninterruptibly(batcherThread, Long.MAX_VALUE);
     long deadline = System.nanoTime() + RUNNER_EXIT_WAIT_NANOS;
-    for (Worker worker : workers) {
-      joinUninterruptibly(worker.thread(), deadline);
+    for (Thread worker : workerThreads) {
+      joinUninterruptibly(worker, deadline);
     }
   }
 
   private boolean isWorkerThread(Thread thread) {
-    for (Worker worker : workers) {
-      if (worker.thread() == thread) {
+    for (Thread worker : workerThreads) {
+      if (worker == thread) {
         return true;
       }
     }

@@ -3,26 +3,41 @@ package io.ringserve.batching.internal;
 import io.ringserve.batching.InferenceRequest;
 
 /**
- * A growable FIFO of queued requests owned by the batcher thread: the requests of one priority
- * level (or its delayed requests) after they left the ring buffer.
+ * A growable FIFO of queued requests: the requests of one priority level (or its delayed requests)
+ * after they left the ring buffer.
  *
  * <p>Parallel arrays instead of one holder object per request keep the hot path free of allocation.
  * A request answered while in the middle of the queue (cancelled, timed out) leaves a {@code null}
  * tombstone, so removal is O(1); tombstones are skipped when the head passes them.
  *
- * <p>Not thread-safe: only the batcher thread touches it.
+ * <p>Not thread-safe: owned by whoever holds the batching role ({@link BatchingRole}), a worker or
+ * the batcher thread; the role's flag orders one holder's accesses before the next one's.
  */
 final class PendingQueue {
   /** {@link #timeoutAt} of a request without a queue timeout. */
   static final long NO_TIMEOUT = Long.MIN_VALUE;
 
   private final int level;
+
+  @GuardedBy("BatchingRole.held")
   private InferenceRequest[] requests;
+
+  @GuardedBy("BatchingRole.held")
   private long[] sequences;
+
+  @GuardedBy("BatchingRole.held")
   private long[] timeouts;
+
+  @GuardedBy("BatchingRole.held")
   private int mask;
+
+  @GuardedBy("BatchingRole.held")
   private int head;
+
+  @GuardedBy("BatchingRole.held")
   private int tail;
+
+  @GuardedBy("BatchingRole.held")
   private int live;
 
   PendingQueue(int level, int initialCapacity) {

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Counts the requests queued at each priority level against the level's {@code max_queue_size}. A
- * request counts from a successful {@link #tryAcquire} on the submitting thread until the batcher
- * takes it out of the queue (into a batch, or answered without running).
+ * request counts from a successful {@link #tryAcquire} on the submitting thread until the holder of
+ * the batching role takes it out of the queue (into a batch, or answered without running).
  *
  * <p>Thread-safe and lock-free. Levels without a limit cost nothing: the ring's capacity bounds
  * them instead.

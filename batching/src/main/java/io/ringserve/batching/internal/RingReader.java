@@ -9,11 +9,12 @@ import com.lmax.disruptor.Sequence;
  *
  * <p>Why not the Disruptor's {@code EventPoller}: before handing out the first event, it finds the
  * highest published sequence by checking every slot up to the ring's cursor. That is free when the
- * consumer takes everything, but the batcher takes one batch's worth from a backlog that may be
- * thousands of requests long, and would pay for the whole backlog on every batch. This reader
- * checks only the slots it reads.
+ * consumer takes everything, but batches are formed one batch's worth at a time from a backlog that
+ * may be thousands of requests long, and each would pay for the whole backlog. This reader checks
+ * only the slots it reads.
  *
- * <p>Not thread-safe: used by the holder of the batching role only.
+ * <p>Not thread-safe: owned by whoever holds the batching role ({@link BatchingRole}); only {@link
+ * #hasPublished} may be called by any thread.
  */
 final class RingReader {
   /** Takes one slot's content; the slot is reused once {@link #read} returns. */
@@ -23,6 +24,9 @@ final class RingReader {
   }
 
   private final RingBuffer<RequestSlot> ring;
+
+  // Written by the holder of the role as it reads; any thread may read it (hasPublished).
+  @GuardedBy("BatchingRole.held")
   private final Sequence consumed = new Sequence();
 
   RingReader(RingBuffer<RequestSlot> ring) {

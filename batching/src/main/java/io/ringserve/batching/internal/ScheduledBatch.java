@@ -3,11 +3,11 @@ package io.ringserve.batching.internal;
 import io.ringserve.batching.InferenceRequest;
 
 /**
- * The requests the batcher picked for one execution, in row order, with their arrival sequences and
- * the total batch dimension.
+ * The requests picked for one execution, in row order, with their arrival sequences and the total
+ * batch dimension.
  *
- * <p>Immutable once handed to a worker; the handoff is a volatile write, so the worker sees the
- * arrays fully filled.
+ * <p>Immutable once formed: the worker that runs it formed it itself, or took it from the volatile
+ * handoff, so it sees the arrays fully filled ({@link Wakeups}).
  */
 final class ScheduledBatch {
   final InferenceRequest[] requests;
