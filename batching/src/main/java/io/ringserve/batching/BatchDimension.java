@@ -41,16 +41,17 @@ public final class BatchDimension {
     if (inputs.isEmpty()) {
       return null;
     }
-    for (int i = 0, n = inputs.size(); i < n; i++) {
+    Shaped first = inputs.get(0);
+    if (first.rank() == 0) {
+      return noBatchDimension(model, first);
+    }
+    long batch = first.dim(0);
+    for (int i = 1, n = inputs.size(); i < n; i++) {
       Shaped input = inputs.get(i);
       if (input.rank() == 0) {
-        return "input '"
-            + input.name()
-            + "' has no shape but model requires batch dimension for '"
-            + model
-            + "'";
+        return noBatchDimension(model, input);
       }
-      if (input.dim(0) != inputs.get(0).dim(0)) {
+      if (input.dim(0) != batch) {
         return "input '"
             + input.name()
             + "' batch size does not match other inputs for '"
@@ -58,8 +59,6 @@ public final class BatchDimension {
             + "'";
       }
     }
-    Shaped first = inputs.get(0);
-    long batch = first.dim(0);
     if (batch > maxBatchSize) {
       return "inference request batch-size must be <= "
           + maxBatchSize
@@ -81,5 +80,13 @@ public final class BatchDimension {
           + ")";
     }
     return null;
+  }
+
+  private static String noBatchDimension(String model, Shaped input) {
+    return "input '"
+        + input.name()
+        + "' has no shape but model requires batch dimension for '"
+        + model
+        + "'";
   }
 }

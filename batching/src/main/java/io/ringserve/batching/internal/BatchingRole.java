@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The batching role of one model version, and all the state it guards: the ring's reader, the
  * pending queues, the batch former and the handoff. Whoever holds the role drains the ring into the
  * queues and forms the next batch; only one thread at a time does, so that state needs no other
- * synchronisation. Each method here takes the role itself and gives it back before returning.
+ * synchronisation. Each method that touches that state takes the role itself and gives it back
+ * before returning.
  *
  * <p>Who holds it: a {@link Worker} that has just finished a batch forms its own next one ({@link
  * #formFor}), so under load batches flow with no thread hand-off at all; an idle worker that a
@@ -57,17 +58,17 @@ final class BatchingRole {
 
   private final AtomicBoolean held = new AtomicBoolean();
 
-  @GuardedBy("held")
+  @GuardedBy("BatchingRole.held")
   private final RingReader reader;
 
-  @GuardedBy("held")
+  @GuardedBy("BatchingRole.held")
   private final PendingRequests pending;
 
-  @GuardedBy("held")
+  @GuardedBy("BatchingRole.held")
   private final BatchFormer former;
 
-  // Filled only by the holder, and only while empty; emptied by the worker that takes it (CAS).
-  @GuardedBy("held")
+  // Filled only by the holder, and only while empty; emptied by the worker that takes it (CAS),
+  // without the role.
   private final AtomicReference<ScheduledBatch> handoff = new AtomicReference<>();
 
   private final int drainCap;

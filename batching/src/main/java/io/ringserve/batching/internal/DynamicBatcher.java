@@ -73,7 +73,9 @@ final class DynamicBatcher implements Runnable {
    */
   private void awaitWorker(boolean stopping, BooleanSupplier ready) {
     wakeups.beginWait(BatcherWait.WORKER);
-    if (!role.isStopping() && !ready.getAsBoolean()) {
+    // During shutdown it parks too (until the grace period ends), rather than spinning on step
+    // while every worker runs; a worker that becomes free still wakes it.
+    if (role.isStopping() == stopping && !ready.getAsBoolean()) {
       wakeups.park(stopping ? role.stopDeadlineNanos() : Long.MAX_VALUE);
     }
     wakeups.endWait();

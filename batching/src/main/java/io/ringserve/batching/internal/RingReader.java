@@ -25,8 +25,7 @@ final class RingReader {
 
   private final RingBuffer<RequestSlot> ring;
 
-  // Written by the holder of the role as it reads; any thread may read it (hasPublished).
-  @GuardedBy("BatchingRole.held")
+  // Written only by the holder of the role as it reads; any thread may read it (hasPublished).
   private final Sequence consumed = new Sequence();
 
   RingReader(RingBuffer<RequestSlot> ring) {

@@ -39,10 +39,11 @@ import java.util.concurrent.locks.LockSupport;
  *       volatile write) and then reads each worker's {@code running} to unpark an idle one; the
  *       worker clears {@code running}, then looks at the handoff before it waits. Either the holder
  *       sees it idle, or it sees the batch.
- *   <li>Holder of the role and batcher thread, unconditionally ({@link #signalAlways}): a worker
- *       that leaves requests queued (for the delay, or for another instance) and the start of
- *       shutdown unpark the batcher whatever it waits for, since its deadline or reason may be
- *       stale; it then takes the role, and the role shows it the new state.
+ *   <li>A worker or the shutdown caller, and the batcher thread, unconditionally ({@link
+ *       #signalAlways}): a worker that leaves requests queued (for the delay, or for another
+ *       instance) and the start of shutdown unpark the batcher whatever it waits for, since its
+ *       deadline or reason may be stale; it then takes the role, and the role shows it the new
+ *       state.
  *   <li>Shutdown and producers: the batcher sets {@code terminated}, fences and drains the ring to
  *       its claimed end; a producer publishes, fences (rule 1) and then reads {@code terminated}.
  *       Either the drain sees the request or the producer answers it itself; the request's own CAS
