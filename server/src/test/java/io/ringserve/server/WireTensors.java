@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.GrpcService.ModelInferResponse;
+import io.ringserve.wire.BytesFraming;
+import io.ringserve.wire.Elements;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -13,30 +15,19 @@ public final class WireTensors {
   private WireTensors() {}
 
   public static ByteString int32s(int... values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (int v : values) {
-      b.putInt(v);
-    }
-    return ByteString.copyFrom(b.flip());
+    return ByteString.copyFrom(Elements.ints(values));
   }
 
   public static ByteString floats(float... values) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : values) {
-      b.putFloat(v);
-    }
-    return ByteString.copyFrom(b.flip());
+    return ByteString.copyFrom(Elements.floats(values));
   }
 
   public static ByteString strings(String... values) {
-    ByteString.Output out = ByteString.newOutput();
-    for (String v : values) {
-      byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
-      ByteBuffer len = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length);
-      out.write(len.array(), 0, 4);
-      out.write(bytes, 0, bytes.length);
+    byte[][] elements = new byte[values.length][];
+    for (int i = 0; i < values.length; i++) {
+      elements[i] = values[i].getBytes(StandardCharsets.UTF_8);
     }
-    return out.toByteString();
+    return ByteString.copyFrom(BytesFraming.write(elements));
   }
 
   public static int[] readInt32s(ByteString raw) {
@@ -58,14 +49,13 @@ public final class WireTensors {
   }
 
   public static String[] readStrings(ByteString raw) {
-    ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    java.util.List<String> out = new java.util.ArrayList<>();
-    while (b.hasRemaining()) {
-      byte[] bytes = new byte[b.getInt()];
-      b.get(bytes);
-      out.add(new String(bytes, StandardCharsets.UTF_8));
+    ByteBuffer data = raw.asReadOnlyByteBuffer();
+    ByteBuffer[] elements = BytesFraming.elements("raw", data, BytesFraming.count("raw", data));
+    String[] out = new String[elements.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = StandardCharsets.UTF_8.decode(elements[i]).toString();
     }
-    return out.toArray(new String[0]);
+    return out;
   }
 
   /** The raw bytes of the output named {@code name}. */
