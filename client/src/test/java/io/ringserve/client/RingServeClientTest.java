@@ -92,11 +92,12 @@ class RingServeClientTest {
   }
 
   @Test
-  void shouldSurfaceUnimplementedRepositoryControlAsRingServeException() {
+  void shouldSurfaceRefusedRepositoryControlAsRingServeException() {
+    // The shared server runs in model control mode none, which refuses loads as Triton does.
     RingServeException e = assertThrows(RingServeException.class, () -> client.loadModel("simple"));
-    assertEquals(Status.Code.UNIMPLEMENTED, e.code());
+    assertEquals(Status.Code.UNAVAILABLE, e.code());
     e = assertThrows(RingServeException.class, () -> client.unloadModel("simple"));
-    assertEquals(Status.Code.UNIMPLEMENTED, e.code());
+    assertEquals(Status.Code.UNAVAILABLE, e.code());
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,7 +52,11 @@ public final class RingServeServer implements AutoCloseable {
       BackendOptions backendOptions,
       int maxMessageBytes,
       boolean strictReadiness,
-      Duration shutdownGrace) {
+      Duration shutdownGrace,
+      ModelControlMode modelControlMode,
+      Duration repositoryPoll,
+      Set<String> startupModels,
+      boolean exitOnError) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -66,6 +71,12 @@ public final class RingServeServer implements AutoCloseable {
 
     /** Time queued requests get to finish on shutdown. */
     public static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
+
+    /** Triton's default poll interval, in poll mode. */
+    public static final int DEFAULT_REPOSITORY_POLL_SECONDS = 15;
+
+    /** As Triton: a model that fails at start stops the server. */
+    public static final boolean DEFAULT_EXIT_ON_ERROR = true;
 
     public Config {
       Objects.requireNonNull(host, "host");
@@ -83,7 +94,14 @@ public final class RingServeServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "shutdownGrace must not be negative, got " + shutdownGrace);
       }
+      Objects.requireNonNull(modelControlMode, "modelControlMode");
+      Objects.requireNonNull(repositoryPoll, "repositoryPoll");
+      if (repositoryPoll.isNegative() || repositoryPoll.isZero()) {
+        throw new IllegalArgumentException(
+            "repositoryPoll must be positive, got " + repositoryPoll);
+      }
       backends = List.copyOf(backends);
+      startupModels = Set.copyOf(startupModels);
     }
 
     /** A builder with the defaults of {@code ringserve serve}. */
@@ -104,8 +122,36 @@ public final class RingServeServer implements AutoCloseable {
       private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
       private boolean strictReadiness = DEFAULT_STRICT_READINESS;
       private Duration shutdownGrace = Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS);
+      private ModelControlMode modelControlMode = ModelControlMode.NONE;
+      private Duration repositoryPoll = Duration.ofSeconds(DEFAULT_REPOSITORY_POLL_SECONDS);
+      private Set<String> startupModels = Set.of();
+      private boolean exitOnError = DEFAULT_EXIT_ON_ERROR;
 
       private Builder() {}
+
+      /** How models change while the server runs; default {@link ModelControlMode#NONE}. */
+      public Builder modelControlMode(ModelControlMode modelControlMode) {
+        this.modelControlMode = modelControlMode;
+        return this;
+      }
+
+      /** How often poll mode looks at the repository; default 15 s. */
+      public Builder repositoryPoll(Duration repositoryPoll) {
+        this.repositoryPoll = repositoryPoll;
+        return this;
+      }
+
+      /** The models explicit mode loads at start ({@code *} for all); default none. */
+      public Builder startupModels(Set<String> startupModels) {
+        this.startupModels = startupModels;
+        return this;
+      }
+
+      /** Whether a model that fails to load at start stops the server; default {@code true}. */
+      public Builder exitOnError(boolean exitOnError) {
+        this.exitOnError = exitOnError;
+        return this;
+      }
 
       /** The address to listen on; default {@value #DEFAULT_HOST}. */
       public Builder host(String host) {
@@ -175,7 +221,11 @@ public final class RingServeServer implements AutoCloseable {
             backendOptions,
             maxMessageBytes,
             strictReadiness,
-            shutdownGrace);
+            shutdownGrace,
+            modelControlMode,
+            repositoryPoll,
+            startupModels,
+            exitOnError);
       }
     }
   }
@@ -183,7 +233,13 @@ public final class RingServeServer implements AutoCloseable {
   private RingServeServer(Config config) {
     this.config = config;
     this.repository =
-        new ModelRepository(config.modelRepository(), config.backends(), config.backendOptions());
+        new ModelRepository(
+            config.modelRepository(),
+            config.backends(),
+            config.backendOptions(),
+            config.modelControlMode(),
+            // A retiring version gets as long to finish its requests as a stopping server.
+            config.shutdownGrace());
     this.state = new ServerState(repository, config.strictReadiness());
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
@@ -206,6 +262,8 @@ public final class RingServeServer implements AutoCloseable {
   /**
    * Opens the port, then loads the repository; returns once the models are loaded (or failed).
    *
+   * @throws ModelsFailedToLoadException if a model failed to load and the config says to exit on
+   *     error; the server is closed
    * @throws IOException if the port cannot be bound or the repository folder cannot be read
    */
   public static RingServeServer start(Config config) throws IOException {
@@ -214,22 +272,39 @@ public final class RingServeServer implements AutoCloseable {
     s.health.setStatus(INFERENCE_SERVICE, ServingStatus.NOT_SERVING);
     s.server.start();
     LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}", config.host(), s.port());
+    List<String> failures;
     try {
-      s.repository.loadAll();
+      failures =
+          config.modelControlMode() == ModelControlMode.EXPLICIT
+              ? s.repository.loadAtStart(config.startupModels())
+              : s.repository.loadAll();
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
     }
+    if (!failures.isEmpty() && config.exitOnError()) {
+      s.close();
+      throw new ModelsFailedToLoadException(failures);
+    }
     s.state.markLoaded();
-    ServingStatus status = s.state.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-    s.health.setStatus("", status);
-    s.health.setStatus(INFERENCE_SERVICE, status);
+    // Readiness follows the models: a fixed model that loads later makes the server ready.
+    s.repository.onChange(s::publishHealth);
+    s.publishHealth();
+    if (config.modelControlMode() == ModelControlMode.POLL) {
+      s.repository.startPolling(config.repositoryPoll());
+    }
     LOG.log(
         System.Logger.Level.INFO,
         "ready: {0} model version(s) serving from {1}",
         s.repository.served().size(),
         config.modelRepository());
     return s;
+  }
+
+  private void publishHealth() {
+    ServingStatus status = state.isReady() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status);
+    health.setStatus(INFERENCE_SERVICE, status);
   }
 
   /** The bound port (useful when started on port 0). */

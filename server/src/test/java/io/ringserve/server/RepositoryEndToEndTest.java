@@ -54,7 +54,8 @@ class RepositoryEndToEndTest {
         repository.resolve("broken").resolve("config.pbtxt"), "max_batch_size: eight\n");
     // hollow: a version folder with no model in it.
     Files.createDirectories(repository.resolve("hollow").resolve("1"));
-    server = TestServers.loopback(repository);
+    // --exit-on-error false: the broken models are reported, the rest serve.
+    server = TestServers.start(TestServers.config(repository).exitOnError(false).build());
   }
 
   @AfterAll

@@ -1,5 +1,7 @@
 package io.ringserve.server.cli;
 
+import io.ringserve.server.ModelControlMode;
+import io.ringserve.server.ModelsFailedToLoadException;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.RingServeServer.Config;
 import io.ringserve.server.backend.BackendOptions;
@@ -9,6 +11,10 @@ import io.ringserve.server.internal.examples.ExampleModels;
 import io.ringserve.server.internal.metrics.MetricsServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,11 +38,46 @@ final class ServeCommand implements Callable<Integer> {
   private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
 
   @Option(
-      names = "--model-repository",
+      names = {"--model-repository", "--model-store"},
       paramLabel = "DIR",
       description =
-          "Model repository: DIR/<model>/config.pbtxt and DIR/<model>/<version>/model.savedmodel/. Default: the bundled examples.")
+          "Model repository: DIR/<model>/config.pbtxt and DIR/<model>/<version>/model.savedmodel/. Default: the bundled examples. --model-store is Triton's older name.")
   Path modelRepository;
+
+  @Option(
+      names = "--model-control-mode",
+      paramLabel = "MODE",
+      defaultValue = "none",
+      description =
+          "none: load every model at start, no changes (default); poll: also pick up new, changed"
+              + " and removed models and versions every --repository-poll-secs; explicit: load only"
+              + " the --load-model models, then as RepositoryModelLoad/Unload say.")
+  String modelControlMode;
+
+  @Option(
+      names = "--repository-poll-secs",
+      paramLabel = "S",
+      defaultValue = "" + Config.DEFAULT_REPOSITORY_POLL_SECONDS,
+      description =
+          "Poll mode: seconds between looks at the repository (default: ${DEFAULT-VALUE}).")
+  int repositoryPollSecs;
+
+  @Option(
+      names = "--load-model",
+      paramLabel = "NAME",
+      description =
+          "Explicit mode: a model to load at start (repeatable; '*' for all). Without it, none.")
+  List<String> loadModels = new ArrayList<>();
+
+  @Option(
+      names = "--exit-on-error",
+      paramLabel = "BOOL",
+      defaultValue = "" + Config.DEFAULT_EXIT_ON_ERROR,
+      arity = "1",
+      description =
+          "Exit (status 1) if a model fails to load at start (default: ${DEFAULT-VALUE}, as Triton);"
+              + " false: serve the others, and stay unready under strict readiness until it is fixed.")
+  boolean exitOnError;
 
   @Option(
       names = "--grpc-port",
@@ -124,18 +165,35 @@ final class ServeCommand implements Callable<Integer> {
       LOG.log(System.Logger.Level.INFO, "serving the bundled example models from {0}", repository);
       ExampleModels.ensureGenerated(repository, pools);
     }
-    RingServeServer server =
-        RingServeServer.start(
-            Config.builder()
-                .host(host)
-                .port(grpcPort)
-                .modelRepository(repository)
-                .backends(Backends.all(pools))
-                .backendOptions(engines)
-                .maxMessageBytes(maxMessageBytes)
-                .strictReadiness(strictReadiness)
-                .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
-                .build());
+    ModelControlMode mode = controlMode();
+    if (repositoryPollSecs < 1) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--repository-poll-secs must be 1 or more, got " + repositoryPollSecs);
+    }
+    RingServeServer server;
+    try {
+      server =
+          RingServeServer.start(
+              Config.builder()
+                  .host(host)
+                  .port(grpcPort)
+                  .modelRepository(repository)
+                  .backends(Backends.all(pools))
+                  .backendOptions(engines)
+                  .maxMessageBytes(maxMessageBytes)
+                  .strictReadiness(strictReadiness)
+                  .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+                  .modelControlMode(mode)
+                  .repositoryPoll(Duration.ofSeconds(repositoryPollSecs))
+                  .startupModels(Set.copyOf(loadModels))
+                  .exitOnError(exitOnError)
+                  .build());
+    } catch (ModelsFailedToLoadException e) {
+      // One line an orchestrator shows; the log above has every failure.
+      spec.commandLine().getErr().println("error: " + e.getMessage() + " (--exit-on-error true)");
+      return 1;
+    }
     MetricsServer metrics =
         allowMetrics ? MetricsServer.start(host, metricsPort, server.repository()) : null;
     if (metrics != null) {
@@ -157,6 +215,17 @@ final class ServeCommand implements Callable<Integer> {
                 "ringserve-shutdown"));
     server.awaitTermination();
     return 0;
+  }
+
+  /** The --model-control-mode value, in any case, as Triton takes it. */
+  ModelControlMode controlMode() {
+    try {
+      return ModelControlMode.valueOf(modelControlMode.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--model-control-mode must be none, poll or explicit, got '" + modelControlMode + "'");
+    }
   }
 
   /**

@@ -3,10 +3,15 @@ package io.ringserve.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.backend.BackendOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServeCommandTest {
@@ -40,6 +45,51 @@ class ServeCommandTest {
     assertTrue(
         err.toString().contains("--inter-op-threads must be -1 (the worker thread), 0 or more"),
         err.toString());
+  }
+
+  @Test
+  void tritonsModelStoreAndModelControlFlagsAreTaken() {
+    ServeCommand serve =
+        parse(
+            "--model-store=/mnt/models",
+            "--model-control-mode=EXPLICIT",
+            "--load-model",
+            "a",
+            "--load-model",
+            "b");
+
+    assertEquals(Path.of("/mnt/models"), serve.modelRepository);
+    assertEquals(ModelControlMode.EXPLICIT, serve.controlMode());
+    assertEquals(List.of("a", "b"), serve.loadModels);
+    assertEquals(ModelControlMode.POLL, parse("--model-control-mode", "poll").controlMode());
+    assertEquals(ModelControlMode.NONE, parse().controlMode());
+    assertTrue(parse().exitOnError);
+  }
+
+  @Test
+  void aModelThatFailsAtStartStopsTheServerWithOneLineNamingIt(@TempDir Path repository)
+      throws Exception {
+    Files.createDirectories(repository.resolve("broken").resolve("1"));
+    Files.writeString(repository.resolve("broken").resolve("config.pbtxt"), "max_batch_size: x\n");
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new RingServeCommand());
+    command.setErr(new PrintWriter(err));
+
+    int exit =
+        command.execute(
+            "serve",
+            "--model-repository",
+            repository.toString(),
+            "--host",
+            "127.0.0.1",
+            "--grpc-port",
+            "0",
+            "--allow-metrics",
+            "false");
+
+    assertEquals(1, exit, err.toString());
+    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertTrue(err.toString().startsWith("error: failed to load 'broken'"), err.toString());
   }
 
   private static ServeCommand parse(String... args) {

@@ -39,7 +39,7 @@ public final class ExampleModels {
   /**
    * Bumped whenever the generated models change, so that caches of older versions are rewritten.
    */
-  static final String GENERATOR_VERSION = "4";
+  static final String GENERATOR_VERSION = "5";
 
   static final String MODEL_VERSION = "1";
   static final String SAVED_MODEL_DIR = "model.savedmodel";

@@ -53,7 +53,25 @@ final class MlpModel {
         + SessionBoundaries.PARAMETER
         + "\" value: { string_value: \""
         + SESSION_BOUNDARIES
-        + "\" } }\n";
+        + "\" } }\n"
+        + "# TensorFlow's first runs of a session are slow (graph optimisation, oneDNN layouts):\n"
+        + "# one warmup sample per session, run before the model takes traffic.\n"
+        + "model_warmup [\n"
+        + warmup("rows_1_to_6", 1)
+        + ",\n"
+        + warmup("rows_7_to_80", 32)
+        + ",\n"
+        + warmup("rows_81_to_128", MAX_BATCH_SIZE)
+        + "\n]\n";
+  }
+
+  private static String warmup(String name, int batchSize) {
+    return "  { name: \""
+        + name
+        + "\" batch_size: "
+        + batchSize
+        + " count: 2\n"
+        + "    inputs { key: \"INPUT0\" value: { data_type: TYPE_FP32 dims: [ 784 ] random_data: true } } }";
   }
 
   /** Writes the SavedModel, with the weights as graph constants. */

@@ -14,6 +14,10 @@ import inference.GrpcService.ModelStatisticsResponse;
 import inference.GrpcService.ModelStreamInferResponse;
 import inference.GrpcService.RepositoryIndexRequest;
 import inference.GrpcService.RepositoryIndexResponse;
+import inference.GrpcService.RepositoryModelLoadRequest;
+import inference.GrpcService.RepositoryModelLoadResponse;
+import inference.GrpcService.RepositoryModelUnloadRequest;
+import inference.GrpcService.RepositoryModelUnloadResponse;
 import inference.GrpcService.ServerLiveRequest;
 import inference.GrpcService.ServerLiveResponse;
 import inference.GrpcService.ServerMetadataRequest;
@@ -42,7 +46,8 @@ import java.util.function.BooleanSupplier;
  * model's scheduler, and answered from the scheduler's threads.
  *
  * <p>Nothing here blocks: a handler either answers at once or hands the call to a scheduler, which
- * answers it exactly once. RPCs not implemented answer UNIMPLEMENTED naming the method.
+ * answers it exactly once; repository loads and unloads run on the repository's loader thread. RPCs
+ * not implemented answer UNIMPLEMENTED naming the method.
  */
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
   private final ModelRepository repository;
@@ -126,6 +131,19 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   }
 
   @Override
+  public void repositoryModelLoad(
+      RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> response) {
+    RepositoryControl.load(repository, request, response);
+  }
+
+  @Override
+  public void repositoryModelUnload(
+      RepositoryModelUnloadRequest request,
+      StreamObserver<RepositoryModelUnloadResponse> response) {
+    RepositoryControl.unload(repository, request, response);
+  }
+
+  @Override
   public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
     ServerCallStreamObserver<ModelInferResponse> call =
         (ServerCallStreamObserver<ModelInferResponse>) response;
@@ -171,14 +189,15 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
    * so that every path answers exactly once.
    */
   void submit(ModelInferRequest request, BooleanSupplier cancelled, Responder responder) {
-    ServedModel model;
+    ServedModel model = null;
     InferenceRequest inference;
     try {
       if (!state.isLive()) {
         throw new InferenceException(
             InferenceException.Reason.UNAVAILABLE, "Server is shutting down");
       }
-      model = repository.resolve(request.getModelName(), request.getModelVersion());
+      // Admitted: the version finishes this request even if a swap retires it meanwhile.
+      model = repository.acquire(request.getModelName(), request.getModelVersion());
       InferRequestDecoder.Decoded decoded = InferRequestDecoder.decode(model, request);
       inference =
           InferenceRequest.builder()
@@ -190,9 +209,13 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
               .deadlineNanos(deadlineNanos())
               .cancelled(cancelled)
               .callback(
-                  new Encoding(model.name(), model.versionString(), request.getId(), responder))
+                  new Encoding(
+                      model.name(), model.versionString(), request.getId(), model, responder))
               .build();
     } catch (RuntimeException e) {
+      if (model != null) {
+        model.release();
+      }
       responder.fail(
           Statuses.statusOf(
               e, "model '" + request.getModelName() + "' failed to accept the request"));
@@ -202,10 +225,19 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   }
 
   /** Encodes a scheduler's answer into the protocol's response for the responder. */
-  private record Encoding(String model, String version, String requestId, Responder responder)
+  private record Encoding(
+      String model, String version, String requestId, ServedModel admitted, Responder responder)
       implements InferenceCallback {
     @Override
     public void onSuccess(List<Tensor> outputs) {
+      try {
+        encodeAndAnswer(outputs);
+      } finally {
+        admitted.release();
+      }
+    }
+
+    private void encodeAndAnswer(List<Tensor> outputs) {
       ModelInferResponse response;
       try {
         response = InferResponseEncoder.encode(model, version, requestId, outputs);
@@ -220,7 +252,11 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     @Override
     public void onFailure(InferenceException failure) {
-      responder.fail(Statuses.statusOf(failure, "model '" + model + "' failed to run the batch"));
+      try {
+        responder.fail(Statuses.statusOf(failure, "model '" + model + "' failed to run the batch"));
+      } finally {
+        admitted.release();
+      }
     }
   }
 

@@ -17,7 +17,12 @@ public final class ServerState {
 
   /** The protocol extensions ServerMetadata reports, with Triton's names. */
   public static final List<String> EXTENSIONS =
-      List.of("model_repository", "model_configuration", "statistics", "schedule_policy");
+      List.of(
+          "model_repository",
+          "model_repository(unload_dependents)",
+          "model_configuration",
+          "statistics",
+          "schedule_policy");
 
   private final ModelRepository repository;
   private final boolean strictReadiness;

@@ -3,6 +3,7 @@ package io.ringserve.server.internal.grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringserve.batching.InferenceException;
+import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.server.model.ModelNotFoundException;
 import io.ringserve.server.model.ModelUnavailableException;
 
@@ -34,6 +35,10 @@ final class Statuses {
     }
     if (failure instanceof ModelNotFoundException) {
       return Status.NOT_FOUND.withDescription(failure.getMessage());
+    }
+    if (failure instanceof ModelLoadException) {
+      // A load's failure: its message is written for the caller, in Triton's wording.
+      return Status.INTERNAL.withDescription(failure.getMessage());
     }
     if (failure instanceof ModelUnavailableException) {
       return Status.UNAVAILABLE.withDescription(failure.getMessage());

@@ -1,13 +1,9 @@
 package io.ringserve.server.internal.repository;
 
 import inference.ModelConfigOuterClass.ModelConfig;
-import io.ringserve.batching.BatchPolicy;
-import io.ringserve.batching.ModelRunner;
-import io.ringserve.batching.ModelScheduler;
-import io.ringserve.batching.ModelSchedulers;
+import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
-import io.ringserve.server.backend.LoadedModel;
 import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.server.model.ModelNotFoundException;
 import io.ringserve.server.model.ModelUnavailableException;
@@ -20,34 +16,76 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * The models of one repository folder laid out as Triton lays them out ({@code
  * <repo>/<model>/config.pbtxt}, {@code <repo>/<model>/<version>/<model file>}): finds them, loads
- * the versions their policy selects, and hands out the {@link ServedModel} a request names.
+ * the versions their policy selects, keeps them in line with the folder as the {@link
+ * ModelControlMode} says, and hands out the {@link ServedModel} a request names.
  *
- * <p>A model that fails to load is kept in the index with its reason and a log line naming the
- * file; the others still serve. Thread-safe: lookups are lock-free reads of a concurrent map filled
- * at load time.
+ * <p>A version moves LOADING, then (warm) READY, then UNLOADING, then UNAVAILABLE ("unloaded"); one
+ * that fails to load is UNAVAILABLE with its reason, and the others still serve. A new load of a
+ * version serves beside the old one until it is ready; the old one then drains and closes.
+ *
+ * <p>Threading: lookups are lock-free reads of concurrent maps. Every change (start, poll, load,
+ * unload) runs on one loader thread, so changes never race each other and a load, however slow,
+ * takes at most one core from serving.
  */
 public final class ModelRepository implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ModelRepository.class.getName());
 
-  private final Path root;
-  private final List<Backend> backends;
-  private final BackendOptions options;
-  private final Map<String, ModelEntry> models = new ConcurrentSkipListMap<>();
+  /** How many times a request resolves again when the version it found has just retired. */
+  private static final int RESOLVE_ATTEMPTS = 3;
 
+  private final Path root;
+  private final ModelControlMode mode;
+  private final Map<String, ModelEntry> models = new ConcurrentSkipListMap<>();
+  private final ModelReconciler reconciler;
+  private final ScheduledExecutorService loaderThread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "ringserve-model-loader");
+            t.setDaemon(true);
+            // Loading competes with serving for CPU; serving comes first.
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+          });
+  private volatile Runnable listener = () -> {};
+
+  /** A repository that loads everything at start and never changes ({@code none} mode). */
   public ModelRepository(Path root, List<Backend> backends, BackendOptions options) {
+    this(root, backends, options, ModelControlMode.NONE, Duration.ofSeconds(30));
+  }
+
+  /**
+   * @param drainLimit how long a retiring version may take to answer the requests it accepted
+   */
+  public ModelRepository(
+      Path root,
+      List<Backend> backends,
+      BackendOptions options,
+      ModelControlMode mode,
+      Duration drainLimit) {
     this.root = Objects.requireNonNull(root, "root");
-    this.backends = List.copyOf(backends);
-    this.options = Objects.requireNonNull(options, "options");
-    if (this.backends.isEmpty()) {
-      throw new IllegalArgumentException("backends must not be empty");
-    }
+    this.mode = Objects.requireNonNull(mode, "mode");
+    this.reconciler =
+        new ModelReconciler(
+            root,
+            new VersionLoader(backends, Objects.requireNonNull(options, "options")),
+            Objects.requireNonNull(drainLimit, "drainLimit"),
+            () -> listener.run());
   }
 
   /** The repository folder. */
@@ -55,149 +93,176 @@ public final class ModelRepository implements AutoCloseable {
     return root;
   }
 
+  /** The control mode. */
+  public ModelControlMode mode() {
+    return mode;
+  }
+
+  /** Called (on the loader or a drain thread) after any model's state changed. */
+  public void onChange(Runnable listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
   /**
-   * Loads every model folder of the repository. Failures are recorded per model, not thrown.
+   * Loads every model folder of the repository, and blocks until done. Failures are recorded per
+   * model, not thrown.
    *
+   * @return one line per failure, naming the model and why
    * @throws IOException if the repository folder itself cannot be listed
    */
-  public void loadAll() throws IOException {
+  public List<String> loadAll() throws IOException {
+    return loadAtStart(Set.of("*"));
+  }
+
+  /**
+   * Loads the named models ({@code *} for all) and blocks until done.
+   *
+   * @return one line per failure, naming the model and why
+   * @throws IOException if the repository folder itself cannot be listed
+   */
+  public List<String> loadAtStart(Set<String> names) throws IOException {
+    List<String> folders = modelFolders();
+    List<String> chosen = names.contains("*") ? folders : names.stream().sorted().toList();
+    return onLoader(
+        () -> {
+          List<String> failures = new ArrayList<>();
+          for (String name : chosen) {
+            failures.addAll(reconcile(name, null, true));
+          }
+          return failures;
+        });
+  }
+
+  /**
+   * Starts looking at the folder every {@code interval} ({@code poll} mode): new, changed and
+   * removed models and versions are loaded, reloaded and unloaded.
+   */
+  public void startPolling(Duration interval) {
+    long millis = Math.max(1, interval.toMillis());
+    loaderThread.scheduleWithFixedDelay(this::pollOnce, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private void pollOnce() {
+    try {
+      Set<String> names = new TreeSet<>(modelFolders());
+      names.addAll(models.keySet());
+      for (String name : names) {
+        ModelEntry entry = models.get(name);
+        if (!Files.isDirectory(root.resolve(name))
+            && entry != null
+            && entry.ready.isEmpty()
+            && reconciler.drainingCount() == 0) {
+          models.remove(name);
+          continue;
+        }
+        reconcile(name, null, false);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "polling the model repository " + root + " failed", e);
+    }
+  }
+
+  /**
+   * Loads or reloads {@code name} ({@code RepositoryModelLoad}): versions that are new or changed
+   * on disk, or all of them under a new config, load beside those serving and replace them once
+   * ready. Completes when done, exceptionally with a {@link ModelLoadException} in Triton's
+   * wording; a failed reload leaves the version serving before in place.
+   *
+   * @param override a config that replaces config.pbtxt, or null
+   * @throws ModelUnavailableException outside explicit mode, as Triton answers
+   */
+  public CompletableFuture<Void> load(String name, ModelConfig override) {
+    requireExplicit();
+    return CompletableFuture.supplyAsync(() -> reconcile(name, override, true), loaderThread)
+        .thenApply(
+            failures -> {
+              if (!failures.isEmpty()) {
+                throw new CompletionException(new ModelLoadException(String.join("; ", failures)));
+              }
+              return null;
+            });
+  }
+
+  /**
+   * Unloads every version of {@code name} ({@code RepositoryModelUnload}): completes once none
+   * takes new requests; each finishes what it accepted, then closes, in the background.
+   *
+   * @throws ModelUnavailableException outside explicit mode, as Triton answers
+   */
+  public CompletableFuture<Void> unload(String name) {
+    requireExplicit();
+    return CompletableFuture.runAsync(
+        () -> {
+          ModelEntry entry = models.get(name);
+          if (entry != null) {
+            reconciler.unloadAll(entry);
+          }
+        },
+        loaderThread);
+  }
+
+  private void requireExplicit() {
+    if (mode != ModelControlMode.EXPLICIT) {
+      // Triton's words, in every mode but explicit.
+      throw new ModelUnavailableException(
+          "explicit model load / unload is not allowed if polling is enabled");
+    }
+  }
+
+  private List<String> reconcile(String name, ModelConfig override, boolean retryFailed) {
+    ModelEntry entry = models.computeIfAbsent(name, ModelEntry::new);
+    List<String> failures = reconciler.reconcile(entry, override, retryFailed);
+    if (entry.states.isEmpty() && entry.modelError == null && entry.ready.isEmpty()) {
+      models.remove(name, entry);
+    }
+    return failures;
+  }
+
+  private List<String> modelFolders() throws IOException {
     if (!Files.isDirectory(root)) {
       throw new IOException("model repository " + root + " is not a directory");
     }
-    List<Path> modelDirs;
     try (Stream<Path> children = Files.list(root)) {
-      modelDirs = children.filter(Files::isDirectory).sorted().toList();
-    }
-    for (Path modelDir : modelDirs) {
-      String name = modelDir.getFileName().toString();
-      if (name.startsWith(".")) {
-        continue;
-      }
-      models.put(name, load(name, modelDir));
+      return children
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
     }
   }
 
-  private ModelEntry load(String name, Path modelDir) {
-    ModelEntry entry = new ModelEntry(name);
-    List<Long> versions;
-    ModelConfig fileConfig;
+  private <T> T onLoader(Callable<T> task) throws IOException {
     try {
-      fileConfig = ModelConfigs.read(modelDir);
-      versions =
-          VersionPolicies.select(
-              fileConfig.getVersionPolicy(), VersionPolicies.versionsOnDisk(modelDir));
-      if (versions.isEmpty()) {
-        throw new ModelLoadException(
-            "model '"
-                + name
-                + "' has no version folder (a positive integer) under "
-                + modelDir
-                + " that its version_policy selects");
+      return loaderThread.submit(task).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while loading the model repository", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
       }
-    } catch (ModelLoadException | IOException e) {
-      entry.modelError = e.getMessage();
-      LOG.log(System.Logger.Level.ERROR, "failed to load model ''{0}'': {1}", name, e.getMessage());
-      return entry;
-    }
-    for (long version : versions) {
-      try {
-        entry.ready.put(version, loadVersion(name, modelDir, version, fileConfig));
-        LOG.log(System.Logger.Level.INFO, "loaded model ''{0}'' version {1}", name, version);
-      } catch (ModelLoadException | RuntimeException e) {
-        entry.failed.put(version, e.getMessage());
-        LOG.log(
-            System.Logger.Level.ERROR,
-            "failed to load model ''{0}'' version {1}: {2}",
-            name,
-            version,
-            e.getMessage());
-      }
-    }
-    return entry;
-  }
-
-  private ServedModel loadVersion(String name, Path modelDir, long version, ModelConfig fileConfig)
-      throws ModelLoadException {
-    Path versionDir = modelDir.resolve(Long.toString(version));
-    Backend backend = backendFor(name, fileConfig, versionDir);
-    String fileName =
-        fileConfig.getDefaultModelFilename().isEmpty()
-            ? backend.defaultModelFilename()
-            : fileConfig.getDefaultModelFilename();
-    Path modelPath = versionDir.resolve(fileName);
-    if (!Files.exists(modelPath)) {
-      throw new ModelLoadException(
-          "model '" + name + "' version " + version + ": " + modelPath + " does not exist");
-    }
-    LoadedModel loaded = backend.load(modelPath, fileConfig, options);
-    List<ModelRunner> runners = new ArrayList<>();
-    try {
-      ModelConfig config =
-          ModelConfigs.complete(
-              name,
-              fileConfig,
-              backend.platform(),
-              backend.name(),
-              loaded.inputs(),
-              loaded.outputs());
-      BatchPolicy policy = ModelConfigs.batchPolicy(config);
-      for (int i = 0; i < ModelConfigs.instanceCount(config); i++) {
-        runners.add(loaded.newRunner());
-      }
-      ModelScheduler scheduler = ModelSchedulers.start(name + ":" + version, policy, runners);
-      return new ServedModel(name, version, config, loaded, scheduler);
-    } catch (ModelLoadException | RuntimeException e) {
-      runners.forEach(ModelRepository::closeQuietly);
-      loaded.close();
-      throw e;
+      throw new IOException(e.getCause().getMessage(), e.getCause());
     }
   }
 
-  private static void closeQuietly(ModelRunner runner) {
-    try {
-      runner.close();
-    } catch (Exception ignored) {
-      // Already failing the load; the first error is the one worth reporting.
-    }
-  }
-
-  private Backend backendFor(String name, ModelConfig config, Path versionDir)
-      throws ModelLoadException {
-    for (Backend backend : backends) {
-      if (!config.getPlatform().isEmpty() && config.getPlatform().equals(backend.platform())) {
-        return backend;
-      }
-      if (!config.getBackend().isEmpty() && config.getBackend().equals(backend.name())) {
-        return backend;
+  /**
+   * The served version a request names, admitted: the caller must {@link ServedModel#release()} it
+   * once the request is answered. A version that retires between the lookup and the admission is
+   * looked up again, and the version that replaced it found.
+   *
+   * @throws ModelNotFoundException for an unknown model or version (Triton's wording)
+   * @throws ModelUnavailableException for a known model or version that cannot serve
+   */
+  public ServedModel acquire(String name, String version) {
+    for (int attempt = 0; attempt < RESOLVE_ATTEMPTS; attempt++) {
+      ServedModel served = resolve(name, version);
+      if (served.tryAcquire()) {
+        return served;
       }
     }
-    if (!config.getPlatform().isEmpty() || !config.getBackend().isEmpty()) {
-      throw new ModelLoadException(
-          "model '"
-              + name
-              + "' asks for platform '"
-              + config.getPlatform()
-              + "' backend '"
-              + config.getBackend()
-              + "', which this server does not have");
-    }
-    for (Backend backend : backends) {
-      String fileName =
-          config.getDefaultModelFilename().isEmpty()
-              ? backend.defaultModelFilename()
-              : config.getDefaultModelFilename();
-      if (Files.exists(versionDir.resolve(fileName))) {
-        return backend;
-      }
-    }
-    throw new ModelLoadException(
-        "model '"
-            + name
-            + "': "
-            + versionDir
-            + " holds no model file this server can load ("
-            + backends.stream().map(Backend::defaultModelFilename).toList()
-            + ")");
+    throw new ModelUnavailableException(
+        "Request for model '" + name + "' found only versions that are unloading; retry");
   }
 
   /**
@@ -228,15 +293,16 @@ public final class ModelRepository implements AutoCloseable {
     if (served != null) {
       return served;
     }
-    String failure = number > 0 ? entry.failed.get(number) : null;
-    if (failure != null) {
+    ModelEntry.VersionState state = number > 0 ? entry.states.get(number) : null;
+    if (state != null) {
       throw new ModelUnavailableException(
           "Request for unknown model: '"
               + name
               + "' version "
               + version
               + " is not ready: "
-              + failure);
+              + state.state()
+              + (state.reason().isEmpty() ? "" : ", " + state.reason()));
     }
     throw new ModelNotFoundException(
         "Request for unknown model: '" + name + "' version " + version + " is not found");
@@ -273,38 +339,52 @@ public final class ModelRepository implements AutoCloseable {
     return entry == null ? List.of() : List.copyOf(entry.ready.values());
   }
 
-  /** One line per model version (and per model that failed before its versions were known). */
+  /**
+   * One line per model version (and per model that failed before its versions were known). In
+   * explicit mode, model folders not loaded are listed too, with no version and no state, as Triton
+   * lists them.
+   */
   public List<IndexEntry> index() {
-    List<IndexEntry> index = new ArrayList<>();
+    Map<String, List<IndexEntry>> byModel = new TreeMap<>();
     for (ModelEntry entry : models.values()) {
+      List<IndexEntry> lines = new ArrayList<>();
       if (entry.modelError != null) {
-        index.add(new IndexEntry(entry.name, "", IndexEntry.UNAVAILABLE, entry.modelError));
-        continue;
+        lines.add(new IndexEntry(entry.name, "", IndexEntry.UNAVAILABLE, entry.modelError));
       }
-      TreeMap<Long, IndexEntry> versions = new TreeMap<>();
-      entry
-          .ready
-          .keySet()
-          .forEach(
-              v -> versions.put(v, new IndexEntry(entry.name, v.toString(), IndexEntry.READY, "")));
-      entry.failed.forEach(
-          (v, reason) ->
-              versions.put(
-                  v, new IndexEntry(entry.name, v.toString(), IndexEntry.UNAVAILABLE, reason)));
-      index.addAll(versions.values());
+      entry.states.forEach(
+          (v, s) -> lines.add(new IndexEntry(entry.name, v.toString(), s.state(), s.reason())));
+      byModel.put(entry.name, lines);
     }
+    if (mode == ModelControlMode.EXPLICIT) {
+      try {
+        for (String folder : modelFolders()) {
+          byModel.computeIfAbsent(folder, f -> List.of(new IndexEntry(f, "", "", "")));
+        }
+      } catch (IOException e) {
+        // The index still lists what is known; the folder's trouble is logged by the loads.
+      }
+    }
+    List<IndexEntry> index = new ArrayList<>();
+    byModel.values().forEach(index::addAll);
     return index;
   }
 
-  /** True if every model found loaded every version it selects. */
+  /** True if no model's load has failed without being fixed or unloaded since. */
   public boolean allLoaded() {
-    return models.values().stream().allMatch(e -> e.modelError == null && e.failed.isEmpty());
+    return models.values().stream().noneMatch(ModelEntry::hasFailure);
   }
 
   /**
-   * Stops every model's scheduler, letting queued work finish within {@code grace}, and frees them.
+   * Stops changing models, then stops every model's scheduler, letting queued work finish within
+   * {@code grace}, and frees them.
    */
   public void close(Duration grace) {
+    loaderThread.shutdownNow();
+    try {
+      loaderThread.awaitTermination(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (ModelEntry entry : models.values()) {
       for (ServedModel served : entry.ready.values()) {
         try {
@@ -315,6 +395,7 @@ public final class ModelRepository implements AutoCloseable {
       }
       entry.ready.clear();
     }
+    reconciler.awaitDrains(grace.plusSeconds(1));
   }
 
   @Override
@@ -326,24 +407,7 @@ public final class ModelRepository implements AutoCloseable {
   public record IndexEntry(String name, String version, String state, String reason) {
     public static final String READY = "READY";
     public static final String UNAVAILABLE = "UNAVAILABLE";
-  }
-
-  /** What the repository knows of one model folder. */
-  private static final class ModelEntry {
-    final String name;
-    final ConcurrentSkipListMap<Long, ServedModel> ready = new ConcurrentSkipListMap<>();
-    final Map<Long, String> failed = new ConcurrentSkipListMap<>();
-    volatile String modelError;
-
-    ModelEntry(String name) {
-      this.name = name;
-    }
-
-    String reasonSuffix() {
-      if (modelError != null) {
-        return ": " + modelError;
-      }
-      return failed.isEmpty() ? "" : ": " + failed.values().iterator().next();
-    }
+    public static final String LOADING = "LOADING";
+    public static final String UNLOADING = "UNLOADING";
   }
 }

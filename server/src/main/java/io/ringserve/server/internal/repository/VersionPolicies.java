@@ -29,6 +29,31 @@ final class VersionPolicies {
     return versions;
   }
 
+  /**
+   * Logs one WARNING per folder of {@code modelDir} that is not a version number (hidden folders
+   * and Triton's {@code warmup} folder aside), so that a mistyped version is not ignored silently.
+   */
+  static void warnAboutNonVersionFolders(String model, Path modelDir) {
+    try (Stream<Path> children = Files.list(modelDir)) {
+      children
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !isVersionName(n) && !n.startsWith(".") && !n.equals("warmup"))
+          .sorted()
+          .forEach(
+              n ->
+                  System.getLogger(VersionPolicies.class.getName())
+                      .log(
+                          System.Logger.Level.WARNING,
+                          "model ''{0}'': folder ''{1}'' is not a version number (a positive"
+                              + " integer without leading zeros) and is ignored",
+                          model,
+                          n));
+    } catch (IOException e) {
+      // The version scan that follows reports an unreadable folder.
+    }
+  }
+
   static boolean isVersionName(String name) {
     return name.matches("[1-9][0-9]{0,17}");
   }

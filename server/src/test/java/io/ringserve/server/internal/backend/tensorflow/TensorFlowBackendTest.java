@@ -53,4 +53,16 @@ class TensorFlowBackendTest {
     ModelLoadException error = assertThrows(ModelLoadException.class, () -> load(config));
     assertTrue(error.getMessage().contains("split_sessions_at_batch_sizes"), error.getMessage());
   }
+
+  @Test
+  void shouldRefuseAKindGpuInstanceGroupSayingWhy() {
+    String config =
+        "name: \"m\" max_batch_size: 8 instance_group [ { count: 1 kind: KIND_CPU },"
+            + " { count: 1 kind: KIND_GPU } ]";
+
+    ModelLoadException error = assertThrows(ModelLoadException.class, () -> load(config));
+    assertTrue(
+        error.getMessage().contains("instance_group 1 asks for KIND_GPU"), error.getMessage());
+    assertTrue(error.getMessage().contains("CPU only"), error.getMessage());
+  }
 }
