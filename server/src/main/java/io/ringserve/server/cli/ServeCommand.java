@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Serve the models of a Triton-layout model repository over gRPC (KServe v2 protocol).",
+      "Serve the models of a Triton-layout model repository over gRPC and HTTP/REST (KServe v2"
+          + " protocol).",
       "",
       "Without --model-repository, serves the bundled examples (simple, simple_string, mlp,"
           + " simple_onnx, mlp_onnx),"
@@ -52,6 +53,36 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Address to listen on (default: ${DEFAULT-VALUE}; 127.0.0.1 for this machine only).")
   String host;
+
+  @Option(
+      names = "--allow-http",
+      paramLabel = "BOOL",
+      defaultValue = "true",
+      arity = "1",
+      description = "Serve the KServe v2 REST protocol over HTTP (default: ${DEFAULT-VALUE}).")
+  boolean allowHttp;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      defaultValue = "" + Config.DEFAULT_HTTP_PORT,
+      description = "HTTP (REST) port (default: ${DEFAULT-VALUE}, as Triton).")
+  int httpPort;
+
+  @Option(
+      names = "--http-address",
+      paramLabel = "ADDRESS",
+      description = "Address the HTTP port listens on (default: that of --host).")
+  String httpAddress;
+
+  @Option(
+      names = "--http-max-input-size",
+      paramLabel = "BYTES",
+      defaultValue = "" + Config.DEFAULT_HTTP_MAX_INPUT_BYTES,
+      description =
+          "Largest HTTP request body accepted, after decompression (default: ${DEFAULT-VALUE} = 64"
+              + " MiB, as Triton); larger ones get 400.")
+  int httpMaxInputSize;
 
   @Option(
       names = "--intra-op-threads",
@@ -135,6 +166,10 @@ final class ServeCommand implements Callable<Integer> {
                 .maxMessageBytes(maxMessageBytes)
                 .strictReadiness(strictReadiness)
                 .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+                .allowHttp(allowHttp)
+                .httpHost(httpAddress != null ? httpAddress : host)
+                .httpPort(httpPort)
+                .httpMaxInputBytes(httpMaxInputSize)
                 .build());
     MetricsServer metrics =
         allowMetrics ? MetricsServer.start(host, metricsPort, server.repository()) : null;

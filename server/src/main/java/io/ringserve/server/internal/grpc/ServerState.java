@@ -17,7 +17,12 @@ public final class ServerState {
 
   /** The protocol extensions ServerMetadata reports, with Triton's names. */
   public static final List<String> EXTENSIONS =
-      List.of("model_repository", "model_configuration", "statistics", "schedule_policy");
+      List.of(
+          "model_repository",
+          "model_configuration",
+          "statistics",
+          "schedule_policy",
+          "binary_tensor_data");
 
   private final ModelRepository repository;
   private final boolean strictReadiness;
