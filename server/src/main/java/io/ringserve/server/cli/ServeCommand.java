@@ -141,6 +141,12 @@ final class ServeCommand implements Callable<Integer> {
           "HTTP port of the Prometheus metrics at /metrics (default: ${DEFAULT-VALUE}, as Triton).")
   int metricsPort;
 
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "ADDRESS",
+      description = "Address the metrics port listens on (default: that of --host).")
+  String metricsAddress;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -172,12 +178,15 @@ final class ServeCommand implements Callable<Integer> {
                 .httpMaxInputBytes(httpMaxInputSize)
                 .build());
     MetricsServer metrics =
-        allowMetrics ? MetricsServer.start(host, metricsPort, server.repository()) : null;
+        allowMetrics
+            ? MetricsServer.start(
+                metricsAddress != null ? metricsAddress : host, metricsPort, server.repository())
+            : null;
     if (metrics != null) {
       LOG.log(
           System.Logger.Level.INFO,
           "metrics on http://{0}:{1,number,#}/metrics",
-          host,
+          metricsAddress != null ? metricsAddress : host,
           metrics.port());
     }
     Runtime.getRuntime()
