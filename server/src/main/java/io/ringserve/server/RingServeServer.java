@@ -1,5 +1,8 @@
 package io.ringserve.server;
 
+import io.grpc.Codec;
+import io.grpc.CompressorRegistry;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -10,6 +13,7 @@ import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.grpc.DeflateCodec;
 import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.grpc.ServerState;
 import io.ringserve.server.internal.http.RestServer;
@@ -246,11 +250,23 @@ public final class RingServeServer implements AutoCloseable {
             // Handlers never block: they answer at once or hand the call to a scheduler.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes())
+            .decompressorRegistry(
+                DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
+            .compressorRegistry(compressors())
             .addService(inference)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(reflectionV1Alpha())
             .build();
+  }
+
+  /** gzip (grpc-java's default) and deflate, so that a caller may ask for either answer. */
+  private static CompressorRegistry compressors() {
+    CompressorRegistry registry = CompressorRegistry.newEmptyInstance();
+    registry.register(Codec.Identity.NONE);
+    registry.register(new Codec.Gzip());
+    registry.register(new DeflateCodec());
+    return registry;
   }
 
   @SuppressWarnings(
