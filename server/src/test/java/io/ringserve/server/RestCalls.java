@@ -23,7 +23,7 @@ final class RestCalls {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
-  private static final HttpClient CLIENT =
+  static final HttpClient CLIENT =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10))
