@@ -16,7 +16,6 @@ import io.ringserve.wire.BytesFraming;
 import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -274,10 +273,7 @@ final class InferRequestReader {
     if (!node.isObject()) {
       throw HttpStatuses.invalid("Unable to parse '" + what + "': expected an object");
     }
-    return () -> {
-      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-      return it;
-    };
+    return node.properties();
   }
 
   private static String text(JsonNode node, String field, String where) {

@@ -174,8 +174,8 @@ final class RestApi {
             LogSettingsRequest.Builder settings = LogSettingsRequest.newBuilder();
             JsonNode body = method.equals(HttpMethod.POST) ? body(request) : null;
             if (body != null) {
-              body.fields()
-                  .forEachRemaining(
+              body.properties()
+                  .forEach(
                       f -> settings.putSettings(f.getKey(), logSetting(f.getKey(), f.getValue())));
             }
             unary(service::logSettings, settings.build(), answer, answer::logSettings);
@@ -309,9 +309,8 @@ final class RestApi {
         throw HttpStatuses.invalid("Unable to parse 'parameters': expected an object");
       }
       params
-          .fields()
-          .forEachRemaining(
-              f -> parameters.put(f.getKey(), repositoryParameter(f.getKey(), f.getValue())));
+          .properties()
+          .forEach(f -> parameters.put(f.getKey(), repositoryParameter(f.getKey(), f.getValue())));
     }
     if (load) {
       unary(

@@ -92,7 +92,9 @@ public final class RestServer implements AutoCloseable {
                       p.addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS));
                       p.addLast(new HttpServerCodec(4096, MAX_HEADER_BYTES, 8192));
                       p.addLast(new HttpContentCompressor());
-                      p.addLast(new HttpContentDecompressor());
+                      // No per-chunk cap here: the aggregator behind bounds the whole decompressed
+                      // body.
+                      p.addLast(new HttpContentDecompressor(0));
                       p.addLast(new BoundedAggregator(maxInputBytes));
                       p.addLast(new RestHandler(api));
                     }
