@@ -1,5 +1,8 @@
 package io.ringserve.server;
 
+import io.grpc.Codec;
+import io.grpc.CompressorRegistry;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -10,8 +13,10 @@ import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.grpc.DeflateCodec;
 import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.grpc.ServerState;
+import io.ringserve.server.internal.http.RestServer;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,9 +28,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running RingServe: the model repository, and one gRPC port (Netty, epoll where available)
- * serving {@code inference.GRPCInferenceService}, {@code grpc.health.v1.Health} and server
- * reflection ({@code v1} and {@code v1alpha}, so grpcurl and ghz need no proto files).
+ * A running RingServe: the model repository, one gRPC port (Netty, epoll where available) serving
+ * {@code inference.GRPCInferenceService}, {@code grpc.health.v1.Health} and server reflection
+ * ({@code v1} and {@code v1alpha}, so grpcurl and ghz need no proto files), and unless turned off a
+ * REST port serving the same protocol over HTTP, through the same service and schedulers.
  *
  * <p>The port opens before the models load, so that liveness answers at once; readiness and health
  * turn to SERVING once loading is done. Thread-safe.
@@ -39,6 +45,9 @@ public final class RingServeServer implements AutoCloseable {
   private final ServerState state;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
+  private final InferenceService inference;
+  // Set once by start(), before the server is handed out; null when HTTP is off.
+  private volatile RestServer rest;
 
   /**
    * Everything a server needs to start. {@link #builder()} fills in what is not set with the
@@ -56,7 +65,11 @@ public final class RingServeServer implements AutoCloseable {
       ModelControlMode modelControlMode,
       Duration repositoryPoll,
       Set<String> startupModels,
-      boolean exitOnError) {
+      boolean exitOnError,
+      boolean allowHttp,
+      String httpHost,
+      int httpPort,
+      int httpMaxInputBytes) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -78,14 +91,28 @@ public final class RingServeServer implements AutoCloseable {
     /** As Triton: a model that fails at start stops the server. */
     public static final boolean DEFAULT_EXIT_ON_ERROR = true;
 
+    /** Triton's HTTP (REST) port. */
+    public static final int DEFAULT_HTTP_PORT = 8000;
+
+    /** 64 MiB, as Triton's {@code --http-max-input-size}. */
+    public static final int DEFAULT_HTTP_MAX_INPUT_BYTES = 64 << 20;
+
     public Config {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(modelRepository, "modelRepository");
       Objects.requireNonNull(backends, "backends");
       Objects.requireNonNull(backendOptions, "backendOptions");
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      Objects.requireNonNull(httpHost, "httpHost");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+      }
+      if (httpPort < 0 || httpPort > 65535) {
+        throw new IllegalArgumentException("httpPort must be in [0, 65535], got " + httpPort);
+      }
+      if (httpMaxInputBytes < 1) {
+        throw new IllegalArgumentException(
+            "httpMaxInputBytes must be >= 1, got " + httpMaxInputBytes);
       }
       if (maxMessageBytes < 1) {
         throw new IllegalArgumentException("maxMessageBytes must be >= 1, got " + maxMessageBytes);
@@ -126,6 +153,10 @@ public final class RingServeServer implements AutoCloseable {
       private Duration repositoryPoll = Duration.ofSeconds(DEFAULT_REPOSITORY_POLL_SECONDS);
       private Set<String> startupModels = Set.of();
       private boolean exitOnError = DEFAULT_EXIT_ON_ERROR;
+      private boolean allowHttp = true;
+      private String httpHost;
+      private int httpPort = DEFAULT_HTTP_PORT;
+      private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
 
       private Builder() {}
 
@@ -204,6 +235,30 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
+      /** Whether to serve the REST (HTTP/JSON) protocol too; default {@code true}. */
+      public Builder allowHttp(boolean allowHttp) {
+        this.allowHttp = allowHttp;
+        return this;
+      }
+
+      /** The address the REST port listens on; default: the same as {@link #host}. */
+      public Builder httpHost(String httpHost) {
+        this.httpHost = httpHost;
+        return this;
+      }
+
+      /** The REST port, 0 for an ephemeral one; default {@value #DEFAULT_HTTP_PORT}. */
+      public Builder httpPort(int httpPort) {
+        this.httpPort = httpPort;
+        return this;
+      }
+
+      /** The largest REST request body accepted, after decompression; default 64 MiB. */
+      public Builder httpMaxInputBytes(int httpMaxInputBytes) {
+        this.httpMaxInputBytes = httpMaxInputBytes;
+        return this;
+      }
+
       /**
        * @throws NullPointerException if no model repository was set
        * @throws IllegalArgumentException naming the setting that is out of range
@@ -225,7 +280,11 @@ public final class RingServeServer implements AutoCloseable {
             modelControlMode,
             repositoryPoll,
             startupModels,
-            exitOnError);
+            exitOnError,
+            allowHttp,
+            httpHost != null ? httpHost : host,
+            httpPort,
+            httpMaxInputBytes);
       }
     }
   }
@@ -241,16 +300,29 @@ public final class RingServeServer implements AutoCloseable {
             // A retiring version gets as long to finish its requests as a stopping server.
             config.shutdownGrace());
     this.state = new ServerState(repository, config.strictReadiness());
+    this.inference = new InferenceService(repository, state);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
             // Handlers never block: they answer at once or hand the call to a scheduler.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes())
-            .addService(new InferenceService(repository, state))
+            .decompressorRegistry(
+                DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
+            .compressorRegistry(compressors())
+            .addService(inference)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(reflectionV1Alpha())
             .build();
+  }
+
+  /** gzip (grpc-java's default) and deflate, so that a caller may ask for either answer. */
+  private static CompressorRegistry compressors() {
+    CompressorRegistry registry = CompressorRegistry.newEmptyInstance();
+    registry.register(Codec.Identity.NONE);
+    registry.register(new Codec.Gzip());
+    registry.register(new DeflateCodec());
+    return registry;
   }
 
   @SuppressWarnings(
@@ -272,6 +344,25 @@ public final class RingServeServer implements AutoCloseable {
     s.health.setStatus(INFERENCE_SERVICE, ServingStatus.NOT_SERVING);
     s.server.start();
     LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}", config.host(), s.port());
+    if (config.allowHttp()) {
+      try {
+        s.rest =
+            RestServer.start(
+                config.httpHost(),
+                config.httpPort(),
+                config.httpMaxInputBytes(),
+                s.inference,
+                s.repository);
+      } catch (IOException | RuntimeException e) {
+        s.close();
+        throw e;
+      }
+      LOG.log(
+          System.Logger.Level.INFO,
+          "HTTP (REST) on {0}:{1,number,#}",
+          config.httpHost(),
+          s.rest.port());
+    }
     List<String> failures;
     try {
       failures =
@@ -312,6 +403,19 @@ public final class RingServeServer implements AutoCloseable {
     return server.getPort();
   }
 
+  /**
+   * The bound REST port (useful when started on port 0).
+   *
+   * @throws IllegalStateException if the server was started without HTTP
+   */
+  public int httpPort() {
+    RestServer r = rest;
+    if (r == null) {
+      throw new IllegalStateException("HTTP is not enabled (allowHttp is false)");
+    }
+    return r.port();
+  }
+
   /** The loaded repository. */
   public ModelRepository repository() {
     return repository;
@@ -337,6 +441,10 @@ public final class RingServeServer implements AutoCloseable {
     health.enterTerminalState();
     server.shutdown();
     repository.close(config.shutdownGrace());
+    RestServer r = rest;
+    if (r != null) {
+      r.close();
+    }
     try {
       if (!server.awaitTermination(
           config.shutdownGrace().toMillis() + 1000, TimeUnit.MILLISECONDS)) {

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Serve the models of a Triton-layout model repository over gRPC (KServe v2 protocol).",
+      "Serve the models of a Triton-layout model repository over gRPC and HTTP/REST (KServe v2"
+          + " protocol).",
       "",
       "Without --model-repository, serves the bundled examples (simple, simple_string, mlp,"
           + " simple_onnx, mlp_onnx),"
@@ -95,6 +96,36 @@ final class ServeCommand implements Callable<Integer> {
   String host;
 
   @Option(
+      names = "--allow-http",
+      paramLabel = "BOOL",
+      defaultValue = "true",
+      arity = "1",
+      description = "Serve the KServe v2 REST protocol over HTTP (default: ${DEFAULT-VALUE}).")
+  boolean allowHttp;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      defaultValue = "" + Config.DEFAULT_HTTP_PORT,
+      description = "HTTP (REST) port (default: ${DEFAULT-VALUE}, as Triton).")
+  int httpPort;
+
+  @Option(
+      names = "--http-address",
+      paramLabel = "ADDRESS",
+      description = "Address the HTTP port listens on (default: that of --host).")
+  String httpAddress;
+
+  @Option(
+      names = "--http-max-input-size",
+      paramLabel = "BYTES",
+      defaultValue = "" + Config.DEFAULT_HTTP_MAX_INPUT_BYTES,
+      description =
+          "Largest HTTP request body accepted, after decompression (default: ${DEFAULT-VALUE} = 64"
+              + " MiB, as Triton); larger ones get 400.")
+  int httpMaxInputSize;
+
+  @Option(
       names = "--intra-op-threads",
       paramLabel = "N",
       description =
@@ -151,6 +182,12 @@ final class ServeCommand implements Callable<Integer> {
           "HTTP port of the Prometheus metrics at /metrics (default: ${DEFAULT-VALUE}, as Triton).")
   int metricsPort;
 
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "ADDRESS",
+      description = "Address the metrics port listens on (default: that of --host).")
+  String metricsAddress;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -188,6 +225,10 @@ final class ServeCommand implements Callable<Integer> {
                   .repositoryPoll(Duration.ofSeconds(repositoryPollSecs))
                   .startupModels(Set.copyOf(loadModels))
                   .exitOnError(exitOnError)
+                  .allowHttp(allowHttp)
+                  .httpHost(httpAddress != null ? httpAddress : host)
+                  .httpPort(httpPort)
+                  .httpMaxInputBytes(httpMaxInputSize)
                   .build());
     } catch (ModelsFailedToLoadException e) {
       // One line an orchestrator shows; the log above has every failure.
@@ -195,12 +236,15 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     MetricsServer metrics =
-        allowMetrics ? MetricsServer.start(host, metricsPort, server.repository()) : null;
+        allowMetrics
+            ? MetricsServer.start(
+                metricsAddress != null ? metricsAddress : host, metricsPort, server.repository())
+            : null;
     if (metrics != null) {
       LOG.log(
           System.Logger.Level.INFO,
           "metrics on http://{0}:{1,number,#}/metrics",
-          host,
+          metricsAddress != null ? metricsAddress : host,
           metrics.port());
     }
     Runtime.getRuntime()

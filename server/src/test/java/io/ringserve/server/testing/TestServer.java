@@ -41,6 +41,16 @@ public final class TestServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The bound REST port. */
+  public int httpPort() {
+    return server.httpPort();
+  }
+
+  /** {@code http://127.0.0.1:<http port>}, the base of REST URLs. */
+  public String httpBase() {
+    return "http://" + HOST + ":" + httpPort();
+  }
+
   /** {@code 127.0.0.1:<port>}, as clients take a target. */
   public String target() {
     return HOST + ":" + port();

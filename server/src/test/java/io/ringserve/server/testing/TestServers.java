@@ -44,17 +44,20 @@ public final class TestServers {
   }
 
   /**
-   * A server configuration for tests: 127.0.0.1, an ephemeral port, {@link #MAX_MESSAGE_BYTES}, a 5
-   * s shutdown grace, and the JVM's engine options; change what a test needs before building.
+   * A server configuration for tests: 127.0.0.1, ephemeral gRPC and HTTP ports, {@link
+   * #MAX_MESSAGE_BYTES} (for HTTP bodies too), a 5 s shutdown grace, and the JVM's engine options;
+   * change what a test needs before building.
    */
   public static RingServeServer.Config.Builder config(Path repository) {
     return RingServeServer.Config.builder()
         .host(TestServer.HOST)
         .port(0)
+        .httpPort(0)
         .modelRepository(repository)
         .backendOptions(ENGINES)
         .backends(Backends.all(POOLS))
         .maxMessageBytes(MAX_MESSAGE_BYTES)
+        .httpMaxInputBytes(MAX_MESSAGE_BYTES)
         .shutdownGrace(Duration.ofSeconds(5));
   }
 

@@ -176,9 +176,11 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /**
    * Where the answer to one inference request goes; exactly one method is called, once. Failures
-   * arrive already translated ({@link Statuses}), so that every path words them the same way.
+   * arrive already translated ({@link Statuses}), so that every path words them the same way. The
+   * REST front end answers through it too. Called on a scheduler thread, or on the caller's when
+   * the request is refused before it is queued.
    */
-  interface Responder {
+  public interface Responder {
     void succeed(ModelInferResponse response);
 
     void fail(Status status);
@@ -186,9 +188,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /**
    * Resolves, checks and queues one request. Failures before it is queued go to the responder too,
-   * so that every path answers exactly once.
+   * so that every path answers exactly once. The one path from a decoded request to a scheduler,
+   * for gRPC and REST alike; never blocks.
    */
-  void submit(ModelInferRequest request, BooleanSupplier cancelled, Responder responder) {
+  public void submit(ModelInferRequest request, BooleanSupplier cancelled, Responder responder) {
     ServedModel model = null;
     InferenceRequest inference;
     try {

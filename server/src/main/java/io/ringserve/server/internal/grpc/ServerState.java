@@ -22,7 +22,8 @@ public final class ServerState {
           "model_repository(unload_dependents)",
           "model_configuration",
           "statistics",
-          "schedule_policy");
+          "schedule_policy",
+          "binary_tensor_data");
 
   private final ModelRepository repository;
   private final boolean strictReadiness;

@@ -11,9 +11,10 @@ import io.ringserve.server.model.ModelUnavailableException;
  * The one place where the server's failures become gRPC statuses. Only the status code and a
  * message cross the wire. Our own exceptions carry messages written for callers and travel as they
  * are; anything else is a bug or an engine's failure, whose class name and stack trace mean nothing
- * to a caller: it answers INTERNAL saying what failed, and its stack trace goes to the log.
+ * to a caller: it answers INTERNAL saying what failed, and its stack trace goes to the log. The
+ * REST front end starts from the same statuses and maps only their codes to HTTP.
  */
-final class Statuses {
+public final class Statuses {
   private static final System.Logger LOG = System.getLogger(Statuses.class.getName());
 
   private Statuses() {}
@@ -29,7 +30,7 @@ final class Statuses {
    * @param whatFailed what the server was doing, said to the caller when the failure is not one of
    *     ours, for example {@code "model 'mlp' failed to run the batch"}
    */
-  static Status statusOf(Throwable failure, String whatFailed) {
+  public static Status statusOf(Throwable failure, String whatFailed) {
     if (failure instanceof StatusRuntimeException sre) {
       return sre.getStatus();
     }

@@ -1,11 +1,13 @@
 package io.ringserve.server.internal.metrics;
 
+import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ringserve.server.internal.repository.ModelRepository;
 import io.ringserve.server.internal.repository.ServedModel;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +18,7 @@ import java.util.function.Supplier;
  * The HTTP endpoint Prometheus scrapes, Triton's {@code --metrics-port}: {@code GET /metrics}
  * answers with the per-model metrics of {@link TritonMetricsCollector} and the JVM's own metrics
  * (memory, GC, threads, class loading, ...), in whichever of the Prometheus text, OpenMetrics text
- * or Prometheus protobuf formats the scraper asks for.
+ * or Prometheus protobuf formats the scraper asks for. Every other path answers 404.
  *
  * <p>Each server has a registry of its own, not the library's global default, so that several can
  * run in one JVM (tests do) and nothing else in the process can put metrics on this endpoint.
@@ -73,8 +75,21 @@ public final class MetricsServer implements AutoCloseable {
             .port(port)
             .registry(registry)
             .metricsHandlerPath("/metrics")
+            // Only /metrics answers: a Triton-style probe pointed here at /v2/health/ready must
+            // fail rather than pass on the metrics page.
+            .registerHealthHandler(false)
+            .defaultHandler(MetricsServer::notFound)
             .buildAndStart();
     return new MetricsServer(http);
+  }
+
+  private static void notFound(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] body = "Not Found; metrics are at /metrics\n".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      exchange.sendResponseHeaders(404, body.length);
+      exchange.getResponseBody().write(body);
+    }
   }
 
   private static List<ModelSource> sources(List<ServedModel> served) {

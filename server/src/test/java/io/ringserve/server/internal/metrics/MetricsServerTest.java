@@ -266,6 +266,21 @@ class MetricsServerTest {
   }
 
   @Test
+  void shouldAnswerNotFoundEverywhereButMetrics() throws Exception {
+    MetricsServer server = start();
+    for (String path : List.of("/", "/v2/health/ready", "/v2/health/live", "/-/healthy", "/x")) {
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, response.statusCode(), path);
+    }
+    scrapeBody(server);
+  }
+
+  @Test
   void shouldBindEphemeralPortAndReleaseItOnClose() throws Exception {
     MetricsServer server = start();
     int port = server.port();
