@@ -10,8 +10,10 @@ import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.grpc.GrpcTransport;
 import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.grpc.ServerState;
+import io.ringserve.server.internal.log.TransportLogFilter;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -51,7 +53,8 @@ public final class RingServeServer implements AutoCloseable {
       BackendOptions backendOptions,
       int maxMessageBytes,
       boolean strictReadiness,
-      Duration shutdownGrace) {
+      Duration shutdownGrace,
+      GrpcLimits grpcLimits) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -60,6 +63,9 @@ public final class RingServeServer implements AutoCloseable {
 
     /** 64 MiB: a batch of large inputs fits, a runaway client does not. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
+
+    /** The smallest default message limit, however small the heap. */
+    public static final int MIN_DEFAULT_MAX_MESSAGE_BYTES = 4 << 20;
 
     /** As Triton: ready only if every model loaded. */
     public static final boolean DEFAULT_STRICT_READINESS = true;
@@ -73,6 +79,7 @@ public final class RingServeServer implements AutoCloseable {
       Objects.requireNonNull(backends, "backends");
       Objects.requireNonNull(backendOptions, "backendOptions");
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      Objects.requireNonNull(grpcLimits, "grpcLimits");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
       }
@@ -92,6 +99,18 @@ public final class RingServeServer implements AutoCloseable {
     }
 
     /**
+     * The default message limit for this JVM: 1/32 of the maximum heap, between {@value
+     * #MIN_DEFAULT_MAX_MESSAGE_BYTES} and {@value #DEFAULT_MAX_MESSAGE_BYTES} bytes, so that the
+     * messages of a connection's concurrent calls cannot fill a small heap (16 MiB at {@code
+     * -Xmx512m}).
+     */
+    public static int defaultMaxMessageBytes() {
+      long share = Runtime.getRuntime().maxMemory() / 32;
+      return (int)
+          Math.max(MIN_DEFAULT_MAX_MESSAGE_BYTES, Math.min(DEFAULT_MAX_MESSAGE_BYTES, share));
+    }
+
+    /**
      * Builds a {@link Config}; every setting but the model repository has a default. Not
      * thread-safe; {@link #build()} checks the values as the record does.
      */
@@ -101,9 +120,10 @@ public final class RingServeServer implements AutoCloseable {
       private Path modelRepository;
       private List<Backend> backends;
       private BackendOptions backendOptions = BackendOptions.serverDefaults();
-      private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+      private int maxMessageBytes = defaultMaxMessageBytes();
       private boolean strictReadiness = DEFAULT_STRICT_READINESS;
       private Duration shutdownGrace = Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS);
+      private GrpcLimits grpcLimits = GrpcLimits.defaults();
 
       private Builder() {}
 
@@ -140,7 +160,7 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
-      /** The largest request message accepted; default 64 MiB. */
+      /** The largest request message accepted; default {@link #defaultMaxMessageBytes()}. */
       public Builder maxMessageBytes(int maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
         return this;
@@ -155,6 +175,12 @@ public final class RingServeServer implements AutoCloseable {
       /** Time queued requests get to finish on shutdown; default 10 s. */
       public Builder shutdownGrace(Duration shutdownGrace) {
         this.shutdownGrace = shutdownGrace;
+        return this;
+      }
+
+      /** What one client may hold of the server; default {@link GrpcLimits#defaults()}. */
+      public Builder grpcLimits(GrpcLimits grpcLimits) {
+        this.grpcLimits = grpcLimits;
         return this;
       }
 
@@ -175,18 +201,22 @@ public final class RingServeServer implements AutoCloseable {
             backendOptions,
             maxMessageBytes,
             strictReadiness,
-            shutdownGrace);
+            shutdownGrace,
+            grpcLimits);
       }
     }
   }
 
   private RingServeServer(Config config) {
+    TransportLogFilter.install();
     this.config = config;
     this.repository =
         new ModelRepository(config.modelRepository(), config.backends(), config.backendOptions());
     this.state = new ServerState(repository, config.strictReadiness());
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        GrpcTransport.limited(
+                NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port())),
+                config.grpcLimits())
             // Handlers never block: they answer at once or hand the call to a scheduler.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes())

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -73,10 +74,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-message-bytes",
       paramLabel = "BYTES",
-      defaultValue = "" + Config.DEFAULT_MAX_MESSAGE_BYTES,
       description =
-          "Largest request message accepted (default: ${DEFAULT-VALUE} = 64 MiB); larger ones get RESOURCE_EXHAUSTED.")
-  int maxMessageBytes;
+          "Largest request message accepted (default: 1/32 of the maximum heap, between 4 MiB and 64 MiB); larger ones get RESOURCE_EXHAUSTED.")
+  Integer maxMessageBytes;
+
+  @Mixin GrpcLimitOptions grpcLimits;
 
   @Option(
       names = "--strict-readiness",
@@ -132,7 +134,9 @@ final class ServeCommand implements Callable<Integer> {
                 .modelRepository(repository)
                 .backends(Backends.all(pools))
                 .backendOptions(engines)
-                .maxMessageBytes(maxMessageBytes)
+                .maxMessageBytes(
+                    maxMessageBytes != null ? maxMessageBytes : Config.defaultMaxMessageBytes())
+                .grpcLimits(grpcLimitsOrFail())
                 .strictReadiness(strictReadiness)
                 .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                 .build());
@@ -157,6 +161,14 @@ final class ServeCommand implements Callable<Integer> {
                 "ringserve-shutdown"));
     server.awaitTermination();
     return 0;
+  }
+
+  private io.ringserve.server.GrpcLimits grpcLimitsOrFail() {
+    try {
+      return grpcLimits.limits();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   /**
