@@ -12,6 +12,7 @@ import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.internal.grpc.GrpcTransport;
 import io.ringserve.server.internal.grpc.InferenceService;
+import io.ringserve.server.internal.grpc.RequestParsing;
 import io.ringserve.server.internal.grpc.ServerState;
 import io.ringserve.server.internal.log.TransportLogFilter;
 import io.ringserve.server.internal.repository.ModelRepository;
@@ -220,7 +221,7 @@ public final class RingServeServer implements AutoCloseable {
             // Handlers never block: they answer at once or hand the call to a scheduler.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes())
-            .addService(new InferenceService(repository, state))
+            .addService(RequestParsing.guarded(new InferenceService(repository, state)))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(reflectionV1Alpha())

@@ -90,10 +90,12 @@ final class ServeCommand implements Callable<Integer> {
   boolean strictReadiness;
 
   @Option(
-      names = "--shutdown-grace-seconds",
+      names = {"--exit-timeout-secs", "--shutdown-grace-seconds"},
       paramLabel = "S",
       defaultValue = "" + Config.DEFAULT_SHUTDOWN_GRACE_SECONDS,
-      description = "On shutdown, time queued requests get to finish (default: ${DEFAULT-VALUE}).")
+      description =
+          "On shutdown, time queued and running requests get to finish (Triton's name;"
+              + " --shutdown-grace-seconds is an alias; default: ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
 
   @Option(
