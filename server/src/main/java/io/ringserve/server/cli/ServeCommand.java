@@ -1,5 +1,6 @@
 package io.ringserve.server.cli;
 
+import io.ringserve.server.GrpcLimits;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.RingServeServer.Config;
 import io.ringserve.server.backend.BackendOptions;
@@ -119,6 +120,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BackendOptions engines = backendOptions();
+    GrpcLimits limits = grpcLimitsOrFail();
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
     // server's thread setting sizes TensorFlow's process-wide pools.
     ProcessThreadPools pools = new ProcessThreadPools(engines);
@@ -138,7 +140,7 @@ final class ServeCommand implements Callable<Integer> {
                 .backendOptions(engines)
                 .maxMessageBytes(
                     maxMessageBytes != null ? maxMessageBytes : Config.defaultMaxMessageBytes())
-                .grpcLimits(grpcLimitsOrFail())
+                .grpcLimits(limits)
                 .strictReadiness(strictReadiness)
                 .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                 .build());
@@ -165,7 +167,12 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private io.ringserve.server.GrpcLimits grpcLimitsOrFail() {
+  /**
+   * The limits the flags say.
+   *
+   * @throws ParameterException naming the limit out of range
+   */
+  GrpcLimits grpcLimitsOrFail() {
     try {
       return grpcLimits.limits();
     } catch (IllegalArgumentException e) {
