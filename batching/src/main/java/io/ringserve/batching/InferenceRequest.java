@@ -105,9 +105,17 @@ public final class InferenceRequest {
     return batchSize;
   }
 
-  /** True once the caller has cancelled (for example the gRPC call was cancelled). */
+  /**
+   * True once the caller has cancelled (for example the gRPC call was cancelled). A cancellation
+   * check that throws counts as cancelled: it runs on the scheduler's threads, which must survive
+   * anything a caller supplies.
+   */
   public boolean isCancelled() {
-    return cancelled.getAsBoolean();
+    try {
+      return cancelled.getAsBoolean();
+    } catch (Throwable broken) {
+      return true;
+    }
   }
 
   /** True once the request has been answered. */

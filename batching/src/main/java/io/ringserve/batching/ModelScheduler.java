@@ -28,6 +28,14 @@ public interface ModelScheduler {
   int pendingRequests();
 
   /**
+   * Why this scheduler can no longer be trusted to serve (one of its threads failed or ended
+   * unexpectedly), for readiness to report; {@code null} while healthy. Cheap.
+   */
+  default String failure() {
+    return null;
+  }
+
+  /**
    * Stops accepting requests, lets queued and running requests finish for at most {@code grace},
    * then answers whatever is left with {@link InferenceException.Reason#UNAVAILABLE} and closes the
    * runners. Blocks until done.

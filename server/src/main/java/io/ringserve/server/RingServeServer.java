@@ -14,9 +14,12 @@ import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.internal.grpc.DeflateCodec;
+import io.ringserve.server.internal.grpc.GrpcTransport;
 import io.ringserve.server.internal.grpc.InferenceService;
+import io.ringserve.server.internal.grpc.RequestParsing;
 import io.ringserve.server.internal.grpc.ServerState;
 import io.ringserve.server.internal.http.RestServer;
+import io.ringserve.server.internal.log.TransportLogFilter;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -69,7 +72,8 @@ public final class RingServeServer implements AutoCloseable {
       boolean allowHttp,
       String httpHost,
       int httpPort,
-      int httpMaxInputBytes) {
+      int httpMaxInputBytes,
+      GrpcLimits grpcLimits) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -78,6 +82,9 @@ public final class RingServeServer implements AutoCloseable {
 
     /** 64 MiB: a batch of large inputs fits, a runaway client does not. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 20;
+
+    /** The smallest default message limit, however small the heap. */
+    public static final int MIN_DEFAULT_MAX_MESSAGE_BYTES = 4 << 20;
 
     /** As Triton: ready only if every model loaded. */
     public static final boolean DEFAULT_STRICT_READINESS = true;
@@ -104,6 +111,7 @@ public final class RingServeServer implements AutoCloseable {
       Objects.requireNonNull(backendOptions, "backendOptions");
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
       Objects.requireNonNull(httpHost, "httpHost");
+      Objects.requireNonNull(grpcLimits, "grpcLimits");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
       }
@@ -137,6 +145,18 @@ public final class RingServeServer implements AutoCloseable {
     }
 
     /**
+     * The default message limit for this JVM: 1/32 of the maximum heap, between {@value
+     * #MIN_DEFAULT_MAX_MESSAGE_BYTES} and {@value #DEFAULT_MAX_MESSAGE_BYTES} bytes, so that the
+     * messages of a connection's concurrent calls cannot fill a small heap (16 MiB at {@code
+     * -Xmx512m}).
+     */
+    public static int defaultMaxMessageBytes() {
+      long share = Runtime.getRuntime().maxMemory() / 32;
+      return (int)
+          Math.max(MIN_DEFAULT_MAX_MESSAGE_BYTES, Math.min(DEFAULT_MAX_MESSAGE_BYTES, share));
+    }
+
+    /**
      * Builds a {@link Config}; every setting but the model repository has a default. Not
      * thread-safe; {@link #build()} checks the values as the record does.
      */
@@ -146,7 +166,7 @@ public final class RingServeServer implements AutoCloseable {
       private Path modelRepository;
       private List<Backend> backends;
       private BackendOptions backendOptions = BackendOptions.serverDefaults();
-      private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+      private int maxMessageBytes = defaultMaxMessageBytes();
       private boolean strictReadiness = DEFAULT_STRICT_READINESS;
       private Duration shutdownGrace = Duration.ofSeconds(DEFAULT_SHUTDOWN_GRACE_SECONDS);
       private ModelControlMode modelControlMode = ModelControlMode.NONE;
@@ -157,6 +177,7 @@ public final class RingServeServer implements AutoCloseable {
       private String httpHost;
       private int httpPort = DEFAULT_HTTP_PORT;
       private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
+      private GrpcLimits grpcLimits = GrpcLimits.defaults();
 
       private Builder() {}
 
@@ -217,7 +238,7 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
-      /** The largest request message accepted; default 64 MiB. */
+      /** The largest request message accepted; default {@link #defaultMaxMessageBytes()}. */
       public Builder maxMessageBytes(int maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
         return this;
@@ -259,6 +280,12 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
+      /** What one client may hold of the server; default {@link GrpcLimits#defaults()}. */
+      public Builder grpcLimits(GrpcLimits grpcLimits) {
+        this.grpcLimits = grpcLimits;
+        return this;
+      }
+
       /**
        * @throws NullPointerException if no model repository was set
        * @throws IllegalArgumentException naming the setting that is out of range
@@ -284,12 +311,14 @@ public final class RingServeServer implements AutoCloseable {
             allowHttp,
             httpHost != null ? httpHost : host,
             httpPort,
-            httpMaxInputBytes);
+            httpMaxInputBytes,
+            grpcLimits);
       }
     }
   }
 
   private RingServeServer(Config config) {
+    TransportLogFilter.install();
     this.config = config;
     this.repository =
         new ModelRepository(
@@ -302,14 +331,16 @@ public final class RingServeServer implements AutoCloseable {
     this.state = new ServerState(repository, config.strictReadiness());
     this.inference = new InferenceService(repository, state);
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        GrpcTransport.limited(
+                NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port())),
+                config.grpcLimits())
             // Handlers never block: they answer at once or hand the call to a scheduler.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes())
             .decompressorRegistry(
                 DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
             .compressorRegistry(compressors())
-            .addService(inference)
+            .addService(RequestParsing.guarded(inference))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(reflectionV1Alpha())

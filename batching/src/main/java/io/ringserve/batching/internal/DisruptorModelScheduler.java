@@ -43,6 +43,7 @@ public final class DisruptorModelScheduler implements ModelScheduler {
   private final BatchingRole role;
   private final Thread batcherThread;
   private final Thread[] workerThreads;
+  private final ThreadFailures failures = new ThreadFailures();
   private final Object lifecycle = new Object();
   private volatile boolean accepting = true;
 
@@ -66,11 +67,11 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     BatchExecutor executor = new BatchExecutor(policy.batchesRequests(), completions, statistics);
     this.workerThreads = new Thread[workers.length];
     for (int i = 0; i < workers.length; i++) {
-      Worker worker = new Worker(workers[i], instances.get(i), executor, role, wakeups);
+      Worker worker = new Worker(workers[i], instances.get(i), executor, role, wakeups, failures);
       workerThreads[i] = daemon(worker, "ringserve-worker-" + modelName + "-" + i);
     }
     this.batcherThread =
-        daemon(new DynamicBatcher(role, wakeups), "ringserve-batcher-" + modelName);
+        daemon(new DynamicBatcher(role, wakeups, failures), "ringserve-batcher-" + modelName);
   }
 
   private static Thread daemon(Runnable loop, String name) {
@@ -172,6 +173,23 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     long admitted = ring.getCursor() + 1;
     long pending = admitted - statistics.answeredCount();
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, pending));
+  }
+
+  @Override
+  public String failure() {
+    String failed = failures.first();
+    if (failed != null || !accepting) {
+      return failed;
+    }
+    if (!batcherThread.isAlive()) {
+      return "thread " + batcherThread.getName() + " ended";
+    }
+    for (Thread worker : workerThreads) {
+      if (!worker.isAlive()) {
+        return "thread " + worker.getName() + " ended";
+      }
+    }
+    return null;
   }
 
   @Override

@@ -23,11 +23,13 @@ final class DynamicBatcher implements Runnable {
   private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
 
   private final BatchingRole role;
+  private final ThreadFailures failures;
   private final Wakeups wakeups;
   private final BooleanSupplier handoffEmpty;
   private final BooleanSupplier anyIdle;
 
-  DynamicBatcher(BatchingRole role, Wakeups wakeups) {
+  DynamicBatcher(BatchingRole role, Wakeups wakeups, ThreadFailures failures) {
+    this.failures = failures;
     this.role = role;
     this.wakeups = wakeups;
     this.handoffEmpty = role::handoffEmpty;
@@ -40,7 +42,8 @@ final class DynamicBatcher implements Runnable {
     try {
       loop();
     } catch (Throwable unexpected) {
-      LOG.log(System.Logger.Level.ERROR, "batcher failed; answering queued requests", unexpected);
+      failures.record(Thread.currentThread().getName(), unexpected);
+      LOG.log(System.Logger.Level.ERROR, "batcher failed; answering queued requests");
     } finally {
       role.terminate();
     }

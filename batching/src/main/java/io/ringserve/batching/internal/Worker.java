@@ -1,6 +1,7 @@
 package io.ringserve.batching.internal;
 
 import io.ringserve.batching.ModelRunner;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,15 +24,21 @@ final class Worker implements Runnable {
   private final BatchExecutor executor;
   private final BatchingRole role;
   private final Wakeups wakeups;
+  private final ThreadFailures failures;
   private final BooleanSupplier workArrived = this::workArrived;
+
+  /** Pause after an unexpected failure of the loop itself. */
+  private static final long FAILURE_PAUSE_NANOS = 1_000_000;
 
   Worker(
       WorkerState state,
       ModelRunner runner,
       BatchExecutor executor,
       BatchingRole role,
-      Wakeups wakeups) {
+      Wakeups wakeups,
+      ThreadFailures failures) {
     this.state = state;
+    this.failures = failures;
     this.runner = runner;
     this.executor = executor;
     this.role = role;
@@ -44,27 +51,34 @@ final class Worker implements Runnable {
     try {
       boolean busy = false;
       while (true) {
-        ScheduledBatch batch = role.takeHandedOver(state);
-        if (batch == null && (busy || role.hasPublished())) {
-          batch = role.formFor(state);
-        }
-        if (batch != null) {
-          execute(batch);
-          busy = true;
-          continue;
-        }
-        if (busy) {
-          busy = false;
-          state.markRunning(null);
-          if (role.handoffEmpty()) {
-            wakeups.signalWorker(); // idle: the batcher may have a batch for us
+        try {
+          ScheduledBatch batch = role.takeHandedOver(state);
+          if (batch == null && (busy || role.hasPublished())) {
+            batch = role.formFor(state);
           }
-          continue; // look at the handoff once more before waiting
+          if (batch != null) {
+            execute(batch);
+            busy = true;
+            continue;
+          }
+          if (busy) {
+            busy = false;
+            state.markRunning(null);
+            if (role.handoffEmpty()) {
+              wakeups.signalWorker(); // idle: the batcher may have a batch for us
+            }
+            continue; // look at the handoff once more before waiting
+          }
+          if (state.exitRequested()) {
+            return;
+          }
+          state.awaitWork(workArrived);
+        } catch (Throwable unexpected) {
+          // A bug, or an Error (OutOfMemoryError) while forming a batch: the thread stays, so that
+          // the model's requests are still answered, and the model reports itself not ready.
+          failures.record(Thread.currentThread().getName(), unexpected);
+          LockSupport.parkNanos(FAILURE_PAUSE_NANOS); // a failure that repeats must not spin
         }
-        if (state.exitRequested()) {
-          return;
-        }
-        state.awaitWork(workArrived);
       }
     } finally {
       closeRunner();

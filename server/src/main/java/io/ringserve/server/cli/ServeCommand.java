@@ -1,5 +1,6 @@
 package io.ringserve.server.cli;
 
+import io.ringserve.server.GrpcLimits;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.ModelsFailedToLoadException;
 import io.ringserve.server.RingServeServer;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -145,10 +147,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-message-bytes",
       paramLabel = "BYTES",
-      defaultValue = "" + Config.DEFAULT_MAX_MESSAGE_BYTES,
       description =
-          "Largest request message accepted (default: ${DEFAULT-VALUE} = 64 MiB); larger ones get RESOURCE_EXHAUSTED.")
-  int maxMessageBytes;
+          "Largest request message accepted (default: 1/32 of the maximum heap, between 4 MiB and 64 MiB); larger ones get RESOURCE_EXHAUSTED.")
+  Integer maxMessageBytes;
+
+  @Mixin GrpcLimitOptions grpcLimits;
 
   @Option(
       names = "--strict-readiness",
@@ -160,10 +163,12 @@ final class ServeCommand implements Callable<Integer> {
   boolean strictReadiness;
 
   @Option(
-      names = "--shutdown-grace-seconds",
+      names = {"--exit-timeout-secs", "--shutdown-grace-seconds"},
       paramLabel = "S",
       defaultValue = "" + Config.DEFAULT_SHUTDOWN_GRACE_SECONDS,
-      description = "On shutdown, time queued requests get to finish (default: ${DEFAULT-VALUE}).")
+      description =
+          "On shutdown, time queued and running requests get to finish (Triton's name;"
+              + " --shutdown-grace-seconds is an alias; default: ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
 
   @Option(
@@ -193,6 +198,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BackendOptions engines = backendOptions();
+    GrpcLimits limits = grpcLimitsOrFail();
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
     // server's thread setting sizes TensorFlow's process-wide pools.
     ProcessThreadPools pools = new ProcessThreadPools(engines);
@@ -218,7 +224,9 @@ final class ServeCommand implements Callable<Integer> {
                   .modelRepository(repository)
                   .backends(Backends.all(pools))
                   .backendOptions(engines)
-                  .maxMessageBytes(maxMessageBytes)
+                  .maxMessageBytes(
+                      maxMessageBytes != null ? maxMessageBytes : Config.defaultMaxMessageBytes())
+                  .grpcLimits(limits)
                   .strictReadiness(strictReadiness)
                   .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                   .modelControlMode(mode)
@@ -269,6 +277,19 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "--model-control-mode must be none, poll or explicit, got '" + modelControlMode + "'");
+    }
+  }
+
+  /**
+   * The limits the flags say.
+   *
+   * @throws ParameterException naming the limit out of range
+   */
+  GrpcLimits grpcLimitsOrFail() {
+    try {
+      return grpcLimits.limits();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 

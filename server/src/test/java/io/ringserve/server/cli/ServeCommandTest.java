@@ -3,12 +3,14 @@ package io.ringserve.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringserve.server.GrpcLimits;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.backend.BackendOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +92,45 @@ class ServeCommandTest {
     assertEquals(1, exit, err.toString());
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
     assertTrue(err.toString().startsWith("error: failed to load 'broken'"), err.toString());
+  }
+
+  @Test
+  void grpcLimitFlagsSetTheLimitsAndDefaultToTheirDefaults() {
+    assertEquals(GrpcLimits.defaults(), parse().grpcLimits.limits());
+    GrpcLimits limits =
+        parse(
+                "--grpc-max-concurrent-calls-per-connection", "7",
+                "--grpc-max-connections", "9",
+                "--grpc-max-rst-frames-per-window", "11",
+                "--grpc-keepalive-time", "60000",
+                "--grpc-message-receive-timeout-secs", "0")
+            .grpcLimits
+            .limits();
+    assertEquals(7, limits.maxConcurrentCallsPerConnection());
+    assertEquals(9, limits.maxConnections());
+    assertEquals(11, limits.maxRstFramesPerWindow());
+    assertEquals(Duration.ofMinutes(1), limits.keepAliveTime());
+    assertEquals(Duration.ZERO, limits.messageReceiveTimeout());
+  }
+
+  @Test
+  void exitTimeoutSecsIsTritonsNameAndShutdownGraceSecondsItsAlias() {
+    assertEquals(3, parse("--exit-timeout-secs", "3").shutdownGraceSeconds);
+    assertEquals(4, parse("--shutdown-grace-seconds", "4").shutdownGraceSeconds);
+  }
+
+  @Test
+  void anOutOfRangeLimitIsRefusedByNameBeforeAnythingStarts() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new RingServeCommand());
+    command.setErr(new PrintWriter(err));
+
+    int exit =
+        command.execute(
+            "serve", "--grpc-max-connections", "0", "--grpc-port", "0", "--allow-metrics", "false");
+
+    assertEquals(2, exit, err.toString());
+    assertTrue(err.toString().contains("maxConnections must be >= 1"), err.toString());
   }
 
   private static ServeCommand parse(String... args) {

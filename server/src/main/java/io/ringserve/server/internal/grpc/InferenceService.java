@@ -83,7 +83,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   @Override
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> response) {
-    boolean ready = state.isLive() && repository.isReady(request.getName(), request.getVersion());
+    boolean ready = state.isModelReady(request.getName(), request.getVersion());
     answer(response, ModelReadyResponse.newBuilder().setReady(ready).build());
   }
 

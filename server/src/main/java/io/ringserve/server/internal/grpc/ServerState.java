@@ -1,6 +1,8 @@
 package io.ringserve.server.internal.grpc;
 
 import io.ringserve.server.internal.repository.ModelRepository;
+import io.ringserve.server.internal.repository.ServedModel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,8 +47,38 @@ public final class ServerState {
     return live;
   }
 
+  /**
+   * Live, loaded, and (under strict readiness) every model loaded and none of their schedulers
+   * failed ({@link io.ringserve.batching.ModelScheduler#failure()}).
+   */
   public boolean isReady() {
-    return live && loaded && (!strictReadiness || repository.allLoaded());
+    return live
+        && loaded
+        && (!strictReadiness || (repository.allLoaded() && failedModels().isEmpty()));
+  }
+
+  /** Whether {@code name}/{@code version} is served and its scheduler has not failed. */
+  public boolean isModelReady(String name, String version) {
+    if (!live || !repository.isReady(name, version)) {
+      return false;
+    }
+    try {
+      return repository.resolve(name, version).scheduler().failure() == null;
+    } catch (RuntimeException unloadedMeanwhile) {
+      return false;
+    }
+  }
+
+  /** "model version: reason" for each served model whose scheduler failed; empty if none. */
+  public List<String> failedModels() {
+    List<String> failed = new ArrayList<>();
+    for (ServedModel model : repository.served()) {
+      String failure = model.scheduler().failure();
+      if (failure != null) {
+        failed.add(model.name() + " " + model.versionString() + ": " + failure);
+      }
+    }
+    return failed;
   }
 
   /** The repository has finished loading. */

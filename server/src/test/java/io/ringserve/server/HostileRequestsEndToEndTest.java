@@ -1,0 +1,156 @@
+package io.ringserve.server;
+
+import static io.ringserve.server.WireTensors.simpleRequest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import inference.GRPCInferenceServiceGrpc;
+import inference.GrpcService.ServerLiveRequest;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Request bodies a client controls byte for byte: a body that does not parse is INVALID_ARGUMENT
+ * (not UNKNOWN with a stack trace), and a seeded fuzz of mutated inference requests gets a
+ * deliberate status for every one, never UNKNOWN or a Java class name, while the server stays live.
+ */
+class HostileRequestsEndToEndTest {
+  private static final MethodDescriptor<byte[], byte[]> RAW_INFER =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("inference.GRPCInferenceService/ModelInfer")
+          .setRequestMarshaller(new Bytes())
+          .setResponseMarshaller(new Bytes())
+          .build();
+
+  private static TestServer server;
+
+  @BeforeAll
+  static void startServer() {
+    server = TestServers.shared();
+  }
+
+  @Test
+  void shouldAnswerAnUnparseableBodyInvalidArgument() {
+    byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x01};
+    StatusRuntimeException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    server.channel(),
+                    RAW_INFER,
+                    CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                    garbage));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
+    assertTrue(e.getStatus().getDescription().contains("ModelInfer"), e.toString());
+  }
+
+  @Test
+  void shouldGiveTwentyThousandMutatedRequestsADeliberateStatus() throws Exception {
+    byte[] valid = simpleRequest().setId("fuzz").build().toByteArray();
+    Random random = new Random(20_240_101L);
+    Map<Status.Code, AtomicInteger> codes = new ConcurrentHashMap<>();
+    Map<String, String> bad = new ConcurrentHashMap<>();
+    Semaphore window = new Semaphore(64);
+    int total = 20_000;
+    AtomicInteger answered = new AtomicInteger();
+    long started = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      byte[] body = mutate(valid, random);
+      window.acquire();
+      ClientCall<byte[], byte[]> call =
+          server
+              .channel()
+              .newCall(RAW_INFER, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+      call.start(
+          new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+              codes.computeIfAbsent(status.getCode(), c -> new AtomicInteger()).incrementAndGet();
+              String description = String.valueOf(status.getDescription());
+              if (status.getCode() == Status.Code.UNKNOWN
+                  || status.getCode() == Status.Code.DEADLINE_EXCEEDED
+                  || description.contains("Exception")
+                  || description.contains("java.")) {
+                bad.putIfAbsent(status.getCode() + ": " + description, "");
+              }
+              answered.incrementAndGet();
+              window.release();
+            }
+          },
+          new Metadata());
+      call.request(1);
+      call.sendMessage(body);
+      call.halfClose();
+    }
+    assertTrue(window.tryAcquire(64, 30, TimeUnit.SECONDS), "every request answered");
+    assertEquals(total, answered.get());
+    assertTrue(bad.isEmpty(), "undeliberate answers: " + bad.keySet() + " of " + codes);
+    assertFalse(codes.getOrDefault(Status.Code.INVALID_ARGUMENT, new AtomicInteger()).get() == 0);
+    assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) < 60, "within a minute");
+    assertTrue(
+        GRPCInferenceServiceGrpc.newBlockingStub(server.channel())
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .serverLive(ServerLiveRequest.getDefaultInstance())
+            .getLive());
+  }
+
+  /** One to four byte flips, a truncation, or a run of random bytes spliced in. */
+  private static byte[] mutate(byte[] valid, Random random) {
+    byte[] body = valid.clone();
+    switch (random.nextInt(4)) {
+      case 0 -> {
+        for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+          body[random.nextInt(body.length)] ^= (byte) (1 << random.nextInt(8));
+        }
+      }
+      case 1 -> body = java.util.Arrays.copyOf(body, random.nextInt(body.length));
+      case 2 -> body[random.nextInt(body.length)] = (byte) random.nextInt(256);
+      default -> {
+        int at = random.nextInt(body.length);
+        for (int i = at; i < Math.min(body.length, at + 1 + random.nextInt(16)); i++) {
+          body[i] = (byte) random.nextInt(256);
+        }
+      }
+    }
+    return body;
+  }
+
+  /** Bytes as they are. */
+  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
