@@ -123,6 +123,10 @@ public final class ScoringRun {
     writer.start();
     try {
       readAll();
+    } catch (IOException | RuntimeException e) {
+      // Keeps the last checkpoint: the writer deletes it only after a complete run.
+      failure = "reading " + source.describe() + " failed: " + e.getMessage();
+      throw e;
     } finally {
       put(END);
       writer.join();

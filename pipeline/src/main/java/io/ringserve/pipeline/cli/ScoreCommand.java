@@ -192,7 +192,15 @@ public final class ScoreCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ScoreCommand()).execute(args));
+    CommandLine command = new CommandLine(new ScoreCommand());
+    // A failure the run could not turn into error records (an unreadable source, a server that
+    // cannot be reached) ends the command with its message, not a stack trace.
+    command.setExecutionExceptionHandler(
+        (e, cl, parsed) -> {
+          cl.getErr().println("score: error: " + e.getMessage());
+          return 1;
+        });
+    System.exit(command.execute(args));
   }
 
   @Override
