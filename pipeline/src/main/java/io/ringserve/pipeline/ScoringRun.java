@@ -1,0 +1,263 @@
+package io.ringserve.pipeline;
+
+import io.ringserve.batching.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Scores every record of a source into a sink, in input order, one output record per input record.
+ *
+ * <p>Two threads: the caller's reads records, maps them to rows and sends a request per {@code
+ * batchSize} records; a writer thread takes the requests in the order they were sent, waits for
+ * each answer and writes its output records. A queue of {@code maxInFlight} requests between them
+ * bounds what is in memory and in flight, whatever the source's size: a slow model slows the
+ * reading, never grows the queue.
+ *
+ * <p>Batches are cut at fixed record counts from the first record, so a resumed run (which starts
+ * at a checkpoint, always at a batch boundary) sends the same batches as an uninterrupted one and
+ * writes the same bytes.
+ *
+ * <p>One run per instance; not thread-safe.
+ */
+public final class ScoringRun {
+  /** Tuning and limits of one run. */
+  public record Options(
+      int batchSize,
+      int maxInFlight,
+      long maxErrors,
+      Duration checkpointInterval,
+      Path checkpointFile,
+      Checkpoint resumeFrom) {
+    public Options {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+      }
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("max in flight must be >= 1, got " + maxInFlight);
+      }
+    }
+  }
+
+  private static final RequestBatch END = new RequestBatch();
+
+  private final Scorer scorer;
+  private final FieldMapping mapping;
+  private final RecordSource source;
+  private final RecordSink sink;
+  private final OutputRecords outputs;
+  private final Options options;
+  private final BlockingQueue<RequestBatch> inFlight;
+
+  private final AtomicLong records = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private volatile String failure; // why the run stopped early, set by either thread
+
+  public ScoringRun(
+      Scorer scorer,
+      FieldMapping mapping,
+      RecordSource source,
+      RecordSink sink,
+      OutputRecords outputs,
+      Options options) {
+    this.scorer = scorer;
+    this.mapping = mapping;
+    this.source = source;
+    this.sink = sink;
+    this.outputs = outputs;
+    this.options = options;
+    this.inFlight = new ArrayBlockingQueue<>(options.maxInFlight());
+    if (options.resumeFrom() != null) {
+      records.set(options.resumeFrom().records());
+      errors.set(options.resumeFrom().errors());
+    }
+  }
+
+  /** Input records done so far (output written), for progress. Any thread. */
+  public long records() {
+    return records.get();
+  }
+
+  /** Error records written so far. Any thread. */
+  public long errors() {
+    return errors.get();
+  }
+
+  /**
+   * Runs to the end of the source, or until {@code --max-errors} is passed.
+   *
+   * @return {@code null} if every record was scored, else why the run stopped
+   * @throws IOException if the source or the sink fails
+   */
+  public String run() throws IOException, InterruptedException {
+    long skip = options.resumeFrom() == null ? 0 : options.resumeFrom().records();
+    for (long i = 0; i < skip; i++) {
+      if (source.next() == null) {
+        throw new IOException(
+            "the checkpoint is at record " + skip + " but " + source.describe() + " has " + i);
+      }
+    }
+    IOException[] writerError = new IOException[1];
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                writeAll();
+              } catch (IOException e) {
+                writerError[0] = e;
+                failure = "writing " + sink.describe() + " failed: " + e.getMessage();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "ringserve-score-writer");
+    writer.start();
+    try {
+      readAll();
+    } catch (IOException | RuntimeException e) {
+      // Keeps the last checkpoint: the writer deletes it only after a complete run.
+      failure = "reading " + source.describe() + " failed: " + e.getMessage();
+      throw e;
+    } finally {
+      put(END);
+      writer.join();
+    }
+    if (writerError[0] != null) {
+      throw writerError[0];
+    }
+    return failure;
+  }
+
+  private void readAll() throws IOException, InterruptedException {
+    RequestBatch batch = new RequestBatch();
+    SourceRecord record;
+    while (failure == null && (record = source.next()) != null) {
+      if (record.readError() != null) {
+        batch.addError(record, record.readError());
+      } else {
+        try {
+          ByteBuffer[] row = mapping.map(record.fields());
+          batch.addRow(record, row);
+        } catch (RecordException e) {
+          batch.addError(record, e.getMessage());
+        }
+      }
+      if (batch.size() == options.batchSize()) {
+        send(batch);
+        batch = new RequestBatch();
+      }
+    }
+    if (batch.size() > 0 && failure == null) {
+      send(batch);
+    }
+  }
+
+  private void send(RequestBatch batch) throws InterruptedException {
+    if (!batch.rows.isEmpty()) {
+      try {
+        batch.result = scorer.infer(batch.tensors(mapping.signature()));
+      } catch (RuntimeException e) {
+        batch.result = CompletableFuture.failedFuture(e);
+      }
+    }
+    put(batch);
+  }
+
+  private void put(RequestBatch batch) throws InterruptedException {
+    // The writer may have stopped (a sink failure): never wait on it for ever.
+    while (!inFlight.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+      if (failure != null && batch != END) {
+        return;
+      }
+    }
+  }
+
+  private void writeAll() throws IOException, InterruptedException {
+    long lastCheckpoint = System.nanoTime();
+    long interval = options.checkpointInterval().toNanos();
+    while (true) {
+      RequestBatch batch = inFlight.take();
+      if (batch == END) {
+        break;
+      }
+      if (failure != null) {
+        continue; // drain, so that the reader is never blocked
+      }
+      write(batch);
+      if (options.checkpointFile() != null && System.nanoTime() - lastCheckpoint >= interval) {
+        checkpoint();
+        lastCheckpoint = System.nanoTime();
+      }
+    }
+    sink.flush();
+    // A run that stopped early keeps its last checkpoint, taken at a batch boundary: resuming
+    // from there writes the same bytes as a run that never stopped.
+    if (failure == null && options.checkpointFile() != null) {
+      Files.deleteIfExists(options.checkpointFile());
+    }
+  }
+
+  private void write(RequestBatch batch) throws IOException, InterruptedException {
+    List<Tensor> result = null;
+    String requestError = null;
+    if (batch.result != null) {
+      try {
+        result = batch.result.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        requestError = "inference failed: " + cause.getMessage();
+      }
+    }
+    boolean batched = mapping.signature().batches();
+    long row = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      SourceRecord record = batch.records.get(i);
+      String error = batch.errors.get(i);
+      if (error == null && requestError != null) {
+        error = requestError;
+      }
+      if (error == null) {
+        sink.write(outputs.prediction(record, result, row, batched));
+      } else {
+        sink.write(outputs.error(record, error));
+        long n = errors.incrementAndGet();
+        if (options.maxErrors() >= 0 && n > options.maxErrors()) {
+          records.incrementAndGet();
+          failure =
+              "stopped after "
+                  + n
+                  + " error records, more than --max-errors "
+                  + options.maxErrors()
+                  + " (last: "
+                  + record.position()
+                  + ": "
+                  + error
+                  + ")";
+          return;
+        }
+      }
+      if (batch.errors.get(i) == null) {
+        row++;
+      }
+      records.incrementAndGet();
+    }
+  }
+
+  private void checkpoint() throws IOException {
+    long bytes = sink.flush();
+    if (bytes < 0) {
+      return;
+    }
+    new Checkpoint(source.describe(), options.batchSize(), records.get(), bytes, errors.get())
+        .write(options.checkpointFile());
+  }
+}

@@ -1,0 +1,402 @@
+package io.ringserve.pipeline.cli;
+
+import io.ringserve.pipeline.Checkpoint;
+import io.ringserve.pipeline.FieldMapping;
+import io.ringserve.pipeline.InProcessScorer;
+import io.ringserve.pipeline.InputBinding;
+import io.ringserve.pipeline.OutputRecords;
+import io.ringserve.pipeline.Progress;
+import io.ringserve.pipeline.RecordSink;
+import io.ringserve.pipeline.RecordSource;
+import io.ringserve.pipeline.RemoteScorer;
+import io.ringserve.pipeline.Scorer;
+import io.ringserve.pipeline.ScoringRun;
+import io.ringserve.pipeline.Summary;
+import io.ringserve.pipeline.files.FileFormat;
+import io.ringserve.pipeline.files.FileInputs;
+import io.ringserve.pipeline.files.FileSink;
+import io.ringserve.pipeline.files.FileSource;
+import io.ringserve.server.backend.BackendOptions;
+import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.examples.ExampleModels;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ringserve score}: every record of a source through a model into a sink, one output record
+ * per input record (a prediction, or an error record naming the record and what was wrong).
+ *
+ * <p>Exit status: 0 when every record has its output record, 1 when the run stopped early ({@code
+ * --max-errors}) or failed, 2 for a command line or a field mapping the model refuses.
+ */
+@Command(
+    name = "score",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Score records from files or standard input through a model into a file or standard output.",
+      "",
+      "The model runs in this process (--model-repository; default: the bundled examples) or on a"
+          + " KServe v2 gRPC server (--url HOST:PORT, RingServe or Triton).",
+      "Example: ringserve score --model mlp_onnx --source data.jsonl --sink scored.jsonl"
+    })
+public final class ScoreCommand implements Callable<Integer> {
+
+  @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model.")
+  String model;
+
+  @Option(
+      names = "--model-version",
+      paramLabel = "N",
+      defaultValue = "",
+      description = "The model version (default: the highest ready one).")
+  String modelVersion;
+
+  @Option(
+      names = "--model-repository",
+      paramLabel = "DIR",
+      description =
+          "Run the model in this process from a Triton-layout repository (default: the bundled"
+              + " examples, unless --url is given).")
+  Path modelRepository;
+
+  @Option(
+      names = "--url",
+      paramLabel = "HOST:PORT",
+      description = "Run the model on this KServe v2 gRPC server instead (RingServe, Triton).")
+  String url;
+
+  @Option(
+      names = "--source",
+      paramLabel = "SOURCE",
+      defaultValue = "-",
+      description =
+          "A .jsonl/.ndjson/.json or .csv file, a directory or glob of them, or - for standard"
+              + " input (default).")
+  String source;
+
+  @Option(
+      names = "--source-format",
+      paramLabel = "jsonl|csv",
+      description = "The source's format (default: from the file name; jsonl for standard input).")
+  String sourceFormat;
+
+  @Option(
+      names = "--sink",
+      paramLabel = "SINK",
+      defaultValue = "-",
+      description = "A .jsonl or .csv file, or - for standard output (default).")
+  String sink;
+
+  @Option(
+      names = "--sink-format",
+      paramLabel = "jsonl|csv",
+      description = "The sink's format (default: from the file name; jsonl for standard output).")
+  String sinkFormat;
+
+  @Option(
+      names = "--input",
+      paramLabel = "INPUT=FIELDS",
+      description =
+          "Fields of a model input: INPUT0=features (a JSON array field) or"
+              + " INPUT0=V1..V28,Amount (columns, in order). Default: the field of the input's name,"
+              + " or, for a single input, every field but --id and --keep.")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(
+      names = "--id",
+      paramLabel = "FIELD",
+      description = "A field copied to each output record, first.")
+  String id;
+
+  @Option(
+      names = "--keep",
+      paramLabel = "FIELD",
+      split = ",",
+      description = "Fields copied to each output record beside the outputs.")
+  List<String> keep = new ArrayList<>();
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description =
+          "Records per request (default: the model's max_batch_size; 1 if it does not batch).")
+  Integer batchSize;
+
+  @Option(
+      names = "--max-in-flight",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "Requests sent and not yet written (default: ${DEFAULT-VALUE}); bounds memory.")
+  int maxInFlight;
+
+  @Option(
+      names = "--max-errors",
+      paramLabel = "N",
+      defaultValue = "-1",
+      description =
+          "Stop once more than N records failed (default: ${DEFAULT-VALUE} = never; bad records"
+              + " get error records and the run goes on).")
+  long maxErrors;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue a file run that was stopped or killed, from its checkpoint (SINK.checkpoint).")
+  boolean resume;
+
+  @Option(
+      names = "--checkpoint-interval-ms",
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description = "How often a file run records where it is (default: ${DEFAULT-VALUE}).")
+  long checkpointIntervalMs;
+
+  @Option(
+      names = "--timeout-seconds",
+      paramLabel = "S",
+      defaultValue = "60",
+      description = "Deadline of one request with --url (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  @Option(
+      names = "--progress-seconds",
+      paramLabel = "S",
+      defaultValue = "5",
+      description =
+          "Seconds between progress lines when standard error is not a terminal (default: ${DEFAULT-VALUE}).")
+  long progressSeconds;
+
+  @Option(
+      names = "--summary-json",
+      paramLabel = "FILE",
+      description = "Also write the final summary to FILE as JSON.")
+  Path summaryJson;
+
+  private final PrintStream err;
+
+  public ScoreCommand() {
+    this(System.err);
+  }
+
+  ScoreCommand(PrintStream err) {
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    CommandLine command = new CommandLine(new ScoreCommand());
+    // A failure the run could not turn into error records (an unreadable source, a server that
+    // cannot be reached) ends the command with its message, not a stack trace.
+    command.setExecutionExceptionHandler(
+        (e, cl, parsed) -> {
+          cl.getErr().println("score: error: " + e.getMessage());
+          return 1;
+        });
+    System.exit(command.execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (url != null && modelRepository != null) {
+      return usage("give --url or --model-repository, not both");
+    }
+    if (resume && "-".equals(sink)) {
+      return usage("--resume needs a file sink (standard output cannot be rewound)");
+    }
+    List<InputBinding> bindings = new ArrayList<>();
+    FileFormat inFormat;
+    FileFormat outFormat;
+    try {
+      for (String spec : inputs) {
+        bindings.add(InputBinding.parse(spec));
+      }
+      inFormat = sourceFormat == null ? null : FileFormat.parse(sourceFormat);
+      outFormat = sinkFormat == null ? null : FileFormat.parse(sinkFormat);
+    } catch (IllegalArgumentException e) {
+      return usage(e.getMessage());
+    }
+    List<String> passThrough = new ArrayList<>();
+    if (id != null) {
+      passThrough.add(id);
+    }
+    passThrough.addAll(keep);
+
+    RecordSource records;
+    try {
+      records =
+          "-".equals(source)
+              ? FileSource.ofStream(System.in, inFormat == null ? FileFormat.JSONL : inFormat)
+              : FileSource.ofFiles(FileInputs.resolve(source), inFormat);
+    } catch (IOException e) {
+      return usage(e.getMessage());
+    }
+    try (RecordSource in = records;
+        Scorer scorer = openScorer()) {
+      FieldMapping mapping;
+      try {
+        mapping = FieldMapping.create(scorer.signature(), bindings, passThrough, in.columns());
+      } catch (IllegalArgumentException e) {
+        return usage(e.getMessage());
+      }
+      int perRequest =
+          batchSize != null ? batchSize : Math.max(1, scorer.signature().maxBatchSize());
+      if (perRequest < 1
+          || (scorer.signature().batches() && perRequest > scorer.signature().maxBatchSize())
+          || (!scorer.signature().batches() && perRequest != 1)) {
+        return usage(
+            "--batch-size "
+                + perRequest
+                + ": model '"
+                + model
+                + "' takes 1 to "
+                + Math.max(1, scorer.signature().maxBatchSize())
+                + " records per request");
+      }
+      Path checkpointFile = "-".equals(sink) ? null : Checkpoint.besides(Path.of(sink));
+      Checkpoint from = resume ? Checkpoint.read(checkpointFile) : null;
+      if (from != null) {
+        if (!from.source().equals(in.describe()) || from.batchSize() != perRequest) {
+          return usage(
+              "the checkpoint "
+                  + checkpointFile
+                  + " is of a run over "
+                  + from.source()
+                  + " with --batch-size "
+                  + from.batchSize()
+                  + ", not "
+                  + in.describe()
+                  + " with "
+                  + perRequest);
+        }
+      } else if (checkpointFile != null) {
+        java.nio.file.Files.deleteIfExists(checkpointFile);
+      }
+      FileFormat format =
+          outFormat != null
+              ? outFormat
+              : "-".equals(sink) ? FileFormat.JSONL : FileFormat.byExtension(sink);
+      if (format == null) {
+        return usage(
+            "--sink " + sink + ": cannot tell the format from the name; give --sink-format");
+      }
+      List<String> columns = csvColumns(passThrough, scorer);
+      try (RecordSink out =
+          "-".equals(sink)
+              ? FileSink.stream(System.out, format, columns)
+              : FileSink.open(
+                  Path.of(sink), format, columns, from == null ? -1 : from.outputBytes())) {
+        ScoringRun run =
+            new ScoringRun(
+                scorer,
+                mapping,
+                in,
+                out,
+                new OutputRecords(passThrough),
+                new ScoringRun.Options(
+                    perRequest,
+                    maxInFlight,
+                    maxErrors,
+                    Duration.ofMillis(checkpointIntervalMs),
+                    checkpointFile,
+                    from));
+        err.println(
+            "score: "
+                + in.describe()
+                + " through "
+                + scorer.describe()
+                + " into "
+                + out.describe()
+                + (from != null ? ", resuming after record " + from.records() : ""));
+        long start = System.nanoTime();
+        long before = run.records();
+        String stopped;
+        try (Progress progress =
+            new Progress(
+                err,
+                System.console() != null,
+                Duration.ofSeconds(Math.max(1, progressSeconds)),
+                run::records,
+                run::errors,
+                in::bytesRead,
+                in.totalBytes())) {
+          stopped = run.run();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long done = run.records();
+        Summary summary =
+            new Summary(
+                model,
+                in.describe(),
+                out.describe(),
+                done,
+                done - run.errors(),
+                run.errors(),
+                done - before,
+                seconds,
+                (done - before) / Math.max(seconds, 1e-9),
+                from != null,
+                stopped);
+        err.println(summary.text());
+        if (summaryJson != null) {
+          summary.writeJson(summaryJson);
+        }
+        return stopped == null ? 0 : 1;
+      }
+    }
+  }
+
+  private Scorer openScorer() throws IOException {
+    if (url != null) {
+      return RemoteScorer.connect(url, model, modelVersion, Duration.ofSeconds(timeoutSeconds));
+    }
+    BackendOptions engines = BackendOptions.serverDefaults();
+    ProcessThreadPools pools = new ProcessThreadPools(engines);
+    Path repository = modelRepository;
+    if (repository == null) {
+      repository = defaultExamplesDir();
+      ExampleModels.ensureGenerated(repository, pools);
+    }
+    return InProcessScorer.load(repository, model, modelVersion, engines, pools);
+  }
+
+  /** The pass-through fields, the outputs (one column per element), then record and error. */
+  private static List<String> csvColumns(List<String> passThrough, Scorer scorer) {
+    List<String> columns = new ArrayList<>(passThrough);
+    for (var spec : scorer.signature().outputs()) {
+      long n = spec.elementsPerRecord();
+      if (n == 1 || n < 0) {
+        columns.add(spec.name());
+      } else {
+        for (int i = 0; i < n; i++) {
+          columns.add(spec.name() + "_" + i);
+        }
+      }
+    }
+    columns.add(OutputRecords.RECORD_FIELD);
+    columns.add(OutputRecords.ERROR_FIELD);
+    return columns;
+  }
+
+  private int usage(String message) {
+    err.println("score: error: " + message);
+    return 2;
+  }
+
+  /** {@code $XDG_CACHE_HOME/ringserve/examples}, or {@code ~/.cache/ringserve/examples}. */
+  static Path defaultExamplesDir() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path cache =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    return cache.resolve("ringserve").resolve("examples");
+  }
+}

@@ -1,0 +1,273 @@
+package io.ringserve.pipeline.files;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringserve.pipeline.RecordSource;
+import io.ringserve.pipeline.SourceRecord;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Records from JSONL or CSV files read one after another, or from standard input. A JSONL line that
+ * is not a JSON object, or a CSV row whose width differs from the header's, becomes an unreadable
+ * record naming its line; the file goes on.
+ *
+ * <p>Memory: one line (or CSV record) at a time plus the readers' buffers, whatever the file size.
+ * Used by one thread; {@link #bytesRead} may be read from another.
+ */
+public final class FileSource implements RecordSource {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<Path> files; // empty: standard input
+  private final FileFormat forcedFormat;
+  private final InputStream stdin;
+  private final long totalBytes;
+  private final List<String> firstColumns;
+
+  private int nextFile;
+  private FileReader current;
+  private long bytesDone; // bytes of the files finished
+
+  private FileSource(List<Path> files, FileFormat forcedFormat, InputStream stdin)
+      throws IOException {
+    this.files = List.copyOf(files);
+    this.forcedFormat = forcedFormat;
+    this.stdin = stdin;
+    long total = 0;
+    for (Path f : files) {
+      total += Files.size(f);
+    }
+    this.totalBytes = files.isEmpty() ? -1 : total;
+    this.current = openNext();
+    this.firstColumns = current == null ? List.of() : current.columns();
+  }
+
+  /**
+   * Reads {@code files} in order; their format from {@code format} or, if null, each file's
+   * extension.
+   *
+   * @throws IOException if the first file cannot be opened, or naming a file whose format is not
+   *     known
+   */
+  public static FileSource ofFiles(List<Path> files, FileFormat format) throws IOException {
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("files must not be empty");
+    }
+    for (Path f : files) {
+      if (format == null && FileFormat.byExtension(f.getFileName().toString()) == null) {
+        throw new IOException(
+            "--source "
+                + f
+                + ": cannot tell the format from the name (.jsonl, .ndjson, .json, .csv); give"
+                + " --source-format");
+      }
+    }
+    return new FileSource(files, format, null);
+  }
+
+  /** Reads standard input (or any stream) in {@code format}. */
+  public static FileSource ofStream(InputStream in, FileFormat format) throws IOException {
+    return new FileSource(List.of(), format, in);
+  }
+
+  private FileReader openNext() throws IOException {
+    if (files.isEmpty()) {
+      if (nextFile++ > 0) {
+        return null;
+      }
+      return open("stdin", forcedFormat, stdin);
+    }
+    if (nextFile >= files.size()) {
+      return null;
+    }
+    Path file = files.get(nextFile++);
+    FileFormat format =
+        forcedFormat != null ? forcedFormat : FileFormat.byExtension(file.getFileName().toString());
+    return open(file.toString(), format, Files.newInputStream(file));
+  }
+
+  private static FileReader open(String name, FileFormat format, InputStream in)
+      throws IOException {
+    CountingInputStream counted = new CountingInputStream(in);
+    Reader reader =
+        new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 1 << 16);
+    return format == FileFormat.CSV
+        ? new CsvReader(name, counted, reader)
+        : new JsonlReader(name, counted, reader);
+  }
+
+  @Override
+  public SourceRecord next() throws IOException {
+    while (current != null) {
+      SourceRecord r = current.next();
+      if (r != null) {
+        return r;
+      }
+      bytesDone += current.counted.count();
+      current.close();
+      current = openNext();
+    }
+    return null;
+  }
+
+  @Override
+  public List<String> columns() {
+    return firstColumns;
+  }
+
+  @Override
+  public long bytesRead() {
+    FileReader r = current;
+    return bytesDone + (r == null ? 0 : r.counted.count());
+  }
+
+  @Override
+  public long totalBytes() {
+    return totalBytes;
+  }
+
+  @Override
+  public String describe() {
+    if (files.isEmpty()) {
+      return "stdin";
+    }
+    return files.size() == 1
+        ? files.get(0).toString()
+        : files.size() + " files from " + files.get(0);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (current != null) {
+      current.close();
+      current = null;
+    }
+  }
+
+  /** One file being read. */
+  private abstract static class FileReader {
+    final String name;
+    final CountingInputStream counted;
+    final Reader reader;
+
+    FileReader(String name, CountingInputStream counted, Reader reader) {
+      this.name = name;
+      this.counted = counted;
+      this.reader = reader;
+    }
+
+    abstract SourceRecord next() throws IOException;
+
+    List<String> columns() {
+      return List.of();
+    }
+
+    void close() throws IOException {
+      reader.close();
+    }
+  }
+
+  /** One JSON object per line; blank lines are skipped but counted. */
+  private static final class JsonlReader extends FileReader {
+    private final BufferedReader lines;
+    private long lineNumber;
+
+    JsonlReader(String name, CountingInputStream counted, Reader reader) {
+      super(name, counted, reader);
+      this.lines = (BufferedReader) reader;
+    }
+
+    @Override
+    SourceRecord next() throws IOException {
+      String line;
+      do {
+        line = lines.readLine();
+        if (line == null) {
+          return null;
+        }
+        lineNumber++;
+      } while (line.isBlank());
+      String position = name + ":" + lineNumber;
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (JsonProcessingException e) {
+        return SourceRecord.unreadable(position, "malformed JSON: " + e.getOriginalMessage());
+      }
+      if (!(node instanceof ObjectNode object)) {
+        return SourceRecord.unreadable(
+            position, "a line must hold one JSON object, got " + node.getNodeType());
+      }
+      return SourceRecord.of(position, object);
+    }
+  }
+
+  /** CSV with a header row; values are kept as strings and parsed by the field mapping. */
+  private static final class CsvReader extends FileReader {
+    private static final CSVFormat FORMAT =
+        CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
+    private final CSVParser parser;
+    private final Iterator<CSVRecord> records;
+    private final List<String> header;
+
+    CsvReader(String name, CountingInputStream counted, Reader reader) throws IOException {
+      super(name, counted, reader);
+      this.parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get();
+      this.header = parser.getHeaderNames();
+      this.records = parser.iterator();
+    }
+
+    @Override
+    List<String> columns() {
+      return header;
+    }
+
+    @Override
+    SourceRecord next() throws IOException {
+      // The parser counts line breaks consumed: the record starts on the line after them.
+      long line = parser.getCurrentLineNumber() + 1;
+      CSVRecord record;
+      try {
+        if (!records.hasNext()) {
+          return null;
+        }
+        record = records.next();
+      } catch (UncheckedIOException e) {
+        // A broken quote leaves the parser where it cannot find the next record: end this file.
+        throw new IOException(
+            name + ":" + line + ": malformed CSV: " + e.getCause().getMessage(), e);
+      }
+      String position = name + ":" + line;
+      if (record.size() != header.size()) {
+        return SourceRecord.unreadable(
+            position,
+            "malformed CSV row: " + record.size() + " values for " + header.size() + " columns");
+      }
+      ObjectNode fields = JsonNodeFactory.instance.objectNode();
+      for (int i = 0; i < header.size(); i++) {
+        fields.put(header.get(i), record.get(i));
+      }
+      return SourceRecord.of(position, fields);
+    }
+
+    @Override
+    void close() throws IOException {
+      parser.close();
+    }
+  }
+}
