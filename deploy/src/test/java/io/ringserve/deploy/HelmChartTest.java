@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -109,12 +110,7 @@ class HelmChartTest {
     assertTrue(
         server.getVolumeMounts().stream()
             .anyMatch(m -> m.getMountPath().equals("/tmp") && m.getName().equals("tmp")));
-    assertNotNull(
-        pod.getVolumes().stream()
-            .filter(v -> v.getName().equals("tmp"))
-            .findFirst()
-            .orElseThrow()
-            .getEmptyDir());
+    assertNotNull(volume(pod, "tmp").getEmptyDir());
     assertNotNull(server.getResources().getRequests().get("memory"));
   }
 
@@ -129,10 +125,7 @@ class HelmChartTest {
     assertTrue(server.getArgs().contains("--model-repository=/models"), server.getArgs()::toString);
     assertEquals(
         "models",
-        deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-            .filter(v -> v.getName().equals("models"))
-            .findFirst()
-            .orElseThrow()
+        volume(deployment.getSpec().getTemplate().getSpec(), "models")
             .getPersistentVolumeClaim()
             .getClaimName());
     assertTrue(
@@ -153,12 +146,7 @@ class HelmChartTest {
     Container init = pod.getInitContainers().get(0);
     assertEquals("busybox:1.36", init.getImage());
     assertTrue(init.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/models")));
-    assertNotNull(
-        pod.getVolumes().stream()
-            .filter(v -> v.getName().equals("models"))
-            .findFirst()
-            .orElseThrow()
-            .getEmptyDir());
+    assertNotNull(volume(pod, "models").getEmptyDir());
     assertTrue(container(deployment).getArgs().contains("--model-repository=/models"));
   }
 
@@ -245,6 +233,14 @@ class HelmChartTest {
     List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
     assertEquals(1, containers.size());
     return containers.get(0);
+  }
+
+  /** The pod's volume of that name; fails if there is none. */
+  static Volume volume(PodSpec pod, String name) {
+    return pod.getVolumes().stream()
+        .filter(v -> v.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no volume " + name + " in " + pod.getVolumes()));
   }
 
   static long startupBudgetSeconds(Probe probe) {
