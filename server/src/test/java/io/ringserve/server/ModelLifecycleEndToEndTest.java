@@ -213,6 +213,34 @@ class ModelLifecycleEndToEndTest {
   }
 
   @Test
+  void shouldRefuseALoadWhoseNameReachesOutsideTheRepository() throws Exception {
+    writeAddModel("", 1);
+    Path outside = repository.resolveSibling(repository.getFileName() + "-outside");
+    AddBackend.writeVersion(outside.getParent(), outside.getFileName().toString(), 1, 7);
+    Files.writeString(outside.resolve("config.pbtxt"), "max_batch_size: 8\n");
+    try (TestServer server = start(ModelControlMode.EXPLICIT, "add")) {
+      for (String name : List.of("../" + outside.getFileName(), "..", "", "add/../add")) {
+        StatusRuntimeException e =
+            assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    server
+                        .stub()
+                        .repositoryModelLoad(
+                            RepositoryModelLoadRequest.newBuilder().setModelName(name).build()),
+                name);
+        assertTrue(
+            e.getStatus().getDescription().contains("no such model in the repository"),
+            e.getStatus().getDescription());
+      }
+      assertTrue(
+          server.server().repository().index().stream()
+              .noneMatch(entry -> entry.name().contains("..") || entry.name().isEmpty()),
+          server.server().repository().index().toString());
+    }
+  }
+
+  @Test
   void shouldExitAtStartOnABrokenModelByDefault() throws IOException {
     writeAddModel("", 1);
     Files.createDirectories(repository.resolve("broken").resolve("1"));

@@ -144,7 +144,8 @@ final class ModelReconciler {
         retire(entry, version, previous, false);
       }
       return null;
-    } catch (ModelLoadException | RuntimeException e) {
+    } catch (ModelLoadException | RuntimeException | Error e) {
+      // An Error fails this version alone; left uncaught it would leave it LOADING for good.
       String failure =
           "failed to load '" + entry.name + "' version " + version + ": " + e.getMessage();
       if (previous == null) {

@@ -157,7 +157,8 @@ public final class ModelRepository implements AutoCloseable {
         }
         reconcile(name, null, false);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
+      // Whatever it is: a poll that throws would cancel every later poll, silently.
       LOG.log(System.Logger.Level.ERROR, "polling the model repository " + root + " failed", e);
     }
   }
@@ -201,6 +202,21 @@ public final class ModelRepository implements AutoCloseable {
         loaderThread);
   }
 
+  private static String shortened(String name) {
+    return name.length() <= 128 ? name : name.substring(0, 128) + "...";
+  }
+
+  private boolean isModelFolderName(String name) {
+    if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+      return false;
+    }
+    if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+      return false;
+    }
+    Path folder = root.resolve(name).normalize();
+    return root.normalize().equals(folder.getParent());
+  }
+
   private void requireExplicit() {
     if (mode != ModelControlMode.EXPLICIT) {
       // Triton's words, in every mode but explicit.
@@ -210,6 +226,10 @@ public final class ModelRepository implements AutoCloseable {
   }
 
   private List<String> reconcile(String name, ModelConfig override, boolean retryFailed) {
+    if (!isModelFolderName(name)) {
+      // A name from a request must not reach outside the repository ("..", "a/b", "").
+      return List.of("failed to load '" + shortened(name) + "', no such model in the repository");
+    }
     ModelEntry entry = models.computeIfAbsent(name, ModelEntry::new);
     List<String> failures = reconciler.reconcile(entry, override, retryFailed);
     if (entry.states.isEmpty() && entry.modelError == null && entry.ready.isEmpty()) {

@@ -71,7 +71,9 @@ final class VersionLoader {
       ModelWarmup.run(config, modelDir, runners);
       ModelScheduler scheduler = ModelSchedulers.start(name + ":" + version, policy, runners);
       return new ServedModel(name, version, config, loaded, scheduler);
-    } catch (ModelLoadException | RuntimeException e) {
+    } catch (ModelLoadException | RuntimeException | Error e) {
+      // An Error too (a native library that fails to link, a warmup that overflows the stack):
+      // the native memory already taken is freed before the failure goes up.
       runners.forEach(VersionLoader::closeQuietly);
       loaded.close();
       throw e;
