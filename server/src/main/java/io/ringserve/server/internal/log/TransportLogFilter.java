@@ -10,9 +10,10 @@ import java.util.logging.Logger;
  * Keeps what clients can make gRPC's transport log (refused streams, HTTP/1 requests to the gRPC
  * port, rapid-reset and protocol errors) to one line per event and at most {@link
  * RateLimitedLog#DEFAULT_LINES_PER_WINDOW} lines per {@link RateLimitedLog#DEFAULT_WINDOW_SECONDS}
- * s per logger: a stack trace becomes its innermost message, and lines over the rate are dropped
- * (and counted on the next line let through). Without it every refused stream logs a 40-line trace
- * on the event loop, which lets one client fill the disk and slow every other connection.
+ * s per logger: a stack trace that a client caused becomes its innermost message (a bug of ours
+ * keeps its trace), and lines over the rate are dropped (and counted on the next line let through).
+ * Without it every refused stream logs a 40-line trace on the event loop, which lets one client
+ * fill the disk and slow every other connection.
  *
  * <p>Thread-safe; installed once per JVM. Cost: one atomic counter per record of those loggers.
  */
@@ -38,7 +39,7 @@ public final class TransportLogFilter implements Filter {
           TimeUnit.SECONDS.toNanos(RateLimitedLog.DEFAULT_WINDOW_SECONDS),
           System::nanoTime);
 
-  private TransportLogFilter() {}
+  TransportLogFilter() {}
 
   /** Installs a filter on each of the transport's loggers; later calls do nothing. */
   public static synchronized void install() {
@@ -58,7 +59,7 @@ public final class TransportLogFilter implements Filter {
       return false;
     }
     Throwable thrown = record.getThrown();
-    if (thrown != null) {
+    if (thrown != null && causedByClient(thrown)) {
       Throwable root = thrown;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
@@ -71,5 +72,33 @@ public final class TransportLogFilter implements Filter {
       record.setMessage(record.getMessage() + " (" + left + " similar line(s) left out)");
     }
     return true;
+  }
+
+  /**
+   * Whether {@code thrown} comes from what a client sent or did (a protocol error, a reset or
+   * closed connection, a status), rather than from a bug of ours: only those lose their stack
+   * trace, since a handler's own exception also reaches these loggers (the server runs handlers on
+   * the transport's threads) and its trace is what finds the bug.
+   */
+  static boolean causedByClient(Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException
+          || t instanceof io.grpc.StatusRuntimeException
+          || t instanceof io.grpc.StatusException
+          || isHttp2Exception(t.getClass())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Netty's Http2Exception is relocated inside grpc-netty-shaded: matched by simple name.
+  private static boolean isHttp2Exception(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      if (c.getSimpleName().equals("Http2Exception")) {
+        return true;
+      }
+    }
+    return false;
   }
 }
