@@ -61,6 +61,7 @@ public final class ScoringRun {
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private volatile String failure; // why the run stopped early, set by either thread
+  private volatile boolean writerDone; // the writer thread has ended, normally or not
 
   public ScoringRun(
       Scorer scorer,
@@ -117,6 +118,10 @@ public final class ScoringRun {
                 failure = "writing " + sink.describe() + " failed: " + e.getMessage();
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+              } catch (RuntimeException | Error e) {
+                failure = "writing " + sink.describe() + " failed: " + e;
+              } finally {
+                writerDone = true;
               }
             },
             "ringserve-score-writer");
@@ -175,7 +180,7 @@ public final class ScoringRun {
   private void put(RequestBatch batch) throws InterruptedException {
     // The writer may have stopped (a sink failure): never wait on it for ever.
     while (!inFlight.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-      if (failure != null && batch != END) {
+      if ((failure != null && batch != END) || writerDone) {
         return;
       }
     }
@@ -193,7 +198,11 @@ public final class ScoringRun {
         continue; // drain, so that the reader is never blocked
       }
       write(batch);
-      if (options.checkpointFile() != null && System.nanoTime() - lastCheckpoint >= interval) {
+      // A write that stopped the run (--max-errors) may have stopped inside the batch: a
+      // checkpoint there would not be at a batch boundary.
+      if (failure == null
+          && options.checkpointFile() != null
+          && System.nanoTime() - lastCheckpoint >= interval) {
         checkpoint();
         lastCheckpoint = System.nanoTime();
       }
