@@ -42,6 +42,16 @@ public interface ModelScheduler {
    */
   void shutdown(Duration grace);
 
+  /**
+   * Whether no thread of this scheduler runs a runner any more: true once {@link #shutdown} has
+   * returned and every worker has ended. A worker stuck in a runner past the shutdown's wait makes
+   * it false, and the model's native memory must then not be freed under it. The default suits
+   * schedulers that own no threads.
+   */
+  default boolean isTerminated() {
+    return true;
+  }
+
   /** {@link #shutdown} with no grace: queued requests are answered UNAVAILABLE at once. */
   default void shutdownNow() {
     shutdown(Duration.ZERO);

@@ -1,6 +1,7 @@
 package io.ringserve.batching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,23 @@ class LifecycleTest {
     answer.outputs();
 
     assertTrue(runner.lastThreadName().contains("resnet50"), runner.lastThreadName());
+  }
+
+  @Test
+  void shouldReportTerminatedOnlyOnceNoRunnerRunsAnyMore() throws Exception {
+    scheduler = ModelSchedulers.start("m", oneAtATime(), List.of(runner));
+    scheduler.submit(Requests.one("gate", new Answer()).build());
+    runner.awaitGated();
+
+    scheduler.shutdown(Duration.ZERO);
+    assertFalse(scheduler.isTerminated(), "a worker is still inside the runner");
+
+    runner.open();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!scheduler.isTerminated()) {
+      assertTrue(System.nanoTime() < deadline, "the worker did not end once the runner returned");
+      Thread.sleep(1);
+    }
   }
 
   @Test

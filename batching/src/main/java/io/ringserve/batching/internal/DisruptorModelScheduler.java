@@ -217,6 +217,19 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     }
   }
 
+  @Override
+  public boolean isTerminated() {
+    if (batcherThread.isAlive()) {
+      return false;
+    }
+    for (Thread worker : workerThreads) {
+      if (worker.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private boolean isWorkerThread(Thread thread) {
     for (Thread worker : workerThreads) {
       if (worker == thread) {

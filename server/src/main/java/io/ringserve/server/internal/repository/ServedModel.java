@@ -149,7 +149,18 @@ public final class ServedModel {
     try {
       scheduler.shutdown(grace);
     } finally {
-      loaded.close();
+      if (scheduler.isTerminated()) {
+        loaded.close();
+      } else {
+        // Freeing a session a runner still uses would crash the process; leaking it does not.
+        System.getLogger(ServedModel.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                "model ''{0}'' version {1}: a runner is still running after the shutdown; its"
+                    + " native memory stays allocated",
+                name,
+                version);
+      }
     }
   }
 }

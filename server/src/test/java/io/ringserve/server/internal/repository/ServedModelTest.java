@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class ServedModelTest {
   private final AtomicBoolean schedulerStopped = new AtomicBoolean();
   private final AtomicBoolean modelClosed = new AtomicBoolean();
+  private final AtomicBoolean runnerStuck = new AtomicBoolean();
 
   private final ServedModel served =
       new ServedModel(
@@ -65,6 +66,14 @@ class ServedModelTest {
     served.retire(Duration.ofSeconds(30));
     assertTrue(schedulerStopped.get());
     assertTrue(modelClosed.get());
+  }
+
+  @Test
+  void shouldNotFreeTheModelUnderARunnerThatIsStillRunning() throws Exception {
+    runnerStuck.set(true);
+    served.retire(Duration.ofSeconds(30));
+    assertTrue(schedulerStopped.get());
+    assertFalse(modelClosed.get(), "the model was freed while a runner still ran");
   }
 
   private final class FakeModel implements LoadedModel {
@@ -113,6 +122,11 @@ class ServedModelTest {
     @Override
     public void shutdown(Duration grace) {
       schedulerStopped.set(true);
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return !runnerStuck.get();
     }
   }
 }
