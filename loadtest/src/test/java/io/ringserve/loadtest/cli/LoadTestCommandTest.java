@@ -238,6 +238,30 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void shouldTakeTheOptionNamesOfRingserveInferAndPerfAnalyzer() {
+    Result ok =
+        runRaw(
+            "-u",
+            target.host() + ":" + target.port(),
+            "--timeout",
+            "5s",
+            "-m",
+            "simple",
+            "-n",
+            "5");
+    Result shape =
+        runRaw("-u", target.host() + ":" + target.port(), "-m", "simple", "--shape", "INPUT9=16");
+    Result badUrl = runRaw("-u", "localhost", "-m", "simple", "-n", "1");
+
+    assertEquals(0, ok.status(), ok.err());
+    assertTrue(ok.out().contains("[OK]\t5 responses"), ok.out());
+    assertEquals(1, shape.status());
+    assertOneLine(shape.err(), "has no input named INPUT9");
+    assertEquals(2, badUrl.status());
+    assertOneLine(badUrl.err(), "must be HOST:PORT");
+  }
+
+  @Test
   void shouldRefuseASweepInOpenLoop() {
     Result r = run(target, "-m", "simple", "--rps", "10", "--concurrency-range", "1:4:2");
 
