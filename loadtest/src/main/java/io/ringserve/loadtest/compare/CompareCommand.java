@@ -178,6 +178,10 @@ public final class CompareCommand implements Callable<Integer> {
           if (c.echo()) {
             Sample e = run(bare, c, measure, warm, echo);
             samples.computeIfAbsent(c.name() + " echo", k -> new ArrayList<>()).add(e);
+            Sample m = runMinimal(bare, c, measure, warm, echo);
+            samples
+                .computeIfAbsent(c.name() + " echo, minimal client", k -> new ArrayList<>())
+                .add(m);
           }
         }
         out.printf("round %d of %d done%n", round, rounds);
@@ -221,6 +225,29 @@ public final class CompareCommand implements Callable<Integer> {
       long serverCpu = serverBefore < 0 || serverAfter < 0 ? -1 : serverAfter - serverBefore;
       return Sample.of(r, serverCpu, clientAfter - clientBefore);
     }
+  }
+
+  /** The same load on the echo from {@link MinimalClient}: the yardstick of the client's cost. */
+  private Sample runMinimal(Target echo, Case c, Duration measure, Duration warm, ChildJvm process)
+      throws IOException, InterruptedException {
+    if (!warm.isZero()) {
+      MinimalClient.run(echo, c.concurrency(), c.connections(), warm);
+    }
+    long serverBefore = serverCpu(process);
+    long clientBefore = ProcessCpu.self();
+    MinimalClient.Result r = MinimalClient.run(echo, c.concurrency(), c.connections(), measure);
+    long clientAfter = ProcessCpu.self();
+    long serverAfter = serverCpu(process);
+    long ok = Math.max(1, r.ok());
+    double seconds = r.elapsed().toNanos() / 1e9;
+    return new Sample(
+        r.ok() / seconds,
+        r.ok() / seconds,
+        Double.NaN,
+        (serverAfter - serverBefore) / 1e3 / ok,
+        (clientAfter - clientBefore) / 1e3 / ok,
+        Double.NaN,
+        r.failed());
   }
 
   private long serverCpu(ChildJvm process) throws IOException, InterruptedException {

@@ -59,8 +59,10 @@ final class CompareTable {
       }
     }
     rows.add("");
-    rows.add("| load | RingServe / echo requests/s | RingServe / echo server CPU per request |");
-    rows.add("|---|---:|---:|");
+    rows.add(
+        "| load | RingServe / echo requests/s | RingServe / echo server CPU per request"
+            + " | load generator / minimal client, client CPU per request (on the echo) |");
+    rows.add("|---|---:|---:|---:|");
     for (Map.Entry<String, List<Sample>> e : samples.entrySet()) {
       List<Sample> echo = samples.get(e.getKey() + " echo");
       if (echo == null) {
@@ -70,7 +72,14 @@ final class CompareTable {
           spread(e.getValue(), FIGURES.get(0)).median() / spread(echo, FIGURES.get(0)).median();
       double cpu =
           spread(e.getValue(), FIGURES.get(3)).median() / spread(echo, FIGURES.get(3)).median();
-      rows.add(String.format(Locale.ROOT, "| %s | %.2fx | %.2fx |", e.getKey(), rps, cpu));
+      List<Sample> minimal = samples.get(e.getKey() + " echo, minimal client");
+      double client =
+          minimal == null
+              ? Double.NaN
+              : spread(echo, FIGURES.get(4)).median() / spread(minimal, FIGURES.get(4)).median();
+      rows.add(
+          String.format(
+              Locale.ROOT, "| %s | %.2fx | %.2fx | %.2fx |", e.getKey(), rps, cpu, client));
     }
     return String.join("\n", rows);
   }

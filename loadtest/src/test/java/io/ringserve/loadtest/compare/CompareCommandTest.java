@@ -54,6 +54,7 @@ class CompareCommandTest {
 
     assertEquals(0, status, err + "\n" + out);
     String md = Files.readString(table);
+    System.out.println(md);
     for (String load : new String[] {"simple-c32", "simple-c32 echo"}) {
       Matcher cpu =
           Pattern.compile(
@@ -65,7 +66,10 @@ class CompareCommandTest {
       assertTrue(md.contains("| " + load + " | requests/s (OK) |"), md);
     }
     assertTrue(md.contains("| simple-c32 | avg batch formed |"), md);
-    assertTrue(md.matches("(?s).*\\| simple-c32 \\| [0-9.]+x \\| [0-9.]+x \\|.*"), md);
+    assertTrue(
+        md.contains("| simple-c32 echo, minimal client | client CPU us/request |"),
+        "the yardstick of the client's cost: " + md);
+    assertTrue(md.matches("(?s).*\\| simple-c32 \\| [0-9.]+x \\| [0-9.]+x \\| [0-9.]+x \\|.*"), md);
   }
 
   @Test
