@@ -43,6 +43,13 @@ import picocli.CommandLine.Option;
     versionProvider = LoadTestCommand.Version.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:the run ended with failed calls at most --max-error-rate",
+      "1:the run could not start (server unreachable, model unknown, bad --shape or --data)",
+      "2:bad command line",
+      "3:more calls failed than --max-error-rate allows (the report is still written)"
+    },
     description = {
       "Load-tests a KServe v2 / Triton gRPC server: reads the model's metadata, sends valid random"
           + " inputs closed-loop (-c) or open-loop (--rps), and reports latency percentiles,"

@@ -262,6 +262,19 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void shouldDocumentTheExitStatusAndTheErrorRateLimitInHelp() {
+    Result help = runRaw("--help");
+    Result badRate = runRaw("-m", "simple", "--max-error-rate", "150%");
+
+    assertEquals(0, help.status());
+    assertTrue(help.out().contains("--max-error-rate"), help.out());
+    assertTrue(help.out().contains("Exit status:"), help.out());
+    assertTrue(help.out().contains("more calls failed than --max-error-rate"), help.out());
+    assertEquals(2, badRate.status());
+    assertOneLine(badRate.err(), "must be a fraction from 0 to 1");
+  }
+
+  @Test
   void shouldRefuseASweepInOpenLoop() {
     Result r = run(target, "-m", "simple", "--rps", "10", "--concurrency-range", "1:4:2");
 
