@@ -12,9 +12,10 @@ import org.HdrHistogram.Histogram;
  * requests/sec, histogram, latency distribution, status-code and error distributions), the latency
  * and throughput over time, and the server's own statistics for the same interval.
  *
- * <p>Latencies are of successful calls only (as ghz without {@code --count-errors}); {@link
- * #count()} counts every call. In open loop a latency runs from the call's intended start, so a
- * server stall shows up in every call it delayed (no coordinated omission).
+ * <p>Latencies and throughput are of successful calls only (as ghz without {@code --count-errors});
+ * {@link #count()} counts every call, {@link #errorCount()} the failed ones. In open loop a latency
+ * runs from the call's intended start, so a server stall shows up in every call it delayed (no
+ * coordinated omission).
  *
  * <p>Immutable and thread-safe; {@link #latencyHistogram()} hands out a copy.
  */
@@ -157,10 +158,18 @@ public final class LoadReport {
         : Duration.ofNanos(latencies.getMaxValue());
   }
 
-  /** Calls completed per second, errors included (ghz's Requests/sec). */
+  /**
+   * Successful calls per second. Unlike ghz's Requests/sec, failed calls do not count: a server
+   * that refuses every call fast must not look like a fast server.
+   */
   public double rps() {
     double seconds = total.toNanos() / 1e9;
-    return seconds <= 0 ? 0 : count / seconds;
+    return seconds <= 0 ? 0 : okCount() / seconds;
+  }
+
+  /** Failed calls as a fraction of all calls measured (0 when none ran). */
+  public double errorRate() {
+    return count == 0 ? 0 : errorCount() / (double) count;
   }
 
   /** Batch elements successfully inferred per second (perf_analyzer's throughput). */

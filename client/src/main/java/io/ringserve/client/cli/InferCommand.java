@@ -112,7 +112,7 @@ public final class InferCommand implements Callable<Integer> {
   boolean tls;
 
   @Option(
-      names = "--ca-cert",
+      names = {"--ca-cert", "--cacert"},
       paramLabel = "PEM",
       description = "Connect with TLS, trusting the authorities in this PEM file.")
   Path caCert;

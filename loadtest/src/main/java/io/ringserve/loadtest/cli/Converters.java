@@ -28,6 +28,48 @@ final class Converters {
     }
   }
 
+  /** {@code HOST:PORT} or {@code [IPV6]:PORT}. */
+  static final class AddressConverter implements ITypeConverter<Map.Entry<String, Integer>> {
+    @Override
+    public Map.Entry<String, Integer> convert(String value) {
+      int colon = value.lastIndexOf(':');
+      String host = colon <= 0 ? "" : value.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      try {
+        int port = Integer.parseInt(value.substring(colon + 1));
+        if (!host.isEmpty() && !host.contains("/") && port > 0 && port <= 65535) {
+          return Map.entry(host, port);
+        }
+      } catch (NumberFormatException e) {
+        // Falls through to the message below.
+      }
+      throw new TypeConversionException(
+          "'" + value + "' must be HOST:PORT (for example 127.0.0.1:8001)");
+    }
+  }
+
+  /** A fraction {@code 0.05} or a percentage {@code 5%}, in [0, 1]. */
+  static final class RateConverter implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      String v = value.trim();
+      boolean percent = v.endsWith("%");
+      try {
+        double rate = Double.parseDouble(percent ? v.substring(0, v.length() - 1) : v);
+        rate = percent ? rate / 100 : rate;
+        if (rate >= 0 && rate <= 1) {
+          return rate;
+        }
+      } catch (NumberFormatException e) {
+        // Falls through to the message below.
+      }
+      throw new TypeConversionException(
+          "'" + value + "' must be a fraction from 0 to 1 (0.01) or a percentage (1%)");
+    }
+  }
+
   /** {@code 500} (requests) or {@code 2s} (a duration). */
   static final class WarmupConverter implements ITypeConverter<Warmup> {
     @Override
@@ -43,11 +85,11 @@ final class Converters {
     }
   }
 
-  /** {@code NAME:d1,d2,...}. */
+  /** {@code NAME:d1,d2,...} (perf_analyzer) or {@code NAME=d1,d2,...} (ringserve-infer). */
   static final class ShapeConverter implements ITypeConverter<Map.Entry<String, List<Long>>> {
     @Override
     public Map.Entry<String, List<Long>> convert(String value) {
-      int colon = value.lastIndexOf(':');
+      int colon = Math.max(value.lastIndexOf(':'), value.lastIndexOf('='));
       if (colon <= 0 || colon == value.length() - 1) {
         throw new TypeConversionException(
             "'" + value + "' must be NAME:d1,d2,... (for example INPUT0:16 or IMAGE:3,224,224)");

@@ -32,9 +32,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ringserve-loadtest}: ghz-style load tests and perf_analyzer-style concurrency sweeps for
- * any KServe v2 server. Exit status: 0 after a run (even with failed calls, which the report
- * counts), 1 when the run cannot happen (server unreachable, model unknown, bad --shape or --data),
- * 2 for a bad command line. Errors are one line on stderr.
+ * any KServe v2 server. Exit status: 0 after a run whose share of failed calls is at most {@code
+ * --max-error-rate} (default 0), 3 after a run with more failures (the report is still written, and
+ * one line on stderr names the failures by code), 1 when the run cannot happen (server unreachable,
+ * model unknown, bad --shape or --data), 2 for a bad command line. Errors are one line on stderr.
  */
 @Command(
     name = "ringserve-loadtest",
@@ -42,6 +43,13 @@ import picocli.CommandLine.Option;
     versionProvider = LoadTestCommand.Version.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:the run ended with failed calls at most --max-error-rate",
+      "1:the run could not start (server unreachable, model unknown, bad --shape or --data)",
+      "2:bad command line",
+      "3:more calls failed than --max-error-rate allows (the report is still written)"
+    },
     description = {
       "Load-tests a KServe v2 / Triton gRPC server: reads the model's metadata, sends valid random"
           + " inputs closed-loop (-c) or open-loop (--rps), and reports latency percentiles,"
@@ -80,7 +88,8 @@ public final class LoadTestCommand implements Callable<Integer> {
       paramLabel = "NAME:DIMS",
       converter = Converters.ShapeConverter.class,
       description =
-          "NAME:d1,d2,... shape of an input with variable dimensions, without the batch dimension (repeatable).")
+          "NAME:d1,d2,... (or NAME=d1,d2,...) shape of an input with variable dimensions, without"
+              + " the batch dimension (repeatable).")
   List<Map.Entry<String, List<Long>>> shapes = new ArrayList<>();
 
   @Option(
@@ -192,6 +201,16 @@ public final class LoadTestCommand implements Callable<Integer> {
   int maxOutstanding;
 
   @Option(
+      names = "--max-error-rate",
+      paramLabel = "RATE",
+      defaultValue = "0",
+      converter = Converters.RateConverter.class,
+      description =
+          "Most failed calls, as a fraction (0.01) or percentage (1%%), before the exit status is 3"
+              + " (default: ${DEFAULT-VALUE}).")
+  double maxErrorRate;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "No progress bar.")
   boolean quiet;
@@ -250,6 +269,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--concurrency-range is closed-loop; it cannot be combined with --rps");
     }
+    List<LoadReport> measured = new ArrayList<>();
     ProgressBar bar = terminal && !quiet ? new ProgressBar(err) : null;
     CountDownLatch finished = new CountDownLatch(1);
     try (LoadRunner runner = LoadRunner.open(spec, bar == null ? ProgressListener.NONE : bar)) {
@@ -269,10 +289,12 @@ public final class LoadTestCommand implements Callable<Integer> {
       try {
         if (range != null) {
           SweepReport sweep = runner.sweep(range);
+          measured.addAll(sweep.levels());
           clear(bar);
           write(w -> format.write(sweep, w));
         } else {
           LoadReport report = runner.run();
+          measured.add(report);
           clear(bar);
           write(w -> format.write(report, w));
         }
@@ -285,7 +307,20 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
       }
     }
-    return 0;
+    return errorStatus(measured);
+  }
+
+  /** 3, after one line on stderr per measurement, when any had more failures than allowed. */
+  private int errorStatus(List<LoadReport> reports) {
+    int status = 0;
+    for (LoadReport r : reports) {
+      if (r.errorCount() > 0 && r.errorRate() > maxErrorRate) {
+        err.println("ringserve-loadtest: " + ErrorLine.of(r, maxErrorRate));
+        status = 3;
+      }
+    }
+    err.flush();
+    return status;
   }
 
   private LoadSpec spec() {

@@ -14,6 +14,15 @@ import picocli.CommandLine.Option;
  */
 final class TargetOptions {
   @Option(
+      names = {"-u", "--url"},
+      paramLabel = "HOST:PORT",
+      converter = Converters.AddressConverter.class,
+      description =
+          "Server address, as perf_analyzer and ringserve-infer take it (default: 127.0.0.1:8001;"
+              + " --host and --port set one part).")
+  Map.Entry<String, Integer> url;
+
+  @Option(
       names = "--host",
       paramLabel = "HOST",
       defaultValue = "127.0.0.1",
@@ -31,7 +40,7 @@ final class TargetOptions {
   boolean tls;
 
   @Option(
-      names = "--cacert",
+      names = {"--cacert", "--ca-cert"},
       paramLabel = "FILE",
       description = "PEM CA certificate to trust (implies --tls).")
   Path caCert;
@@ -57,7 +66,7 @@ final class TargetOptions {
   String authority;
 
   @Option(
-      names = {"-t", "--deadline"},
+      names = {"-t", "--timeout", "--deadline"},
       paramLabel = "DURATION",
       defaultValue = "20s",
       converter = Converters.DurationConverter.class,
@@ -85,8 +94,8 @@ final class TargetOptions {
     Map<String, String> headerMap = new LinkedHashMap<>();
     headers.forEach(e -> headerMap.put(e.getKey(), e.getValue()));
     return new Target(
-        host,
-        port,
+        url == null ? host : url.getKey(),
+        url == null ? port : url.getValue(),
         useTls ? new Target.Tls(true, caCert, cert, key, skipVerify) : Target.Tls.PLAINTEXT,
         authority,
         headerMap,

@@ -38,6 +38,10 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
+  private static String errors(LoadReport r) {
+    return String.format(Locale.ROOT, "%d (%.2f %%)", r.errorCount(), 100 * r.errorRate());
+  }
+
   public static void write(LoadReport r, Writer out) throws IOException {
     StringWriter json = new StringWriter();
     JsonReport.write(r, json, "");
@@ -45,6 +49,7 @@ public final class HtmlReport {
         head("RingServe load test: " + SummaryReport.describe(r.spec(), r.concurrency()), r);
     h.append("<h2>Summary</h2>\n<table>\n");
     row(h, "Count", Long.toString(r.count()));
+    row(h, "Errors", errors(r));
     row(h, "Total", format(r.total()));
     row(h, "Slowest", format(r.slowest()));
     row(h, "Fastest", format(r.fastest()));

@@ -70,6 +70,8 @@ public final class JsonReport {
     }
     w.name("concurrency").value(r.concurrency());
     w.name("count").value(r.count());
+    w.name("okCount").value(r.okCount());
+    w.name("errorCount").value(r.errorCount());
     w.name("total").value(r.total().toNanos());
     w.name("average").value(r.average().toNanos());
     w.name("fastest").value(r.fastest().toNanos());

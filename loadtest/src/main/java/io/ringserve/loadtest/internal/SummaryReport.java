@@ -30,6 +30,7 @@ public final class SummaryReport {
     p.println("Summary:");
     p.printf(Locale.ROOT, "  Name:\t%s%n", describe(r.spec(), r.concurrency()));
     p.printf(Locale.ROOT, "  Count:\t%d%n", r.count());
+    p.printf(Locale.ROOT, "  Errors:\t%d (%.2f %%)%n", r.errorCount(), 100 * r.errorRate());
     p.printf(Locale.ROOT, "  Total:\t%s%n", format(r.total()));
     p.printf(Locale.ROOT, "  Slowest:\t%s%n", format(r.slowest()));
     p.printf(Locale.ROOT, "  Fastest:\t%s%n", format(r.fastest()));

@@ -9,6 +9,7 @@ import io.ringserve.loadtest.LoadRunner;
 import io.ringserve.loadtest.LoadSpec;
 import io.ringserve.loadtest.Target;
 import io.ringserve.loadtest.Warmup;
+import io.ringserve.loadtest.compare.EchoInferenceServer;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.internal.examples.ExampleModels;

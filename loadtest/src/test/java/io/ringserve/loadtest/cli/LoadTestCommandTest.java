@@ -238,6 +238,43 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void shouldTakeTheOptionNamesOfRingserveInferAndPerfAnalyzer() {
+    Result ok =
+        runRaw(
+            "-u",
+            target.host() + ":" + target.port(),
+            "--timeout",
+            "5s",
+            "-m",
+            "simple",
+            "-n",
+            "5");
+    Result shape =
+        runRaw("-u", target.host() + ":" + target.port(), "-m", "simple", "--shape", "INPUT9=16");
+    Result badUrl = runRaw("-u", "localhost", "-m", "simple", "-n", "1");
+
+    assertEquals(0, ok.status(), ok.err());
+    assertTrue(ok.out().contains("[OK]\t5 responses"), ok.out());
+    assertEquals(1, shape.status());
+    assertOneLine(shape.err(), "has no input named INPUT9");
+    assertEquals(2, badUrl.status());
+    assertOneLine(badUrl.err(), "must be HOST:PORT");
+  }
+
+  @Test
+  void shouldDocumentTheExitStatusAndTheErrorRateLimitInHelp() {
+    Result help = runRaw("--help");
+    Result badRate = runRaw("-m", "simple", "--max-error-rate", "150%");
+
+    assertEquals(0, help.status());
+    assertTrue(help.out().contains("--max-error-rate"), help.out());
+    assertTrue(help.out().contains("Exit status:"), help.out());
+    assertTrue(help.out().contains("more calls failed than --max-error-rate"), help.out());
+    assertEquals(2, badRate.status());
+    assertOneLine(badRate.err(), "must be a fraction from 0 to 1");
+  }
+
+  @Test
   void shouldRefuseASweepInOpenLoop() {
     Result r = run(target, "-m", "simple", "--rps", "10", "--concurrency-range", "1:4:2");
 

@@ -1,4 +1,4 @@
-package io.ringserve.loadtest.bench;
+package io.ringserve.loadtest.compare;
 
 import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ModelInferRequest;
@@ -20,17 +20,36 @@ import java.util.concurrent.TimeUnit;
  * transport and executor choice as RingServe, that answers {@code ModelInfer} by echoing the
  * request's raw inputs back as outputs. It describes itself as {@code simple} (two INT32 [-1, 16]
  * inputs) so that the load generator drives it exactly as it drives RingServe's {@code simple}.
+ *
+ * <p>{@link #main} runs it in a JVM of its own, as the out-of-process comparison ({@link
+ * CompareCommand}) needs: {@code java -cp ringserve-loadtest.jar
+ * io.ringserve.loadtest.compare.EchoInferenceServer PORT}. Thread-safe; calls run on Netty's event
+ * loop (direct executor), which is the cheapest a grpc-java service can be.
  */
-final class EchoInferenceServer implements AutoCloseable {
+public final class EchoInferenceServer implements AutoCloseable {
   private final Server server;
 
   private EchoInferenceServer(Server server) {
     this.server = server;
   }
 
-  static EchoInferenceServer start() throws IOException {
+  /** Serves on {@code PORT} (args[0], default 0: any) until the process is stopped. */
+  public static void main(String[] args) throws IOException, InterruptedException {
+    EchoInferenceServer echo = start(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+    System.out.println("echo listening on " + echo.port());
+    System.out.flush();
+    echo.server.awaitTermination();
+  }
+
+  /** Starts on any free port of 127.0.0.1. */
+  public static EchoInferenceServer start() throws IOException {
+    return start(0);
+  }
+
+  /** Starts on {@code port} of 127.0.0.1 (0: any). */
+  public static EchoInferenceServer start(int port) throws IOException {
     Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
             .directExecutor()
             .addService(new Echo())
             .build()
@@ -38,7 +57,7 @@ final class EchoInferenceServer implements AutoCloseable {
     return new EchoInferenceServer(server);
   }
 
-  int port() {
+  public int port() {
     return server.getPort();
   }
 

@@ -1,0 +1,329 @@
+package io.ringserve.loadtest.compare;
+
+import io.ringserve.loadtest.LoadReport;
+import io.ringserve.loadtest.LoadRunner;
+import io.ringserve.loadtest.LoadSpec;
+import io.ringserve.loadtest.LoadTestException;
+import io.ringserve.loadtest.Target;
+import io.ringserve.loadtest.Warmup;
+import io.ringserve.loadtest.internal.Durations;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The out-of-process cost comparison: starts RingServe as the README does ({@code java -jar
+ * ringserve-server.jar serve}, oneDNN on) in a JVM of its own, a bare grpc-java echo service of the
+ * same payload in another, and drives both from this process, interleaved, for several rounds. For
+ * each run it reads the server's CPU time (user + system, from {@code /proc/PID/stat}) and this
+ * process's own before and after, so CPU per request is the server process's, not a shared JVM's.
+ * Prints medians and spread (max/min) over the rounds as a Markdown table.
+ *
+ * <p>With {@code --url} it drives a server it did not start (remote or already running); the
+ * server's CPU then comes from {@code process_cpu_seconds_total} on {@code --metrics-url}, when
+ * offered. Runs on one thread; the load itself runs on the load generator's transport threads.
+ */
+@Command(
+    name = "ringserve-compare",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Measures RingServe's cost per request against a bare grpc-java echo service, each in its"
+          + " own JVM, driven from this process; prints medians and max/min over the rounds.",
+      "",
+      "  java -cp loadtest/target/ringserve-loadtest.jar io.ringserve.loadtest.compare.CompareCommand"
+          + " --rounds 5 -z 10s --warmup 5s -o target/compare.md",
+      ""
+    })
+public final class CompareCommand implements Callable<Integer> {
+  @Option(
+      names = "--server-jar",
+      paramLabel = "JAR",
+      defaultValue = "server/target/ringserve-server.jar",
+      description = "The server to start (default: ${DEFAULT-VALUE}).")
+  Path serverJar;
+
+  @Option(
+      names = "--server-arg",
+      paramLabel = "ARG",
+      description = "An argument added to 'serve', e.g. --model-repository=DIR (repeatable).")
+  List<String> serverArgs = new ArrayList<>();
+
+  @Option(
+      names = {"-u", "--url"},
+      paramLabel = "HOST:PORT",
+      description = "Drive this server instead of starting one.")
+  String url;
+
+  @Option(
+      names = "--metrics-url",
+      paramLabel = "URL",
+      description = "With --url: the server's Prometheus endpoint, for its process CPU time.")
+  URI metricsUrl;
+
+  @Option(
+      names = "--case",
+      paramLabel = "NAME",
+      split = ",",
+      description = "Loads to run: simple-c32, simple-c64x16, mlp-c64, mlp-c1 (default: all).")
+  List<String> cases = new ArrayList<>();
+
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "Rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = {"-z", "--duration"},
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description = "Measured time of each run (default: ${DEFAULT-VALUE}).")
+  String duration;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      description = "Unmeasured load before each run (default: ${DEFAULT-VALUE}).")
+  String warmup;
+
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "180s",
+      description = "Wait for a started server to be ready (default: ${DEFAULT-VALUE}).")
+  String startTimeout;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Also write the table to FILE.")
+  Path output;
+
+  private final PrintWriter out;
+
+  CompareCommand(PrintWriter out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    System.exit(execute(args, out, out));
+  }
+
+  /** Runs the command line; returns the exit status (1: could not run, 2: bad command line). */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new CompareCommand(out));
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler(
+        (e, c, p) -> {
+          err.println("ringserve-compare: " + e.getMessage());
+          err.flush();
+          return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+    return cl.execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<Case> selected = cases.isEmpty() ? Case.ALL : cases.stream().map(Case::named).toList();
+    Duration measure = Durations.parse(duration);
+    Duration warm = Durations.parse(warmup);
+    Path logs = Files.createTempDirectory("ringserve-compare");
+    Map<String, List<Sample>> samples = new LinkedHashMap<>();
+    ChildJvm server = null;
+    ChildJvm echo = null;
+    try {
+      Target ringServe;
+      if (url == null) {
+        int grpc = freePort();
+        int http = freePort();
+        server = startServer(grpc, http, logs);
+        ringServe = Target.of("127.0.0.1", grpc);
+      } else {
+        int colon = url.lastIndexOf(':');
+        ringServe = Target.of(url.substring(0, colon), Integer.parseInt(url.substring(colon + 1)));
+      }
+      int echoPort = freePort();
+      if (selected.stream().anyMatch(Case::echo)) {
+        echo = startEcho(echoPort, logs);
+      }
+      Target bare = Target.of("127.0.0.1", echoPort);
+      for (int round = 1; round <= rounds; round++) {
+        for (Case c : selected) {
+          // Interleaved: each round runs every load on both servers, so drift hits both alike.
+          Sample s = run(ringServe, c, measure, warm, server);
+          samples.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(s);
+          if (c.echo()) {
+            Sample e = run(bare, c, measure, warm, echo);
+            samples.computeIfAbsent(c.name() + " echo", k -> new ArrayList<>()).add(e);
+            Sample m = runMinimal(bare, c, measure, warm, echo);
+            samples
+                .computeIfAbsent(c.name() + " echo, minimal client", k -> new ArrayList<>())
+                .add(m);
+          }
+        }
+        out.printf("round %d of %d done%n", round, rounds);
+        out.flush();
+      }
+    } finally {
+      if (echo != null) {
+        echo.close();
+      }
+      if (server != null) {
+        server.close();
+      }
+    }
+    String table = CompareTable.render(samples, rounds, duration, warmup);
+    out.println(table);
+    out.flush();
+    if (output != null) {
+      Files.writeString(output, table + "\n");
+    }
+    return 0;
+  }
+
+  private Sample run(Target target, Case c, Duration measure, Duration warm, ChildJvm process)
+      throws IOException, InterruptedException {
+    LoadSpec.Builder spec =
+        LoadSpec.builder(target, c.model())
+            .concurrency(c.concurrency())
+            .connections(c.connections())
+            .warmup(Warmup.NONE);
+    if (!warm.isZero()) {
+      try (LoadRunner w = LoadRunner.open(spec.duration(warm).build())) {
+        w.run();
+      }
+    }
+    try (LoadRunner runner = LoadRunner.open(spec.duration(measure).build())) {
+      long serverBefore = serverCpu(process);
+      long clientBefore = ProcessCpu.self();
+      LoadReport r = runner.run();
+      long clientAfter = ProcessCpu.self();
+      long serverAfter = serverCpu(process);
+      long serverCpu = serverBefore < 0 || serverAfter < 0 ? -1 : serverAfter - serverBefore;
+      return Sample.of(r, serverCpu, clientAfter - clientBefore);
+    }
+  }
+
+  /** The same load on the echo from {@link MinimalClient}: the yardstick of the client's cost. */
+  private Sample runMinimal(Target echo, Case c, Duration measure, Duration warm, ChildJvm process)
+      throws IOException, InterruptedException {
+    if (!warm.isZero()) {
+      MinimalClient.run(echo, c.concurrency(), c.connections(), warm);
+    }
+    long serverBefore = serverCpu(process);
+    long clientBefore = ProcessCpu.self();
+    MinimalClient.Result r = MinimalClient.run(echo, c.concurrency(), c.connections(), measure);
+    long clientAfter = ProcessCpu.self();
+    long serverAfter = serverCpu(process);
+    long ok = Math.max(1, r.ok());
+    double seconds = r.elapsed().toNanos() / 1e9;
+    return new Sample(
+        r.ok() / seconds,
+        r.ok() / seconds,
+        Double.NaN,
+        (serverAfter - serverBefore) / 1e3 / ok,
+        (clientAfter - clientBefore) / 1e3 / ok,
+        Double.NaN,
+        r.failed());
+  }
+
+  private long serverCpu(ChildJvm process) throws IOException, InterruptedException {
+    if (process != null) {
+      return ProcessCpu.ofPid(process.pid());
+    }
+    return metricsUrl == null ? -1 : ProcessCpu.fromMetrics(metricsUrl);
+  }
+
+  private ChildJvm startServer(int grpc, int http, Path logs)
+      throws IOException, InterruptedException {
+    if (!Files.isRegularFile(serverJar)) {
+      throw new LoadTestException(
+          "no server jar at " + serverJar + " (build it with ./mvnw -B -DskipTests package)");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(java());
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    command.add("-jar");
+    command.add(serverJar.toString());
+    command.add("serve");
+    command.add("--grpc-port=" + grpc);
+    command.add("--http-port=" + http);
+    command.add("--metrics-port=" + freePort());
+    command.addAll(serverArgs);
+    // As ./ringserve sets them; an exported value wins, as there.
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("TF_ENABLE_ONEDNN_OPTS", System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "1"));
+    env.put("TF_CPP_MIN_LOG_LEVEL", System.getenv().getOrDefault("TF_CPP_MIN_LOG_LEVEL", "1"));
+    long wait = Durations.parse(startTimeout).toMillis();
+    ChildJvm child = ChildJvm.start("ringserve", command, env, grpc, logs, wait);
+    awaitReady(child, http, wait);
+    return child;
+  }
+
+  private static void awaitReady(ChildJvm child, int http, long waitMs)
+      throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newHttpClient();
+    URI ready = URI.create("http://127.0.0.1:" + http + "/v2/health/ready");
+    long deadline = System.nanoTime() + waitMs * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<Void> r =
+            client.send(
+                HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // The HTTP port opens a little after the gRPC one.
+      }
+      Thread.sleep(200);
+    }
+    child.close();
+    throw new LoadTestException("the server did not become ready; its output is in " + child.log());
+  }
+
+  private ChildJvm startEcho(int port, Path logs) throws IOException, InterruptedException {
+    List<String> command =
+        List.of(
+            java(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            EchoInferenceServer.class.getName(),
+            Integer.toString(port));
+    return ChildJvm.start(
+        "echo", command, Map.of(), port, logs, Durations.parse(startTimeout).toMillis());
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

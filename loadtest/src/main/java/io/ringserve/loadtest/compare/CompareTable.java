@@ -1,0 +1,97 @@
+package io.ringserve.loadtest.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The comparison's report: for every load and server, each figure's median, min, max and max/min
+ * over the rounds, then RingServe against the echo (ratios of medians). Markdown. Stateless.
+ */
+final class CompareTable {
+  private CompareTable() {}
+
+  private record Figure(String name, ToDoubleFunction<Sample> value) {}
+
+  private static final List<Figure> FIGURES =
+      List.of(
+          new Figure("requests/s (OK)", Sample::requestsPerSecond),
+          new Figure("inferences/s", Sample::inferencesPerSecond),
+          new Figure("p50 latency us", Sample::p50Us),
+          new Figure("server CPU us/request", Sample::serverCpuUsPerRequest),
+          new Figure("client CPU us/request", Sample::clientCpuUsPerRequest),
+          new Figure("avg batch formed", Sample::averageBatch),
+          new Figure("failed calls", s -> s.errors()));
+
+  static String render(
+      Map<String, List<Sample>> samples, int rounds, String duration, String warmup) {
+    List<String> rows = new ArrayList<>();
+    rows.add(
+        String.format(
+            Locale.ROOT,
+            "%d rounds, %s measured after %s warm-up per run, %d CPUs, TF_ENABLE_ONEDNN_OPTS=%s",
+            rounds,
+            duration,
+            warmup,
+            Runtime.getRuntime().availableProcessors(),
+            System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "1")));
+    rows.add("");
+    rows.add("| load | figure | median | min | max | max/min |");
+    rows.add("|---|---|---:|---:|---:|---:|");
+    for (Map.Entry<String, List<Sample>> e : samples.entrySet()) {
+      for (Figure f : FIGURES) {
+        Spread s = spread(e.getValue(), f);
+        if (Double.isNaN(s.median())) {
+          continue;
+        }
+        rows.add(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %s |",
+                e.getKey(),
+                f.name(),
+                fmt(s.median()),
+                fmt(s.min()),
+                fmt(s.max()),
+                fmt(s.ratio())));
+      }
+    }
+    rows.add("");
+    rows.add(
+        "| load | RingServe / echo requests/s | RingServe / echo server CPU per request"
+            + " | load generator / minimal client, client CPU per request (on the echo) |");
+    rows.add("|---|---:|---:|---:|");
+    for (Map.Entry<String, List<Sample>> e : samples.entrySet()) {
+      List<Sample> echo = samples.get(e.getKey() + " echo");
+      if (echo == null) {
+        continue;
+      }
+      double rps =
+          spread(e.getValue(), FIGURES.get(0)).median() / spread(echo, FIGURES.get(0)).median();
+      double cpu =
+          spread(e.getValue(), FIGURES.get(3)).median() / spread(echo, FIGURES.get(3)).median();
+      List<Sample> minimal = samples.get(e.getKey() + " echo, minimal client");
+      double client =
+          minimal == null
+              ? Double.NaN
+              : spread(echo, FIGURES.get(4)).median() / spread(minimal, FIGURES.get(4)).median();
+      rows.add(
+          String.format(
+              Locale.ROOT, "| %s | %.2fx | %.2fx | %.2fx |", e.getKey(), rps, cpu, client));
+    }
+    return String.join("\n", rows);
+  }
+
+  private static Spread spread(List<Sample> samples, Figure f) {
+    return Spread.of(samples.stream().mapToDouble(f.value()).toArray());
+  }
+
+  private static String fmt(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+  }
+}
