@@ -172,6 +172,17 @@ final class ServeCommand implements Callable<Integer> {
   int shutdownGraceSeconds;
 
   @Option(
+      names = "--shutdown-drain-delay",
+      paramLabel = "S",
+      defaultValue = "0",
+      description =
+          "On SIGTERM, seconds to keep serving while readiness already says not ready, so that"
+              + " Kubernetes and load balancers stop sending first; then stop as"
+              + " --exit-timeout-secs says (default: ${DEFAULT-VALUE}; a second signal cuts it"
+              + " short).")
+  int shutdownDrainDelay;
+
+  @Option(
       names = "--allow-metrics",
       paramLabel = "BOOL",
       defaultValue = "true",
@@ -209,6 +220,14 @@ final class ServeCommand implements Callable<Integer> {
       ExampleModels.ensureGenerated(repository, pools);
     }
     ModelControlMode mode = controlMode();
+    if (shutdownDrainDelay < 0 || shutdownGraceSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--shutdown-drain-delay and --exit-timeout-secs must be 0 or more, got "
+              + shutdownDrainDelay
+              + " and "
+              + shutdownGraceSeconds);
+    }
     if (repositoryPollSecs < 1) {
       throw new ParameterException(
           spec.commandLine(),
@@ -255,17 +274,10 @@ final class ServeCommand implements Callable<Integer> {
           metricsAddress != null ? metricsAddress : host,
           metrics.port());
     }
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  if (metrics != null) {
-                    metrics.close();
-                  }
-                },
-                "ringserve-shutdown"));
-    server.awaitTermination();
+    GracefulShutdown shutdown =
+        new GracefulShutdown(server, metrics, Duration.ofSeconds(shutdownDrainDelay));
+    shutdown.install();
+    shutdown.awaitStopped();
     return 0;
   }
 
