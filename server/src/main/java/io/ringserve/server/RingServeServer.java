@@ -19,6 +19,7 @@ import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.grpc.RequestParsing;
 import io.ringserve.server.internal.grpc.ServerState;
 import io.ringserve.server.internal.http.RestServer;
+import io.ringserve.server.internal.log.Reasons;
 import io.ringserve.server.internal.log.TransportLogFilter;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
@@ -387,7 +388,19 @@ public final class RingServeServer implements AutoCloseable {
     RingServeServer s = new RingServeServer(config);
     s.health.setStatus("", ServingStatus.NOT_SERVING);
     s.health.setStatus(INFERENCE_SERVICE, ServingStatus.NOT_SERVING);
-    s.server.start();
+    try {
+      s.server.start();
+    } catch (IOException e) {
+      s.repository.close();
+      throw new IOException(
+          "cannot listen for gRPC on "
+              + config.host()
+              + ":"
+              + config.port()
+              + " (--grpc-port): "
+              + Reasons.root(e),
+          e);
+    }
     LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}", config.host(), s.port());
     if (config.allowHttp()) {
       try {
@@ -398,7 +411,17 @@ public final class RingServeServer implements AutoCloseable {
                 config.httpMaxInputBytes(),
                 s.inference,
                 s.repository);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
+        s.close();
+        throw new IOException(
+            "cannot listen for HTTP on "
+                + config.httpHost()
+                + ":"
+                + config.httpPort()
+                + " (--http-port): "
+                + Reasons.root(e),
+            e);
+      } catch (RuntimeException e) {
         s.close();
         throw e;
       }

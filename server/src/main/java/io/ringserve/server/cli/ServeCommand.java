@@ -9,7 +9,10 @@ import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.internal.examples.ExampleModels;
+import io.ringserve.server.internal.log.Reasons;
 import io.ringserve.server.internal.metrics.MetricsServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,6 +156,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin GrpcLimitOptions grpcLimits;
 
+  @Mixin LogOptions logging;
+
   @Option(
       names = "--strict-readiness",
       paramLabel = "BOOL",
@@ -208,6 +213,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      logging.apply();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
@@ -232,6 +242,16 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "--repository-poll-secs must be 1 or more, got " + repositoryPollSecs);
+    }
+    if (!Files.isDirectory(repository)) {
+      // One line an orchestrator shows, rather than a stack trace.
+      spec.commandLine()
+          .getErr()
+          .println(
+              "error: the model repository "
+                  + repository.toAbsolutePath()
+                  + " is not a folder or does not exist (--model-repository)");
+      return 1;
     }
     RingServeServer server;
     try {
@@ -261,12 +281,31 @@ final class ServeCommand implements Callable<Integer> {
       // One line an orchestrator shows; the log above has every failure.
       spec.commandLine().getErr().println("error: " + e.getMessage() + " (--exit-on-error true)");
       return 1;
+    } catch (IOException e) {
+      // A port in use or an unreadable repository: the message names it.
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 1;
     }
-    MetricsServer metrics =
-        allowMetrics
-            ? MetricsServer.start(
-                metricsAddress != null ? metricsAddress : host, metricsPort, server.repository())
-            : null;
+    MetricsServer metrics;
+    try {
+      metrics =
+          allowMetrics
+              ? MetricsServer.start(
+                  metricsAddress != null ? metricsAddress : host, metricsPort, server.repository())
+              : null;
+    } catch (IOException e) {
+      server.close();
+      spec.commandLine()
+          .getErr()
+          .println(
+              "error: cannot listen for metrics on "
+                  + (metricsAddress != null ? metricsAddress : host)
+                  + ":"
+                  + metricsPort
+                  + " (--metrics-port): "
+                  + Reasons.root(e));
+      return 1;
+    }
     if (metrics != null) {
       LOG.log(
           System.Logger.Level.INFO,
