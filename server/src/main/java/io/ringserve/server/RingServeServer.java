@@ -19,6 +19,7 @@ import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.grpc.RequestParsing;
 import io.ringserve.server.internal.grpc.ServerState;
 import io.ringserve.server.internal.http.RestServer;
+import io.ringserve.server.internal.log.Reasons;
 import io.ringserve.server.internal.log.TransportLogFilter;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
@@ -28,7 +29,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running RingServe: the model repository, one gRPC port (Netty, epoll where available) serving
@@ -42,6 +46,8 @@ import java.util.concurrent.TimeUnit;
 public final class RingServeServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RingServeServer.class.getName());
   private static final String INFERENCE_SERVICE = "inference.GRPCInferenceService";
+  // How soon grpc.health.v1 reflects a model whose scheduler failed (readiness itself is exact).
+  private static final long HEALTH_REFRESH_MILLIS = 1000;
 
   private final Config config;
   private final ModelRepository repository;
@@ -51,6 +57,15 @@ public final class RingServeServer implements AutoCloseable {
   private final InferenceService inference;
   // Set once by start(), before the server is handed out; null when HTTP is off.
   private volatile RestServer rest;
+  // Re-publishes readiness to grpc.health.v1, whose watchers are told only of changes.
+  private final ScheduledExecutorService healthRefresh =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "ringserve-health");
+            t.setDaemon(true);
+            return t;
+          });
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * Everything a server needs to start. {@link #builder()} fills in what is not set with the
@@ -373,7 +388,19 @@ public final class RingServeServer implements AutoCloseable {
     RingServeServer s = new RingServeServer(config);
     s.health.setStatus("", ServingStatus.NOT_SERVING);
     s.health.setStatus(INFERENCE_SERVICE, ServingStatus.NOT_SERVING);
-    s.server.start();
+    try {
+      s.server.start();
+    } catch (IOException e) {
+      s.repository.close();
+      throw new IOException(
+          "cannot listen for gRPC on "
+              + config.host()
+              + ":"
+              + config.port()
+              + " (--grpc-port): "
+              + Reasons.root(e),
+          e);
+    }
     LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}", config.host(), s.port());
     if (config.allowHttp()) {
       try {
@@ -384,7 +411,17 @@ public final class RingServeServer implements AutoCloseable {
                 config.httpMaxInputBytes(),
                 s.inference,
                 s.repository);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
+        s.close();
+        throw new IOException(
+            "cannot listen for HTTP on "
+                + config.httpHost()
+                + ":"
+                + config.httpPort()
+                + " (--http-port): "
+                + Reasons.root(e),
+            e);
+      } catch (RuntimeException e) {
         s.close();
         throw e;
       }
@@ -412,6 +449,12 @@ public final class RingServeServer implements AutoCloseable {
     // Readiness follows the models: a fixed model that loads later makes the server ready.
     s.repository.onChange(s::publishHealth);
     s.publishHealth();
+    // A scheduler that fails tells no one; a periodic look carries it to grpc.health.v1.
+    s.healthRefresh.scheduleWithFixedDelay(
+        s::publishHealthSafely,
+        HEALTH_REFRESH_MILLIS,
+        HEALTH_REFRESH_MILLIS,
+        TimeUnit.MILLISECONDS);
     if (config.modelControlMode() == ModelControlMode.POLL) {
       s.repository.startPolling(config.repositoryPoll());
     }
@@ -421,6 +464,15 @@ public final class RingServeServer implements AutoCloseable {
         s.repository.served().size(),
         config.modelRepository());
     return s;
+  }
+
+  private void publishHealthSafely() {
+    try {
+      publishHealth();
+    } catch (RuntimeException e) {
+      // A model unloading meanwhile; the next look sees the settled state.
+      LOG.log(System.Logger.Level.DEBUG, "health refresh failed", e);
+    }
   }
 
   private void publishHealth() {
@@ -457,6 +509,26 @@ public final class RingServeServer implements AutoCloseable {
     return state.isReady();
   }
 
+  /**
+   * Starts draining, as Kubernetes expects of a pod being stopped: from now on ServerReady, the
+   * REST ready endpoint and {@code grpc.health.v1} say not ready, so that load balancers stop
+   * sending, while everything keeps serving as before until {@link #close()}. Idempotent, returns
+   * at once.
+   */
+  public void markDraining() {
+    state.markDraining();
+    publishHealth();
+  }
+
+  /** Requests queued or running in the models' schedulers, not yet answered. */
+  public int pendingRequests() {
+    int pending = 0;
+    for (var model : repository.served()) {
+      pending += model.scheduler().pendingRequests();
+    }
+    return pending;
+  }
+
   /** Blocks until the server has shut down. */
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
@@ -468,9 +540,22 @@ public final class RingServeServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long begin = System.nanoTime();
+    healthRefresh.shutdownNow();
     state.markStopping();
     health.enterTerminalState();
+    // GOAWAY: no new calls; calls already started run on.
     server.shutdown();
+    int pending = pendingRequests();
+    LOG.log(
+        System.Logger.Level.INFO,
+        "stopping: refusing new requests; {0} request(s) queued or running get up to {1} s to"
+            + " finish (--exit-timeout-secs)",
+        pending,
+        config.shutdownGrace().toSeconds());
     repository.close(config.shutdownGrace());
     RestServer r = rest;
     if (r != null) {
@@ -484,6 +569,21 @@ public final class RingServeServer implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+    if (tookMillis < config.shutdownGrace().toMillis()) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "stopped in {0,number,#} ms: drained all {1} queued or running request(s)",
+          tookMillis,
+          pending);
+    } else {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "stopped in {0,number,#} ms: of {1} queued or running request(s), those not done within"
+              + " --exit-timeout-secs were answered UNAVAILABLE",
+          tookMillis,
+          pending);
     }
   }
 }

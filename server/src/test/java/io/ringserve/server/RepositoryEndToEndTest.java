@@ -73,6 +73,10 @@ class RepositoryEndToEndTest {
     ModelIndex hollow = find(index, "hollow");
     assertEquals("UNAVAILABLE", hollow.getState());
     assertTrue(hollow.getReason().contains("hollow"), hollow.getReason());
+    // Where the repository lives on the server is not the client's business.
+    for (ModelIndex model : index) {
+      assertNoServerPath(model.getReason());
+    }
 
     ModelInferResponse response = server.stub().modelInfer(simpleRequest().build());
     assertEquals("2", response.getModelVersion());
@@ -84,9 +88,30 @@ class RepositoryEndToEndTest {
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
     assertTrue(
         e.getStatus().getDescription().contains("config.pbtxt"), e.getStatus().getDescription());
+    assertNoServerPath(e.getStatus().getDescription());
 
     // Strict readiness: one broken model makes the server not ready, as in Triton.
     assertFalse(server.stub().serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+  }
+
+  @Test
+  void shouldEchoALongRequestedModelNameOnlyTruncated() {
+    String name = "m".repeat(10_000);
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> server.stub().modelInfer(simpleRequest().setModelName(name).build()));
+
+    assertTrue(
+        e.getStatus().getCode() == Status.Code.NOT_FOUND
+            || e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT,
+        e.getStatus().toString());
+    assertTrue(e.getStatus().getDescription().length() < 400, e.getStatus().getDescription());
+  }
+
+  private static void assertNoServerPath(String message) {
+    assertFalse(message.contains(repository.toString()), message);
+    assertFalse(message.contains(repository.getParent().toString() + "/"), message);
   }
 
   @Test

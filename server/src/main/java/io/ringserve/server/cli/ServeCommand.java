@@ -9,7 +9,10 @@ import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.internal.examples.ExampleModels;
+import io.ringserve.server.internal.log.Reasons;
 import io.ringserve.server.internal.metrics.MetricsServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,6 +156,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin GrpcLimitOptions grpcLimits;
 
+  @Mixin LogOptions logging;
+
   @Option(
       names = "--strict-readiness",
       paramLabel = "BOOL",
@@ -170,6 +175,17 @@ final class ServeCommand implements Callable<Integer> {
           "On shutdown, time queued and running requests get to finish (Triton's name;"
               + " --shutdown-grace-seconds is an alias; default: ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
+
+  @Option(
+      names = "--shutdown-drain-delay",
+      paramLabel = "S",
+      defaultValue = "0",
+      description =
+          "On SIGTERM, seconds to keep serving while readiness already says not ready, so that"
+              + " Kubernetes and load balancers stop sending first; then stop as"
+              + " --exit-timeout-secs says (default: ${DEFAULT-VALUE}; a second signal cuts it"
+              + " short).")
+  int shutdownDrainDelay;
 
   @Option(
       names = "--allow-metrics",
@@ -197,6 +213,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      logging.apply();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
@@ -209,10 +230,28 @@ final class ServeCommand implements Callable<Integer> {
       ExampleModels.ensureGenerated(repository, pools);
     }
     ModelControlMode mode = controlMode();
+    if (shutdownDrainDelay < 0 || shutdownGraceSeconds < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--shutdown-drain-delay and --exit-timeout-secs must be 0 or more, got "
+              + shutdownDrainDelay
+              + " and "
+              + shutdownGraceSeconds);
+    }
     if (repositoryPollSecs < 1) {
       throw new ParameterException(
           spec.commandLine(),
           "--repository-poll-secs must be 1 or more, got " + repositoryPollSecs);
+    }
+    if (!Files.isDirectory(repository)) {
+      // One line an orchestrator shows, rather than a stack trace.
+      spec.commandLine()
+          .getErr()
+          .println(
+              "error: the model repository "
+                  + repository.toAbsolutePath()
+                  + " is not a folder or does not exist (--model-repository)");
+      return 1;
     }
     RingServeServer server;
     try {
@@ -242,12 +281,31 @@ final class ServeCommand implements Callable<Integer> {
       // One line an orchestrator shows; the log above has every failure.
       spec.commandLine().getErr().println("error: " + e.getMessage() + " (--exit-on-error true)");
       return 1;
+    } catch (IOException e) {
+      // A port in use or an unreadable repository: the message names it.
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 1;
     }
-    MetricsServer metrics =
-        allowMetrics
-            ? MetricsServer.start(
-                metricsAddress != null ? metricsAddress : host, metricsPort, server.repository())
-            : null;
+    MetricsServer metrics;
+    try {
+      metrics =
+          allowMetrics
+              ? MetricsServer.start(
+                  metricsAddress != null ? metricsAddress : host, metricsPort, server.repository())
+              : null;
+    } catch (IOException e) {
+      server.close();
+      spec.commandLine()
+          .getErr()
+          .println(
+              "error: cannot listen for metrics on "
+                  + (metricsAddress != null ? metricsAddress : host)
+                  + ":"
+                  + metricsPort
+                  + " (--metrics-port): "
+                  + Reasons.root(e));
+      return 1;
+    }
     if (metrics != null) {
       LOG.log(
           System.Logger.Level.INFO,
@@ -255,17 +313,10 @@ final class ServeCommand implements Callable<Integer> {
           metricsAddress != null ? metricsAddress : host,
           metrics.port());
     }
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  if (metrics != null) {
-                    metrics.close();
-                  }
-                },
-                "ringserve-shutdown"));
-    server.awaitTermination();
+    GracefulShutdown shutdown =
+        new GracefulShutdown(server, metrics, Duration.ofSeconds(shutdownDrainDelay));
+    shutdown.install();
+    shutdown.awaitStopped();
     return 0;
   }
 

@@ -1,13 +1,17 @@
 package io.ringserve.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringserve.server.GrpcLimits;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.backend.BackendOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,5 +141,88 @@ class ServeCommandTest {
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve).parseArgs(args);
     return serve;
+  }
+
+  @Test
+  void aMissingRepositoryFolderIsOneLineNamingItAndExitStatusOne(@TempDir Path dir) {
+    Path missing = dir.resolve("no-such-repository");
+
+    Startup run = serve("--model-repository=" + missing, "--grpc-port=0", "--allow-http=false");
+
+    assertEquals(1, run.exit, run.err);
+    assertOneLine(run.err, missing.toString(), "--model-repository");
+  }
+
+  @Test
+  void aGrpcPortInUseIsOneLineNamingThePort(@TempDir Path repository) throws Exception {
+    try (ServerSocket taken = takenPort()) {
+      Startup run =
+          serve(
+              "--model-repository=" + repository,
+              "--grpc-port=" + taken.getLocalPort(),
+              "--allow-http=false");
+
+      assertEquals(1, run.exit, run.err);
+      assertOneLine(run.err, "127.0.0.1:" + taken.getLocalPort(), "--grpc-port", "in use");
+    }
+  }
+
+  @Test
+  void anHttpPortInUseIsOneLineNamingThePort(@TempDir Path repository) throws Exception {
+    try (ServerSocket taken = takenPort()) {
+      Startup run =
+          serve(
+              "--model-repository=" + repository,
+              "--grpc-port=0",
+              "--http-port=" + taken.getLocalPort());
+
+      assertEquals(1, run.exit, run.err);
+      assertOneLine(run.err, "127.0.0.1:" + taken.getLocalPort(), "--http-port", "in use");
+    }
+  }
+
+  @Test
+  void aMetricsPortInUseIsOneLineNamingThePort(@TempDir Path repository) throws Exception {
+    try (ServerSocket taken = takenPort()) {
+      Startup run =
+          serve(
+              "--model-repository=" + repository,
+              "--grpc-port=0",
+              "--allow-http=false",
+              "--allow-metrics=true",
+              "--metrics-port=" + taken.getLocalPort());
+
+      assertEquals(1, run.exit, run.err);
+      assertOneLine(run.err, "127.0.0.1:" + taken.getLocalPort(), "--metrics-port", "in use");
+    }
+  }
+
+  private record Startup(int exit, String err) {}
+
+  /** Runs serve on 127.0.0.1, metrics off unless asked; returns only when it fails to start. */
+  private static Startup serve(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new RingServeCommand());
+    command.setErr(new PrintWriter(err, true));
+    List<String> all = new java.util.ArrayList<>(List.of("serve", "--host=127.0.0.1"));
+    if (List.of(args).stream().noneMatch(a -> a.startsWith("--allow-metrics"))) {
+      all.add("--allow-metrics=false");
+    }
+    all.addAll(List.of(args));
+    int exit = command.execute(all.toArray(String[]::new));
+    return new Startup(exit, err.toString());
+  }
+
+  private static ServerSocket takenPort() throws IOException {
+    return new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+  }
+
+  private static void assertOneLine(String err, String... parts) {
+    assertEquals(1, err.strip().lines().count(), err);
+    assertTrue(err.startsWith("error: "), err);
+    for (String part : parts) {
+      assertTrue(err.contains(part), () -> "'" + part + "' missing from: " + err);
+    }
+    assertFalse(err.contains("Exception"), err);
   }
 }

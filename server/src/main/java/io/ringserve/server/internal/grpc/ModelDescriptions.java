@@ -129,7 +129,7 @@ final class ModelDescriptions {
           .setName(entry.name())
           .setVersion(entry.version())
           .setState(entry.state())
-          .setReason(entry.reason());
+          .setReason(ClientMessages.scrub(entry.reason()));
     }
     return b.build();
   }

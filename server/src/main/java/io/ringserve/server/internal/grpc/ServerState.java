@@ -31,6 +31,7 @@ public final class ServerState {
   private final boolean strictReadiness;
   private volatile boolean live = true;
   private volatile boolean loaded;
+  private volatile boolean draining;
 
   public ServerState(ModelRepository repository, boolean strictReadiness) {
     this.repository = Objects.requireNonNull(repository, "repository");
@@ -48,12 +49,13 @@ public final class ServerState {
   }
 
   /**
-   * Live, loaded, and (under strict readiness) every model loaded and none of their schedulers
-   * failed ({@link io.ringserve.batching.ModelScheduler#failure()}).
+   * Live, loaded, not draining, and (under strict readiness) every model loaded and none of their
+   * schedulers failed ({@link io.ringserve.batching.ModelScheduler#failure()}).
    */
   public boolean isReady() {
     return live
         && loaded
+        && !draining
         && (!strictReadiness || (repository.allLoaded() && failedModels().isEmpty()));
   }
 
@@ -84,6 +86,19 @@ public final class ServerState {
   /** The repository has finished loading. */
   public void markLoaded() {
     loaded = true;
+  }
+
+  /**
+   * Shutdown has been asked for: not ready from now on, so that load balancers stop sending, while
+   * the server stays live and keeps serving what still arrives.
+   */
+  public void markDraining() {
+    draining = true;
+  }
+
+  /** Whether {@link #markDraining()} was called. */
+  public boolean isDraining() {
+    return draining;
   }
 
   /** Shutdown has begun: not live, not ready, new requests are refused. */

@@ -35,14 +35,14 @@ public final class Statuses {
       return sre.getStatus();
     }
     if (failure instanceof ModelNotFoundException) {
-      return Status.NOT_FOUND.withDescription(failure.getMessage());
+      return Status.NOT_FOUND.withDescription(ClientMessages.scrub(failure.getMessage()));
     }
     if (failure instanceof ModelLoadException) {
       // A load's failure: its message is written for the caller, in Triton's wording.
-      return Status.INTERNAL.withDescription(failure.getMessage());
+      return Status.INTERNAL.withDescription(ClientMessages.scrub(failure.getMessage()));
     }
     if (failure instanceof ModelUnavailableException) {
-      return Status.UNAVAILABLE.withDescription(failure.getMessage());
+      return Status.UNAVAILABLE.withDescription(ClientMessages.scrub(failure.getMessage()));
     }
     if (failure instanceof InferenceException ie) {
       Status code =
@@ -56,23 +56,42 @@ public final class Statuses {
       return code.withDescription(
           ie.reason() == InferenceException.Reason.MODEL_ERROR
               ? modelError(ie, whatFailed)
-              : ie.getMessage());
+              : ClientMessages.scrub(ie.getMessage()));
     }
-    LOG.log(System.Logger.Level.ERROR, whatFailed, failure);
-    return Status.INTERNAL.withDescription(whatFailed);
+    return Status.INTERNAL.withDescription(logged(failure, whatFailed));
+  }
+
+  // The last failure logged and its id: the requests of one failed batch share the runner's
+  // exception and are answered one after another, so the batch is logged once.
+  private static Throwable lastLogged;
+  private static String lastId;
+
+  /**
+   * Logs {@code failure} with a new error id, once per failure object, and returns what the client
+   * gets instead of the details: what failed and the id.
+   */
+  private static synchronized String logged(Throwable failure, String whatFailed) {
+    if (failure != lastLogged) {
+      lastLogged = failure;
+      lastId = ClientMessages.newErrorId();
+      LOG.log(System.Logger.Level.ERROR, whatFailed + " (error id " + lastId + ")", failure);
+    }
+    return ClientMessages.scrub(whatFailed) + " (error id " + lastId + ")";
   }
 
   /**
-   * What failed, with the model runner's own words when it has some. The batcher wraps a runner's
-   * exception with the exception's class name as the message when it has none, so the message is
-   * taken from the cause, never from the wrapper.
+   * What failed. Our own words (no cause, or a cause of ours) go to the caller; an engine's
+   * exception may hold graph internals, file paths or request data, so it goes to the log once, and
+   * the caller gets what failed and an error id to find it there.
    */
   private static String modelError(InferenceException failure, String whatFailed) {
     Throwable cause = failure.getCause();
-    String detail =
-        cause == null || cause instanceof InferenceException
-            ? failure.getMessage()
-            : cause.getMessage();
-    return detail == null || detail.isBlank() ? whatFailed : whatFailed + ": " + detail;
+    if (cause == null || cause instanceof InferenceException) {
+      String detail = failure.getMessage();
+      return detail == null || detail.isBlank()
+          ? whatFailed
+          : ClientMessages.scrub(whatFailed + ": " + detail);
+    }
+    return logged(cause, whatFailed);
   }
 }

@@ -2,15 +2,21 @@ package io.ringserve.server.internal.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
 import io.ringserve.server.model.ModelNotFoundException;
+import io.ringserve.server.model.ModelUnavailableException;
 import org.junit.jupiter.api.Test;
 
 class StatusesTest {
   private static final String RUN_FAILED = "model 'mlp' failed to run the batch";
+  private static final String ID = " \\(error id [0-9a-f]{8}\\)";
+  private static final String ENCODE_FAILED_WITH_ID = "model 'mlp' failed to encode" + ID;
+  private static final String RUN_FAILED_WITH_ID = "model 'mlp' failed to run the batch" + ID;
 
   @Test
   void shouldAnswerInternalSayingWhatFailedForAFailureThatIsNotOurs() {
@@ -21,21 +27,47 @@ class StatusesTest {
             "model 'mlp' failed to encode");
 
     assertEquals(Status.Code.INTERNAL, npe.getCode());
-    assertEquals("model 'mlp' failed to encode", npe.getDescription());
+    assertTrue(npe.getDescription().matches(ENCODE_FAILED_WITH_ID), npe.getDescription());
     assertEquals(Status.Code.INTERNAL, ise.getCode());
-    assertEquals("model 'mlp' failed to encode", ise.getDescription());
+    assertTrue(ise.getDescription().matches(ENCODE_FAILED_WITH_ID), ise.getDescription());
+    assertNotEquals(npe.getDescription(), ise.getDescription(), "each failure its own id");
   }
 
   @Test
-  void shouldNameTheModelAndKeepTheRunnersWordsForAModelError() {
-    IllegalStateException engine = new IllegalStateException("Matrix size-incompatible");
+  void shouldNameTheModelAndKeepTheEnginesWordsForTheLogUnderAnErrorId() {
+    // An engine's words may carry graph node names, paths or request data.
+    IllegalStateException engine =
+        new IllegalStateException("Matrix size-incompatible: In[0]: [1,7] node dense/MatMul");
     InferenceException failure =
         new InferenceException(Reason.MODEL_ERROR, engine.getMessage(), engine);
 
     Status status = Statuses.statusOf(failure, RUN_FAILED);
+    // The other requests of the same batch fail with the same exception: one id, one log line.
+    Status sameBatch = Statuses.statusOf(failure, RUN_FAILED);
 
     assertEquals(Status.Code.INTERNAL, status.getCode());
-    assertEquals(RUN_FAILED + ": Matrix size-incompatible", status.getDescription());
+    assertTrue(status.getDescription().matches(RUN_FAILED_WITH_ID), status.getDescription());
+    assertFalse(status.getDescription().contains("MatMul"), status.getDescription());
+    assertEquals(status.getDescription(), sameBatch.getDescription());
+  }
+
+  @Test
+  void shouldCutAbsolutePathsAndLongNamesFromMessagesSentToClients() {
+    Status unavailable =
+        Statuses.statusOf(
+            new ModelUnavailableException(
+                "model 'mlp' version 1 is not available: cannot read"
+                    + " /home/ops/secret/repo/mlp/config.pbtxt"),
+            RUN_FAILED);
+    Status missing =
+        Statuses.statusOf(
+            new ModelNotFoundException("no model '" + "x".repeat(5000) + "'"), RUN_FAILED);
+
+    assertEquals(
+        "model 'mlp' version 1 is not available: cannot read mlp/config.pbtxt",
+        unavailable.getDescription());
+    assertTrue(missing.getDescription().length() < 300, missing.getDescription());
+    assertTrue(missing.getDescription().contains("(5000 characters)"), missing.getDescription());
   }
 
   @Test
@@ -48,7 +80,7 @@ class StatusesTest {
     Status status = Statuses.statusOf(failure, RUN_FAILED);
 
     assertEquals(Status.Code.INTERNAL, status.getCode());
-    assertEquals(RUN_FAILED, status.getDescription());
+    assertTrue(status.getDescription().matches(RUN_FAILED_WITH_ID), status.getDescription());
     assertFalse(status.getDescription().contains("java."), status.getDescription());
   }
 

@@ -1,0 +1,24 @@
+package io.ringserve.server.internal.log;
+
+/** Short reasons for one-line messages, instead of stack traces. Stateless. */
+public final class Reasons {
+  private Reasons() {}
+
+  /**
+   * The innermost cause's message, e.g. "Address already in use", for a one-line start-up error;
+   * the simple class name when it has none.
+   */
+  public static String root(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    if (message == null || message.isBlank()) {
+      return root.getClass().getSimpleName();
+    }
+    // Netty's native bind error reads "bind(..) failed: Address already in use".
+    int failed = message.lastIndexOf("failed: ");
+    return failed >= 0 ? message.substring(failed + "failed: ".length()) : message;
+  }
+}
