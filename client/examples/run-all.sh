@@ -86,6 +86,7 @@ run python "$root/client/examples/python/run.sh" "$target"
 # Standard library only: no install step, so it runs on any machine with a python3.
 run python-rest python3 "$root/client/examples/python/rest_example.py" "127.0.0.1:$http_port"
 run node "$root/client/examples/node/run.sh" "$target"
+run ringserve-infer-health java -jar "$infer_jar" health --url "$target" --model simple
 run ringserve-infer java -jar "$infer_jar" --url "$target" --model simple \
   --input INPUT0=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 --input INPUT1=1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1
 
