@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# CI check of the clients in other languages: starts a RingServe on 127.0.0.1 (the first free
-# port from 18001) over the bundled example models, runs the Python and Node examples and the
-# ringserve-infer command against it, and always stops it. Fails if any of them fails.
+# CI check of the clients in other languages: starts a RingServe on 127.0.0.1 (gRPC on the first
+# free port from 18001, REST on the next free one) over the bundled example models, runs the Python
+# (gRPC and standard-library REST) and Node examples and the ringserve-infer command against it,
+# and always stops it. Fails if any of them fails.
 # Needs the jars of `./mvnw package` (or verify). Usage: client/examples/run-all.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -22,14 +23,19 @@ for _ in $(seq 1 50); do
   port_in_use "$port" || break
   port=$((port + 1))
 done
-if port_in_use "$port"; then
-  echo "run-all.sh: no free port found from ${RINGSERVE_EXAMPLES_PORT:-18001}" >&2
+http_port=$((port + 1))
+for _ in $(seq 1 50); do
+  port_in_use "$http_port" || break
+  http_port=$((http_port + 1))
+done
+if port_in_use "$port" || port_in_use "$http_port"; then
+  echo "run-all.sh: no free ports found from ${RINGSERVE_EXAMPLES_PORT:-18001}" >&2
   exit 1
 fi
 
 log="$(mktemp -t ringserve-examples-server.XXXXXX.log)"
 TF_CPP_MIN_LOG_LEVEL=2 java -jar "$server_jar" serve \
-  --host 127.0.0.1 --grpc-port "$port" --allow-metrics false >"$log" 2>&1 &
+  --host 127.0.0.1 --grpc-port "$port" --http-port "$http_port" --allow-metrics false >"$log" 2>&1 &
 server_pid=$!
 
 stop_server() {
@@ -47,7 +53,7 @@ stop_server() {
 }
 trap stop_server EXIT
 
-echo "run-all.sh: starting RingServe on 127.0.0.1:$port (log: $log)"
+echo "run-all.sh: starting RingServe on 127.0.0.1:$port (gRPC), :$http_port (REST) (log: $log)"
 deadline=$((SECONDS + ready_timeout_s))
 until grep -q "ready:" "$log"; do
   if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -77,7 +83,10 @@ run() {
   fi
 }
 run python "$root/client/examples/python/run.sh" "$target"
+# Standard library only: no install step, so it runs on any machine with a python3.
+run python-rest python3 "$root/client/examples/python/rest_example.py" "127.0.0.1:$http_port"
 run node "$root/client/examples/node/run.sh" "$target"
+run ringserve-infer-health java -jar "$infer_jar" health --url "$target" --model simple
 run ringserve-infer java -jar "$infer_jar" --url "$target" --model simple \
   --input INPUT0=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 --input INPUT1=1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1
 

@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,19 +35,30 @@ import picocli.CommandLine.Spec;
  *     --input INPUT0=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 --input INPUT1=@ones.json
  * </pre>
  *
- * <p>Exit codes: 0 success, 1 the server answered with an error, 2 bad command-line input.
+ * <p>Its commands {@code health}, {@code metadata} and {@code models} ask the server for its state,
+ * so a first session needs no other tool ({@link ServerCommands}).
+ *
+ * <p>Exit codes: 0 success, 1 the server answered with an error (or, for {@code health}, is not
+ * live or ready), 2 bad command-line input.
  */
 @Command(
     name = "ringserve-infer",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     versionProvider = InferCommand.Version.class,
+    subcommands = {
+      ServerCommands.Health.class,
+      ServerCommands.Metadata.class,
+      ServerCommands.Models.class
+    },
     description = {
       "Send one inference request to a RingServe (or any KServe v2) server and print the outputs.",
       "",
       "Input values: comma-separated (1,2,3), a JSON array ([[1,2],[3,4]]; nesting gives the"
           + " shape) or @FILE holding a JSON array. Datatypes, and shapes where not given, come"
-          + " from the model's metadata; a batching model gets a batch of 1."
+          + " from the model's metadata; a batching model gets a batch of 1.",
+      "",
+      "Commands (instead of an inference): health, metadata [--model NAME], models."
     })
 public final class InferCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
@@ -55,14 +67,14 @@ public final class InferCommand implements Callable<Integer> {
       names = {"-u", "--url"},
       paramLabel = "HOST:PORT",
       defaultValue = "127.0.0.1:8001",
-      description = "Server address (default: ${DEFAULT-VALUE}).")
+      scope = ScopeType.INHERIT,
+      description = "Server's gRPC address (default: ${DEFAULT-VALUE}).")
   String url;
 
   @Option(
       names = {"-m", "--model"},
-      required = true,
       paramLabel = "NAME",
-      description = "Model to run.")
+      description = "Model to run (required for an inference).")
   String model;
 
   @Option(
@@ -105,15 +117,20 @@ public final class InferCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "SECONDS",
       defaultValue = "30",
+      scope = ScopeType.INHERIT,
       description = "Deadline of each call (default: ${DEFAULT-VALUE}).")
   double timeoutSeconds;
 
-  @Option(names = "--tls", description = "Connect with TLS (the JVM's trusted authorities).")
+  @Option(
+      names = "--tls",
+      scope = ScopeType.INHERIT,
+      description = "Connect with TLS (the JVM's trusted authorities).")
   boolean tls;
 
   @Option(
       names = {"--ca-cert", "--cacert"},
       paramLabel = "PEM",
+      scope = ScopeType.INHERIT,
       description = "Connect with TLS, trusting the authorities in this PEM file.")
   Path caCert;
 
@@ -129,21 +146,17 @@ public final class InferCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
+    if (model == null) {
+      err.println(
+          "error: Missing required option: '--model=NAME' (or a command: health, metadata,"
+              + " models; see --help)");
+      return 2;
+    }
     if (!(timeoutSeconds > 0)) {
       err.println("--timeout must be positive");
       return 2;
     }
-    RingServeClientBuilder builder =
-        RingServeClient.builder()
-            .target(url)
-            .defaultDeadline(Duration.ofNanos((long) (timeoutSeconds * 1e9)))
-            .retryPolicy(RetryPolicy.DEFAULT);
-    if (caCert != null) {
-      builder.tls(caCert);
-    } else if (tls) {
-      builder.tls();
-    }
-    try (RingServeClient client = builder.build()) {
+    try (RingServeClient client = connect()) {
       InferRequest request;
       try {
         request = request(client.modelMetadata(model, version));
@@ -160,6 +173,24 @@ public final class InferCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * A client for {@code --url} with the connection options, shared with the commands (they are
+   * inherited options, so they may come before or after the command's name).
+   */
+  RingServeClient connect() {
+    RingServeClientBuilder builder =
+        RingServeClient.builder()
+            .target(url)
+            .defaultDeadline(Duration.ofNanos((long) (timeoutSeconds * 1e9)))
+            .retryPolicy(RetryPolicy.DEFAULT);
+    if (caCert != null) {
+      builder.tls(caCert);
+    } else if (tls) {
+      builder.tls();
+    }
+    return builder.build();
   }
 
   /** Builds the request from the options and the model's metadata. */

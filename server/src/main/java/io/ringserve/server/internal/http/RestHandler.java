@@ -14,11 +14,11 @@ import java.util.Queue;
 
 /**
  * One HTTP/1.1 connection: answers its requests one at a time, in order, as HTTP/1.1 requires of
- * pipelined requests. While a request is in flight the connection stops reading, so a client that
- * sends without reading its answers holds at most one answer in the server's memory and the kernel
- * buffers push back on it; requests it had already sent wait in a queue no longer than one read. A
- * connection that closes marks its in-flight request cancelled, and the scheduler drops it, as it
- * does a cancelled gRPC call.
+ * pipelined requests. While a request is in flight the connection keeps reading, so that it sees
+ * the client close and marks the request cancelled (the scheduler then drops it, as it does a
+ * cancelled gRPC call); once a second, pipelined request has arrived behind it, the connection
+ * stops reading, so a client that sends without reading its answers holds at most one waiting
+ * request in the server's memory and the kernel buffers push back on it.
  *
  * <p>Confined to the channel's event loop; answers may come from any thread and are written through
  * the channel, which hands them to the loop.
@@ -37,6 +37,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (busy) {
       waiting.add(request);
+      ctx.channel().config().setAutoRead(false);
       return;
     }
     serve(ctx, request);
@@ -44,7 +45,6 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     busy = true;
-    ctx.channel().config().setAutoRead(false);
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!request.decoderResult().isSuccess()) {
       request.release();
@@ -87,11 +87,12 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private void next(ChannelHandlerContext ctx) {
     busy = false;
     FullHttpRequest request = waiting.poll();
+    if (waiting.isEmpty() && !ctx.channel().config().isAutoRead()) {
+      // Read again, to see the next request and a close while this one is in flight.
+      ctx.channel().config().setAutoRead(true);
+    }
     if (request != null) {
       serve(ctx, request);
-    } else {
-      ctx.channel().config().setAutoRead(true);
-      ctx.read();
     }
   }
 
