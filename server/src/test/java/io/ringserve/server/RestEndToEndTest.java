@@ -40,6 +40,40 @@ class RestEndToEndTest {
   }
 
   @Test
+  void shouldAnswerAMalformedPathAndGoOnServingTheConnection() throws Exception {
+    java.net.URI base = java.net.URI.create(server.httpBase());
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(10_000);
+      String pipelined =
+          "GET /v2/models/%zz/ready HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /v2/models/a%25zz/ready HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n";
+      socket.getOutputStream().write(pipelined.getBytes(StandardCharsets.US_ASCII));
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 400 Bad Request", in.readLine());
+      skipBody(in);
+      // "%25" is decoded once: a model named "a%zz", which does not exist, is not ready.
+      assertEquals("HTTP/1.1 400 Bad Request", in.readLine());
+      skipBody(in);
+      assertEquals("HTTP/1.1 200 OK", in.readLine(), "the connection stopped answering");
+    }
+  }
+
+  private static void skipBody(java.io.BufferedReader in) throws java.io.IOException {
+    int length = 0;
+    for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    for (int i = 0; i < length; i++) {
+      in.read();
+    }
+  }
+
+  @Test
   void shouldAnswerHealthWithAnEmptyOk() {
     for (String path :
         new String[] {

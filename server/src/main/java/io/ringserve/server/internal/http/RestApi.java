@@ -77,9 +77,16 @@ final class RestApi {
       ByteBufAllocator alloc,
       BooleanSupplier cancelled,
       Consumer<FullHttpResponse> reply) {
-    String[] path = segments(new QueryStringDecoder(request.uri()).path());
     HttpMethod method = request.method();
     Answer answer = new Answer(alloc, reply);
+    String[] path;
+    try {
+      // Each segment is decoded once, so that "%25" stays a '%' in a model's name.
+      path = segments(new QueryStringDecoder(request.uri()).rawPath());
+    } catch (IllegalArgumentException e) {
+      reply.accept(answer.error(HttpResponseStatus.BAD_REQUEST, "malformed request path"));
+      return;
+    }
     try {
       route(path, method, request, answer, cancelled);
     } catch (RuntimeException e) {

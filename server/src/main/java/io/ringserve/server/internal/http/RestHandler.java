@@ -61,6 +61,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           ctx.alloc(),
           () -> !ctx.channel().isActive(),
           response -> send(ctx, response, keepAlive));
+    } catch (RuntimeException e) {
+      // handle answers every request itself; should it ever throw, the connection must still get
+      // an answer and move on to its next request rather than stay busy for good.
+      RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> send(ctx, r, false));
+      answer.reply.accept(answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error"));
     } finally {
       request.release();
     }
