@@ -88,7 +88,8 @@ public final class RingServeServer implements AutoCloseable {
       String httpHost,
       int httpPort,
       int httpMaxInputBytes,
-      GrpcLimits grpcLimits) {
+      GrpcLimits grpcLimits,
+      GrpcSecurity grpcSecurity) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -127,6 +128,7 @@ public final class RingServeServer implements AutoCloseable {
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
       Objects.requireNonNull(httpHost, "httpHost");
       Objects.requireNonNull(grpcLimits, "grpcLimits");
+      Objects.requireNonNull(grpcSecurity, "grpcSecurity");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
       }
@@ -193,6 +195,7 @@ public final class RingServeServer implements AutoCloseable {
       private int httpPort = DEFAULT_HTTP_PORT;
       private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
       private GrpcLimits grpcLimits = GrpcLimits.defaults();
+      private GrpcSecurity grpcSecurity = GrpcSecurity.defaults();
 
       private Builder() {}
 
@@ -301,6 +304,12 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
+      /** TLS, restricted protocols, reflection; default {@link GrpcSecurity#defaults()}. */
+      public Builder grpcSecurity(GrpcSecurity grpcSecurity) {
+        this.grpcSecurity = grpcSecurity;
+        return this;
+      }
+
       /**
        * @throws NullPointerException if no model repository was set
        * @throws IllegalArgumentException naming the setting that is out of range
@@ -327,12 +336,13 @@ public final class RingServeServer implements AutoCloseable {
             httpHost != null ? httpHost : host,
             httpPort,
             httpMaxInputBytes,
-            grpcLimits);
+            grpcLimits,
+            grpcSecurity);
       }
     }
   }
 
-  private RingServeServer(Config config) {
+  private RingServeServer(Config config) throws IOException {
     TransportLogFilter.install();
     this.config = config;
     this.repository =
@@ -345,10 +355,16 @@ public final class RingServeServer implements AutoCloseable {
             config.shutdownGrace());
     this.state = new ServerState(repository, config.strictReadiness());
     this.inference = new InferenceService(repository, state);
+    NettyServerBuilder transport =
+        GrpcTransport.secured(
+            NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port())),
+            config.grpcLimits(),
+            config.grpcSecurity());
+    if (config.grpcSecurity().reflection()) {
+      transport.addService(ProtoReflectionServiceV1.newInstance()).addService(reflectionV1Alpha());
+    }
     this.server =
-        GrpcTransport.limited(
-                NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port())),
-                config.grpcLimits())
+        transport
             // Handlers never block: they answer at once or hand the call to a scheduler.
             .directExecutor()
             .maxInboundMessageSize(config.maxMessageBytes())
@@ -357,8 +373,6 @@ public final class RingServeServer implements AutoCloseable {
             .compressorRegistry(compressors())
             .addService(RequestParsing.guarded(inference))
             .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(reflectionV1Alpha())
             .build();
   }
 
@@ -382,7 +396,8 @@ public final class RingServeServer implements AutoCloseable {
    *
    * @throws ModelsFailedToLoadException if a model failed to load and the config says to exit on
    *     error; the server is closed
-   * @throws IOException if the port cannot be bound or the repository folder cannot be read
+   * @throws IOException if the port cannot be bound, a TLS file cannot be used, or the repository
+   *     folder cannot be read
    */
   public static RingServeServer start(Config config) throws IOException {
     RingServeServer s = new RingServeServer(config);

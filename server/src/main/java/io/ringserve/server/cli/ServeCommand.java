@@ -1,6 +1,7 @@
 package io.ringserve.server.cli;
 
 import io.ringserve.server.GrpcLimits;
+import io.ringserve.server.GrpcSecurity;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.ModelsFailedToLoadException;
 import io.ringserve.server.RingServeServer;
@@ -158,6 +159,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin LogOptions logging;
 
+  @Mixin GrpcSecurityOptions grpcSecurity;
+
   @Option(
       names = "--strict-readiness",
       paramLabel = "BOOL",
@@ -220,6 +223,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
+    GrpcSecurity security = grpcSecurityOrFail();
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
     // server's thread setting sizes TensorFlow's process-wide pools.
     ProcessThreadPools pools = new ProcessThreadPools(engines);
@@ -266,6 +270,7 @@ final class ServeCommand implements Callable<Integer> {
                   .maxMessageBytes(
                       maxMessageBytes != null ? maxMessageBytes : Config.defaultMaxMessageBytes())
                   .grpcLimits(limits)
+                  .grpcSecurity(security)
                   .strictReadiness(strictReadiness)
                   .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                   .modelControlMode(mode)
@@ -339,6 +344,19 @@ final class ServeCommand implements Callable<Integer> {
   GrpcLimits grpcLimitsOrFail() {
     try {
       return grpcLimits.limits();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /**
+   * The TLS, restrictions and reflection the flags say.
+   *
+   * @throws ParameterException naming the flag that is wrong
+   */
+  GrpcSecurity grpcSecurityOrFail() {
+    try {
+      return grpcSecurity.security();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -2,9 +2,12 @@ package io.ringserve.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringserve.server.GrpcLimits;
+import io.ringserve.server.GrpcSecurity;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.backend.BackendOptions;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 class ServeCommandTest {
 
@@ -135,6 +139,45 @@ class ServeCommandTest {
 
     assertEquals(2, exit, err.toString());
     assertTrue(err.toString().contains("maxConnections must be >= 1"), err.toString());
+  }
+
+  @Test
+  void tritonsTlsAndRestrictionFlagsMakeTheServersSecurity() {
+    ServeCommand serve =
+        parse(
+            "--grpc-use-ssl-mutual",
+            "true",
+            "--grpc-server-cert",
+            "s.crt",
+            "--grpc-server-key",
+            "s.key",
+            "--grpc-root-cert",
+            "ca.crt",
+            "--grpc-restricted-protocol=inference:infer-key=secret",
+            "--grpc-restricted-protocol=model-repository,model-config:admin-key=admin",
+            "--reflection",
+            "false");
+    GrpcSecurity security = serve.grpcSecurityOrFail();
+
+    assertEquals(
+        new GrpcSecurity.Tls(Path.of("s.crt"), Path.of("s.key"), Path.of("ca.crt"), true),
+        security.tls());
+    assertEquals(2, security.restrictions().size());
+    assertEquals("triton-grpc-protocol-admin-key", security.restrictions().get(1).key());
+    assertFalse(security.reflection());
+    assertNull(parse().grpcSecurityOrFail().tls());
+    assertTrue(parse().grpcSecurityOrFail().reflection());
+  }
+
+  @Test
+  void tlsWithoutItsFilesIsRefusedByName() {
+    ServeCommand serve = parse("--grpc-use-ssl", "true", "--grpc-server-cert", "s.crt");
+    ParameterException e = assertThrows(ParameterException.class, serve::grpcSecurityOrFail);
+    assertTrue(e.getMessage().contains("--grpc-server-key"), e.getMessage());
+
+    ServeCommand noSsl = parse("--grpc-server-cert", "s.crt", "--grpc-server-key", "s.key");
+    e = assertThrows(ParameterException.class, noSsl::grpcSecurityOrFail);
+    assertTrue(e.getMessage().contains("need --grpc-use-ssl true"), e.getMessage());
   }
 
   private static ServeCommand parse(String... args) {

@@ -1,8 +1,11 @@
 package io.ringserve.server.internal.grpc;
 
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.ringserve.server.GrpcLimits;
+import io.ringserve.server.GrpcSecurity;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -16,16 +19,43 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcTransport {
   private GrpcTransport() {}
 
-  /** {@code builder} with every limit of {@code limits} set; returns {@code builder}. */
+  /** {@code builder} with every limit of {@code limits} set, plaintext; returns {@code builder}. */
   public static NettyServerBuilder limited(NettyServerBuilder builder, GrpcLimits limits) {
+    return limited(builder, limits, InternalProtocolNegotiators.serverPlaintext());
+  }
+
+  /**
+   * {@code builder} with every limit of {@code limits} set, TLS if {@code security} says (the
+   * connection limit applies before the handshake), and its restricted protocols enforced; returns
+   * {@code builder}.
+   *
+   * @throws IOException naming a TLS file that cannot be read or used
+   */
+  public static NettyServerBuilder secured(
+      NettyServerBuilder builder, GrpcLimits limits, GrpcSecurity security) throws IOException {
+    limited(
+        builder,
+        limits,
+        security.tls() != null
+            ? new ReloadingTls(security.tls())
+            : InternalProtocolNegotiators.serverPlaintext());
+    if (!security.restrictions().isEmpty()) {
+      // Added last, so it runs first: a refused call costs nothing more.
+      builder.intercept(new ProtocolRestrictions(security.restrictions()));
+    }
+    return builder;
+  }
+
+  private static NettyServerBuilder limited(
+      NettyServerBuilder builder,
+      GrpcLimits limits,
+      InternalProtocolNegotiator.ProtocolNegotiator negotiator) {
     builder
         .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
         .maxRstFramesPerWindow(limits.maxRstFramesPerWindow(), (int) limits.rstWindow().toSeconds())
         .permitKeepAliveTime(limits.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveWithoutCalls(limits.permitKeepAliveWithoutCalls())
-        .protocolNegotiator(
-            new ConnectionLimit(
-                InternalProtocolNegotiators.serverPlaintext(), limits.maxConnections()))
+        .protocolNegotiator(new ConnectionLimit(negotiator, limits.maxConnections()))
         .intercept(new CallLimits(limits.defaultDeadline(), limits.messageReceiveTimeout()));
     if (!limits.handshakeTimeout().isZero()) {
       builder.handshakeTimeout(limits.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
