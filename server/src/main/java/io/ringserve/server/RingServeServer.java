@@ -340,7 +340,7 @@ public final class RingServeServer implements AutoCloseable {
             .decompressorRegistry(
                 DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
             .compressorRegistry(compressors())
-            .addService(RequestParsing.guarded(inference))
+            .addService(RequestParsing.guarded(inference, config.grpcLimits().maxRequestElements()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(reflectionV1Alpha())
