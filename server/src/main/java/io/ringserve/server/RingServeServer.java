@@ -73,7 +73,8 @@ public final class RingServeServer implements AutoCloseable {
       String httpHost,
       int httpPort,
       int httpMaxInputBytes,
-      GrpcLimits grpcLimits) {
+      GrpcLimits grpcLimits,
+      QueuedBytesLimits queuedBytesLimits) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -112,6 +113,7 @@ public final class RingServeServer implements AutoCloseable {
       Objects.requireNonNull(shutdownGrace, "shutdownGrace");
       Objects.requireNonNull(httpHost, "httpHost");
       Objects.requireNonNull(grpcLimits, "grpcLimits");
+      Objects.requireNonNull(queuedBytesLimits, "queuedBytesLimits");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
       }
@@ -178,6 +180,7 @@ public final class RingServeServer implements AutoCloseable {
       private int httpPort = DEFAULT_HTTP_PORT;
       private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
       private GrpcLimits grpcLimits = GrpcLimits.defaults();
+      private QueuedBytesLimits queuedBytesLimits = QueuedBytesLimits.defaults();
 
       private Builder() {}
 
@@ -287,6 +290,15 @@ public final class RingServeServer implements AutoCloseable {
       }
 
       /**
+       * Bytes of input tensors accepted requests may hold; default {@link
+       * QueuedBytesLimits#defaults()}.
+       */
+      public Builder queuedBytesLimits(QueuedBytesLimits queuedBytesLimits) {
+        this.queuedBytesLimits = queuedBytesLimits;
+        return this;
+      }
+
+      /**
        * @throws NullPointerException if no model repository was set
        * @throws IllegalArgumentException naming the setting that is out of range
        */
@@ -312,7 +324,8 @@ public final class RingServeServer implements AutoCloseable {
             httpHost != null ? httpHost : host,
             httpPort,
             httpMaxInputBytes,
-            grpcLimits);
+            grpcLimits,
+            queuedBytesLimits);
       }
     }
   }
@@ -327,7 +340,8 @@ public final class RingServeServer implements AutoCloseable {
             config.backendOptions(),
             config.modelControlMode(),
             // A retiring version gets as long to finish its requests as a stopping server.
-            config.shutdownGrace());
+            config.shutdownGrace(),
+            config.queuedBytesLimits());
     this.state = new ServerState(repository, config.strictReadiness());
     this.inference = new InferenceService(repository, state);
     this.server =

@@ -3,6 +3,7 @@ package io.ringserve.server.cli;
 import io.ringserve.server.GrpcLimits;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.ModelsFailedToLoadException;
+import io.ringserve.server.QueuedBytesLimits;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.RingServeServer.Config;
 import io.ringserve.server.backend.BackendOptions;
@@ -153,6 +154,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin GrpcLimitOptions grpcLimits;
 
+  @Mixin QueuedBytesOptions queuedBytes;
+
   @Option(
       names = "--strict-readiness",
       paramLabel = "BOOL",
@@ -199,6 +202,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
+    QueuedBytesLimits queued = queuedBytes.limits(spec.commandLine());
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
     // server's thread setting sizes TensorFlow's process-wide pools.
     ProcessThreadPools pools = new ProcessThreadPools(engines);
@@ -227,6 +231,7 @@ final class ServeCommand implements Callable<Integer> {
                   .maxMessageBytes(
                       maxMessageBytes != null ? maxMessageBytes : Config.defaultMaxMessageBytes())
                   .grpcLimits(limits)
+                  .queuedBytesLimits(queued)
                   .strictReadiness(strictReadiness)
                   .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                   .modelControlMode(mode)
