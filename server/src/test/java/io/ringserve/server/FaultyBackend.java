@@ -17,11 +17,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * A test backend ({@code platform: "ringserve_test_faulty"}) whose models fail as their name says:
  * {@code hangs} never returns (until {@link #release}), {@code throws} throws, {@code misshaped}
- * returns an output with one row too many; any other name echoes INT32 {@code INPUT0 [-1, 4]} to
- * {@code OUTPUT0}.
+ * returns an output with one row too many, {@code slow} echoes after {@link #SLOW_RUN_MILLIS} per
+ * batch (a known capacity); any other name echoes INT32 {@code INPUT0 [-1, 4]} to {@code OUTPUT0}.
  */
 final class FaultyBackend implements Backend {
   static final String PLATFORM = "ringserve_test_faulty";
+
+  /** How long a batch of the {@code slow} model takes. */
+  static final long SLOW_RUN_MILLIS = 20;
 
   private final CountDownLatch released = new CountDownLatch(1);
 
@@ -47,7 +50,12 @@ final class FaultyBackend implements Backend {
 
   /** The config.pbtxt of a faulty model named {@code name}. */
   static String config(String name) {
-    return "name: \"" + name + "\"\nplatform: \"" + PLATFORM + "\"\nmax_batch_size: 8\n";
+    return config(name, "");
+  }
+
+  /** The config.pbtxt of a faulty model named {@code name}, with {@code extra} appended. */
+  static String config(String name, String extra) {
+    return "name: \"" + name + "\"\nplatform: \"" + PLATFORM + "\"\nmax_batch_size: 8\n" + extra;
   }
 
   @Override
@@ -82,6 +90,10 @@ final class FaultyBackend implements Backend {
     switch (behaviour) {
       case "hangs" -> {
         released.await(60, TimeUnit.SECONDS);
+        return List.of(input.renamed("OUTPUT0"));
+      }
+      case "slow" -> {
+        Thread.sleep(SLOW_RUN_MILLIS);
         return List.of(input.renamed("OUTPUT0"));
       }
       case "throws" -> throw new IllegalStateException("the engine ran out of luck");
