@@ -30,4 +30,19 @@ public final class ModelSchedulers {
       String modelName, BatchPolicy policy, List<? extends ModelRunner> instances) {
     return DisruptorModelScheduler.start(modelName, policy, instances);
   }
+
+  /**
+   * {@link #start(String, BatchPolicy, List)}, with the input bytes of the requests it has accepted
+   * and not answered bounded by {@code budget} (a new budget per model, whose parent may be shared
+   * by all models): a request that does not fit is answered {@link
+   * InferenceException.Reason#QUEUE_FULL} at once, with a message naming the limit.
+   */
+  public static ModelScheduler start(
+      String modelName,
+      BatchPolicy policy,
+      List<? extends ModelRunner> instances,
+      TensorBytesBudget budget) {
+    ModelScheduler scheduler = DisruptorModelScheduler.start(modelName, policy, instances);
+    return budget == null ? scheduler : new BudgetedScheduler(scheduler, budget);
+  }
 }

@@ -29,6 +29,10 @@ import java.util.Objects;
  * @param messageReceiveTimeout time a unary call's request message gets to arrive in full, so that
  *     half-sent messages cannot pin buffers
  * @param defaultDeadline the deadline of calls whose client set none
+ * @param maxRequestElements values one request message may hold, counted before it is parsed: each
+ *     typed contents value ({@code bytes_contents} included) and each other field (inputs,
+ *     parameters, unknown fields), because each becomes an object or more on the heap however few
+ *     bytes it takes on the wire
  */
 public record GrpcLimits(
     int maxConcurrentCallsPerConnection,
@@ -44,7 +48,8 @@ public record GrpcLimits(
     boolean permitKeepAliveWithoutCalls,
     Duration handshakeTimeout,
     Duration messageReceiveTimeout,
-    Duration defaultDeadline) {
+    Duration defaultDeadline,
+    long maxRequestElements) {
 
   /** Enough for a client's worth of pipelining; Envoy and Go's gRPC default to 100 too. */
   public static final int DEFAULT_MAX_CONCURRENT_CALLS_PER_CONNECTION = 100;
@@ -88,8 +93,22 @@ public record GrpcLimits(
   /** A call without a deadline still ends after 60 s, answered DEADLINE_EXCEEDED. */
   public static final int DEFAULT_DEADLINE_SECONDS = 60;
 
+  /**
+   * One element per 512 bytes of maximum heap, at least 65,536: 1,048,576 at {@code -Xmx512m}. A
+   * {@code bytes_contents} value costs about 80 bytes parsed, so a request at the limit takes at
+   * most about a sixth of the heap; typed numeric tensors that large belong in {@code
+   * raw_input_contents}, which is not counted per value.
+   */
+  public static long defaultMaxRequestElements() {
+    return Math.max(65_536, Runtime.getRuntime().maxMemory() / 512);
+  }
+
   public GrpcLimits {
     positive(maxConcurrentCallsPerConnection, "maxConcurrentCallsPerConnection");
+    if (maxRequestElements < 1) {
+      throw new IllegalArgumentException(
+          "maxRequestElements must be >= 1, got " + maxRequestElements);
+    }
     positive(maxConnections, "maxConnections");
     positive(maxRstFramesPerWindow, "maxRstFramesPerWindow");
     notNegative(maxConnectionIdle, "maxConnectionIdle");
@@ -148,8 +167,14 @@ public record GrpcLimits(
     private Duration messageReceiveTimeout =
         Duration.ofSeconds(DEFAULT_MESSAGE_RECEIVE_TIMEOUT_SECONDS);
     private Duration defaultDeadline = Duration.ofSeconds(DEFAULT_DEADLINE_SECONDS);
+    private long maxRequestElements = defaultMaxRequestElements();
 
     private Builder() {}
+
+    public Builder maxRequestElements(long value) {
+      this.maxRequestElements = value;
+      return this;
+    }
 
     public Builder maxConcurrentCallsPerConnection(int value) {
       this.maxConcurrentCallsPerConnection = value;
@@ -236,7 +261,8 @@ public record GrpcLimits(
           permitKeepAliveWithoutCalls,
           handshakeTimeout,
           messageReceiveTimeout,
-          defaultDeadline);
+          defaultDeadline,
+          maxRequestElements);
     }
   }
 }

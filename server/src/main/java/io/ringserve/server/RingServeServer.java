@@ -89,7 +89,8 @@ public final class RingServeServer implements AutoCloseable {
       int httpPort,
       int httpMaxInputBytes,
       GrpcLimits grpcLimits,
-      GrpcSecurity grpcSecurity) {
+      GrpcSecurity grpcSecurity,
+      QueuedBytesLimits queuedBytesLimits) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -129,6 +130,7 @@ public final class RingServeServer implements AutoCloseable {
       Objects.requireNonNull(httpHost, "httpHost");
       Objects.requireNonNull(grpcLimits, "grpcLimits");
       Objects.requireNonNull(grpcSecurity, "grpcSecurity");
+      Objects.requireNonNull(queuedBytesLimits, "queuedBytesLimits");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
       }
@@ -196,6 +198,7 @@ public final class RingServeServer implements AutoCloseable {
       private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
       private GrpcLimits grpcLimits = GrpcLimits.defaults();
       private GrpcSecurity grpcSecurity = GrpcSecurity.defaults();
+      private QueuedBytesLimits queuedBytesLimits = QueuedBytesLimits.defaults();
 
       private Builder() {}
 
@@ -311,6 +314,15 @@ public final class RingServeServer implements AutoCloseable {
       }
 
       /**
+       * Bytes of input tensors accepted requests may hold; default {@link
+       * QueuedBytesLimits#defaults()}.
+       */
+      public Builder queuedBytesLimits(QueuedBytesLimits queuedBytesLimits) {
+        this.queuedBytesLimits = queuedBytesLimits;
+        return this;
+      }
+
+      /**
        * @throws NullPointerException if no model repository was set
        * @throws IllegalArgumentException naming the setting that is out of range
        */
@@ -337,7 +349,8 @@ public final class RingServeServer implements AutoCloseable {
             httpPort,
             httpMaxInputBytes,
             grpcLimits,
-            grpcSecurity);
+            grpcSecurity,
+            queuedBytesLimits);
       }
     }
   }
@@ -352,7 +365,8 @@ public final class RingServeServer implements AutoCloseable {
             config.backendOptions(),
             config.modelControlMode(),
             // A retiring version gets as long to finish its requests as a stopping server.
-            config.shutdownGrace());
+            config.shutdownGrace(),
+            config.queuedBytesLimits());
     this.state = new ServerState(repository, config.strictReadiness());
     this.inference = new InferenceService(repository, state);
     NettyServerBuilder transport =
@@ -371,7 +385,7 @@ public final class RingServeServer implements AutoCloseable {
             .decompressorRegistry(
                 DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
             .compressorRegistry(compressors())
-            .addService(RequestParsing.guarded(inference))
+            .addService(RequestParsing.guarded(inference, config.grpcLimits().maxRequestElements()))
             .addService(health.getHealthService())
             .build();
   }

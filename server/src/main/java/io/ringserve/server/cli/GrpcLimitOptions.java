@@ -131,6 +131,15 @@ final class GrpcLimitOptions {
           "Deadline of unary calls whose client set none (default: ${DEFAULT-VALUE}; 0 = none).")
   long defaultDeadlineSeconds;
 
+  @Option(
+      names = "--grpc-max-request-elements",
+      paramLabel = "N",
+      description =
+          "Values one request may hold, counted before it is parsed: typed contents values"
+              + " (bytes_contents included) and other fields; over it the request is answered"
+              + " RESOURCE_EXHAUSTED (default: one per 512 bytes of maximum heap, at least 65536).")
+  Long maxRequestElements;
+
   /**
    * The limits the flags say.
    *
@@ -151,6 +160,10 @@ final class GrpcLimitOptions {
         .handshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))
         .messageReceiveTimeout(Duration.ofSeconds(messageReceiveTimeoutSeconds))
         .defaultDeadline(Duration.ofSeconds(defaultDeadlineSeconds))
+        .maxRequestElements(
+            maxRequestElements != null
+                ? maxRequestElements
+                : GrpcLimits.defaultMaxRequestElements())
         .build();
   }
 }

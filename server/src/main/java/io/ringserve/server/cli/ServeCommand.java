@@ -4,6 +4,7 @@ import io.ringserve.server.GrpcLimits;
 import io.ringserve.server.GrpcSecurity;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.ModelsFailedToLoadException;
+import io.ringserve.server.QueuedBytesLimits;
 import io.ringserve.server.RingServeServer;
 import io.ringserve.server.RingServeServer.Config;
 import io.ringserve.server.backend.BackendOptions;
@@ -160,6 +161,7 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin LogOptions logging;
 
   @Mixin GrpcSecurityOptions grpcSecurity;
+  @Mixin QueuedBytesOptions queuedBytes;
 
   @Option(
       names = "--strict-readiness",
@@ -224,6 +226,7 @@ final class ServeCommand implements Callable<Integer> {
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
     GrpcSecurity security = grpcSecurityOrFail();
+    QueuedBytesLimits queued = queuedBytes.limits(spec.commandLine());
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
     // server's thread setting sizes TensorFlow's process-wide pools.
     ProcessThreadPools pools = new ProcessThreadPools(engines);
@@ -271,6 +274,7 @@ final class ServeCommand implements Callable<Integer> {
                       maxMessageBytes != null ? maxMessageBytes : Config.defaultMaxMessageBytes())
                   .grpcLimits(limits)
                   .grpcSecurity(security)
+                  .queuedBytesLimits(queued)
                   .strictReadiness(strictReadiness)
                   .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
                   .modelControlMode(mode)

@@ -1,9 +1,11 @@
 package io.ringserve.server.internal.grpc;
 
+import com.google.protobuf.Message;
 import io.grpc.BindableService;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.MethodDescriptor.PrototypeMarshaller;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
@@ -11,25 +13,34 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.ringserve.server.internal.log.RateLimitedLog;
+import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Answers a request body that does not parse with INVALID_ARGUMENT and one rate-limited log line.
- * Without it, gRPC lets the parser's exception escape the call: the client gets UNKNOWN and the
- * server logs a 60-line stack trace per call, which any client can repeat at will.
+ * Answers a request body that does not parse with INVALID_ARGUMENT, and one with more elements than
+ * the server allows with RESOURCE_EXHAUSTED, each with one rate-limited log line. Without it, gRPC
+ * lets the parser's exception escape the call: the client gets UNKNOWN and the server logs a
+ * 60-line stack trace per call, which any client can repeat at will; and a message within the size
+ * limit may still parse into more objects than the heap holds (see {@link ElementCount}).
  *
- * <p>How: each method's request marshaller is wrapped so that a parse failure yields a marker
- * instead of throwing, and each handler's listener answers the marker. The service's schema
- * descriptors are kept, so reflection still describes it. Stateless; calls are confined to their
- * transport thread as gRPC's are.
+ * <p>How: each method's request marshaller is wrapped so that it counts the message's elements
+ * before building it, and a parse failure or a count over the limit yields a marker instead of a
+ * request; each handler's listener answers the marker. Counting happens in the marshaller, on the
+ * transport thread, because that is where gRPC parses: the scan is one pass over bytes gRPC has
+ * already received, far cheaper than the objects it prevents. The service's schema descriptors are
+ * kept, so reflection still describes it. Immutable; calls are confined to their transport thread
+ * as gRPC's are.
  */
 public final class RequestParsing {
   private static final RateLimitedLog LOG = new RateLimitedLog(RequestParsing.class.getName());
 
   private RequestParsing() {}
 
-  /** {@code service}'s definition, answering unparseable requests with INVALID_ARGUMENT. */
-  public static ServerServiceDefinition guarded(BindableService service) {
+  /**
+   * {@code service}'s definition, answering unparseable requests with INVALID_ARGUMENT and requests
+   * of more than {@code maxElements} elements with RESOURCE_EXHAUSTED.
+   */
+  public static ServerServiceDefinition guarded(BindableService service, long maxElements) {
     ServerServiceDefinition original = service.bindService();
     ServiceDescriptor descriptor = original.getServiceDescriptor();
     ServiceDescriptor.Builder guardedDescriptor =
@@ -37,7 +48,7 @@ public final class RequestParsing {
             .setSchemaDescriptor(descriptor.getSchemaDescriptor());
     java.util.List<ServerMethodDefinition<?, ?>> methods = new java.util.ArrayList<>();
     for (ServerMethodDefinition<?, ?> method : original.getMethods()) {
-      ServerMethodDefinition<?, ?> guardedMethod = guard(method);
+      ServerMethodDefinition<?, ?> guardedMethod = guard(method, maxElements);
       guardedDescriptor.addMethod(guardedMethod.getMethodDescriptor());
       methods.add(guardedMethod);
     }
@@ -47,24 +58,37 @@ public final class RequestParsing {
     return builder.build();
   }
 
-  private static <Q, R> ServerMethodDefinition<Object, R> guard(ServerMethodDefinition<Q, R> def) {
+  private static <Q, R> ServerMethodDefinition<Object, R> guard(
+      ServerMethodDefinition<Q, R> def, long maxElements) {
     MethodDescriptor<Q, R> method = def.getMethodDescriptor();
     MethodDescriptor<Object, R> guardedMethod =
-        method.toBuilder(new Tolerant<>(method), method.getResponseMarshaller()).build();
+        method.toBuilder(new Tolerant<>(method, maxElements), method.getResponseMarshaller())
+            .build();
     ServerCallHandler<Q, R> handler = def.getServerCallHandler();
     return ServerMethodDefinition.create(
         guardedMethod, (call, headers) -> new Answering<>(call, headers, handler));
   }
 
-  /** A request that did not parse, and why. */
-  private record Unparseable(String reason) {}
+  /** A request refused before it was built: the status to answer and the line to log. */
+  private record Refused(Status status, String logReason) {}
 
-  /** Parses as the method's marshaller does; a failure becomes {@link Unparseable}. */
+  /**
+   * Parses as the method's marshaller does, after counting the message's elements; a failure or a
+   * count over the limit becomes {@link Refused}.
+   */
   private static final class Tolerant<Q> implements MethodDescriptor.Marshaller<Object> {
     private final MethodDescriptor<Q, ?> method;
+    private final long maxElements;
+    private final Message prototype;
 
-    Tolerant(MethodDescriptor<Q, ?> method) {
+    Tolerant(MethodDescriptor<Q, ?> method, long maxElements) {
       this.method = method;
+      this.maxElements = maxElements;
+      this.prototype =
+          method.getRequestMarshaller() instanceof PrototypeMarshaller<?> marshaller
+                  && marshaller.getMessagePrototype() instanceof Message message
+              ? message
+              : null;
     }
 
     @Override
@@ -76,11 +100,41 @@ public final class RequestParsing {
 
     @Override
     public Object parse(InputStream stream) {
-      try {
-        return method.parseRequest(stream);
-      } catch (RuntimeException malformed) {
-        return new Unparseable(Status.fromThrowable(malformed).getDescription());
+      if (prototype == null) {
+        try {
+          return method.parseRequest(stream);
+        } catch (RuntimeException malformed) {
+          return unparseable(Status.fromThrowable(malformed).getDescription());
+        }
       }
+      try {
+        // gRPC's own marshaller copies the message to an array too before parsing it.
+        byte[] bytes = stream.readAllBytes();
+        long elements = ElementCount.count(bytes, prototype.getDescriptorForType(), maxElements);
+        if (elements > maxElements) {
+          return new Refused(
+              Status.RESOURCE_EXHAUSTED.withDescription(
+                  "the request has more than "
+                      + maxElements
+                      + " elements (--grpc-max-request-elements); send large tensors as"
+                      + " raw_input_contents"),
+              "it has more than " + maxElements + " elements");
+        }
+        return prototype.getParserForType().parseFrom(bytes);
+      } catch (IOException | RuntimeException malformed) {
+        return unparseable(malformed.getMessage());
+      }
+    }
+
+    private Refused unparseable(String reason) {
+      return new Refused(
+          Status.INVALID_ARGUMENT.withDescription(
+              "the request body is not a valid "
+                  + method.getServiceName()
+                  + " request message for "
+                  + method.getBareMethodName()
+                  + (reason != null ? ": " + reason : "")),
+          "its body does not parse");
     }
   }
 
@@ -109,18 +163,11 @@ public final class RequestParsing {
       if (closed) {
         return;
       }
-      if (message instanceof Unparseable unparseable) {
+      if (message instanceof Refused refused) {
         closed = true;
         String method = call.getMethodDescriptor().getFullMethodName();
-        LOG.warn("refused a request to {0}: its body does not parse", method);
-        call.close(
-            Status.INVALID_ARGUMENT.withDescription(
-                "the request body is not a valid "
-                    + call.getMethodDescriptor().getServiceName()
-                    + " request message for "
-                    + call.getMethodDescriptor().getBareMethodName()
-                    + (unparseable.reason() != null ? ": " + unparseable.reason() : "")),
-            new Metadata());
+        LOG.warn("refused a request to {0}: {1}", method, refused.logReason());
+        call.close(refused.status(), new Metadata());
         return;
       }
       super.onMessage(message);

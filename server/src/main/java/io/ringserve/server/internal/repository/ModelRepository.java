@@ -2,6 +2,7 @@ package io.ringserve.server.internal.repository;
 
 import inference.ModelConfigOuterClass.ModelConfig;
 import io.ringserve.server.ModelControlMode;
+import io.ringserve.server.QueuedBytesLimits;
 import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.model.ModelLoadException;
@@ -78,12 +79,30 @@ public final class ModelRepository implements AutoCloseable {
       BackendOptions options,
       ModelControlMode mode,
       Duration drainLimit) {
+    this(root, backends, options, mode, drainLimit, QueuedBytesLimits.defaults());
+  }
+
+  /**
+   * @param drainLimit how long a retiring version may take to answer the requests it accepted
+   * @param queuedBytes the bytes of input tensors accepted requests may hold, per version and in
+   *     all
+   */
+  public ModelRepository(
+      Path root,
+      List<Backend> backends,
+      BackendOptions options,
+      ModelControlMode mode,
+      Duration drainLimit,
+      QueuedBytesLimits queuedBytes) {
     this.root = Objects.requireNonNull(root, "root");
     this.mode = Objects.requireNonNull(mode, "mode");
     this.reconciler =
         new ModelReconciler(
             root,
-            new VersionLoader(backends, Objects.requireNonNull(options, "options")),
+            new VersionLoader(
+                backends,
+                Objects.requireNonNull(options, "options"),
+                Objects.requireNonNull(queuedBytes, "queuedBytes")),
             Objects.requireNonNull(drainLimit, "drainLimit"),
             () -> listener.run());
   }

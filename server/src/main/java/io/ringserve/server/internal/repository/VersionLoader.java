@@ -5,6 +5,8 @@ import io.ringserve.batching.BatchPolicy;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.ModelScheduler;
 import io.ringserve.batching.ModelSchedulers;
+import io.ringserve.batching.TensorBytesBudget;
+import io.ringserve.server.QueuedBytesLimits;
 import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.LoadedModel;
@@ -25,10 +27,15 @@ import java.util.List;
 final class VersionLoader {
   private final List<Backend> backends;
   private final BackendOptions options;
+  private final TensorBytesBudget serverBudget;
+  private final long maxBytesPerModel;
 
-  VersionLoader(List<Backend> backends, BackendOptions options) {
+  VersionLoader(List<Backend> backends, BackendOptions options, QueuedBytesLimits queuedBytes) {
     this.backends = List.copyOf(backends);
     this.options = options;
+    this.serverBudget =
+        new TensorBytesBudget("--max-queued-input-bytes", queuedBytes.maxBytes(), null);
+    this.maxBytesPerModel = queuedBytes.maxBytesPerModel();
     if (this.backends.isEmpty()) {
       throw new IllegalArgumentException("backends must not be empty");
     }
@@ -69,7 +76,11 @@ final class VersionLoader {
         runners.add(loaded.newRunner());
       }
       ModelWarmup.run(config, modelDir, runners);
-      ModelScheduler scheduler = ModelSchedulers.start(name + ":" + version, policy, runners);
+      TensorBytesBudget budget =
+          new TensorBytesBudget(
+              "--max-queued-input-bytes-per-model", maxBytesPerModel, serverBudget);
+      ModelScheduler scheduler =
+          ModelSchedulers.start(name + ":" + version, policy, runners, budget);
       return new ServedModel(name, version, config, loaded, scheduler);
     } catch (ModelLoadException | RuntimeException | Error e) {
       // An Error too (a native library that fails to link, a warmup that overflows the stack):
