@@ -62,7 +62,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "S",
       defaultValue = "" + Config.DEFAULT_REPOSITORY_POLL_SECONDS,
       description =
-          "Poll mode: seconds between looks at the repository (default: ${DEFAULT-VALUE}).")
+          "Poll mode: seconds between looks at the repository; 0 disables polling, as in"
+              + " Triton (default: ${DEFAULT-VALUE}).")
   int repositoryPollSecs;
 
   @Option(
@@ -199,6 +200,11 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
+    if (repositoryPollSecs < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--repository-poll-secs must be 0 (no polling) or more, got " + repositoryPollSecs);
+    }
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
     // server's thread setting sizes TensorFlow's process-wide pools.
     ProcessThreadPools pools = new ProcessThreadPools(engines);
@@ -209,11 +215,6 @@ final class ServeCommand implements Callable<Integer> {
       ExampleModels.ensureGenerated(repository, pools);
     }
     ModelControlMode mode = controlMode();
-    if (repositoryPollSecs < 1) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--repository-poll-secs must be 1 or more, got " + repositoryPollSecs);
-    }
     RingServeServer server;
     try {
       server =
