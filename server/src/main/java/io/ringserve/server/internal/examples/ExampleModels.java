@@ -88,6 +88,22 @@ public final class ExampleModels {
   }
 
   /**
+   * Writes version {@code version} of {@code mlp} with {@code weights} into {@code modelDir} (the
+   * model's folder, whose config.pbtxt is left alone), for rolling out a new version of the
+   * example: the same network, other weights. Replaces an earlier copy of that version.
+   *
+   * @throws IOException if a file cannot be written; the message names it
+   */
+  public static void writeMlpVersion(
+      Path modelDir, long version, MlpWeights weights, ProcessThreadPools pools)
+      throws IOException {
+    Path savedModel = modelDir.resolve(Long.toString(version)).resolve(SAVED_MODEL_DIR);
+    ExampleCache.deleteRecursively(savedModel);
+    Files.createDirectories(savedModel.getParent());
+    MlpModel.export(savedModel, weights, new SavedModelWriter(pools));
+  }
+
+  /**
    * Makes sure {@code cacheDir} holds a complete copy of the current examples, generating it if it
    * is missing, half-written (a process was killed while writing) or from another generator
    * version. Returns at once, touching nothing, when the copy is complete.
