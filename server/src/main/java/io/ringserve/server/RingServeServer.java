@@ -150,9 +150,9 @@ public final class RingServeServer implements AutoCloseable {
       }
       Objects.requireNonNull(modelControlMode, "modelControlMode");
       Objects.requireNonNull(repositoryPoll, "repositoryPoll");
-      if (repositoryPoll.isNegative() || repositoryPoll.isZero()) {
+      if (repositoryPoll.isNegative()) {
         throw new IllegalArgumentException(
-            "repositoryPoll must be positive, got " + repositoryPoll);
+            "repositoryPoll must not be negative, got " + repositoryPoll);
       }
       backends = List.copyOf(backends);
       startupModels = Set.copyOf(startupModels);
@@ -208,7 +208,7 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
-      /** How often poll mode looks at the repository; default 15 s. */
+      /** How often poll mode looks at the repository; default 15 s; zero: never, as Triton. */
       public Builder repositoryPoll(Duration repositoryPoll) {
         this.repositoryPoll = repositoryPoll;
         return this;
@@ -484,7 +484,7 @@ public final class RingServeServer implements AutoCloseable {
         HEALTH_REFRESH_MILLIS,
         HEALTH_REFRESH_MILLIS,
         TimeUnit.MILLISECONDS);
-    if (config.modelControlMode() == ModelControlMode.POLL) {
+    if (config.modelControlMode() == ModelControlMode.POLL && !config.repositoryPoll().isZero()) {
       s.repository.startPolling(config.repositoryPoll());
     }
     LOG.log(

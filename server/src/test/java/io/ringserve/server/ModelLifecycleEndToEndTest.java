@@ -110,6 +110,25 @@ class ModelLifecycleEndToEndTest {
   }
 
   @Test
+  void shouldNotPollWhenThePollIntervalIsZeroAsTritonDoes() throws Exception {
+    writeAddModel("", 1);
+    try (TestServer server =
+        TestServers.start(
+            TestServers.config(repository)
+                .backends(List.of(add, gated))
+                .modelControlMode(ModelControlMode.POLL)
+                .repositoryPoll(Duration.ZERO)
+                .build())) {
+      dropInVersion(2);
+      // Five times the interval the poll tests above use: a poller would have swapped by now.
+      Thread.sleep(POLL.multipliedBy(5).toMillis());
+      ModelInferResponse response = server.stub().modelInfer(addRequest(1));
+      assertEquals("1", response.getModelVersion());
+      assertEquals(101, readInt32s(output(response, "OUTPUT0"))[0]);
+    }
+  }
+
+  @Test
   void shouldSwapToANewVersionOnExplicitLoadWithoutAFailedRequest() throws Exception {
     writeAddModel("", 1);
     add.runMicros = 200;

@@ -67,7 +67,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "S",
       defaultValue = "" + Config.DEFAULT_REPOSITORY_POLL_SECONDS,
       description =
-          "Poll mode: seconds between looks at the repository (default: ${DEFAULT-VALUE}).")
+          "Poll mode: seconds between looks at the repository; 0 disables polling, as in"
+              + " Triton (default: ${DEFAULT-VALUE}).")
   int repositoryPollSecs;
 
   @Option(
@@ -227,6 +228,11 @@ final class ServeCommand implements Callable<Integer> {
     GrpcLimits limits = grpcLimitsOrFail();
     GrpcSecurity security = grpcSecurityOrFail();
     QueuedBytesLimits queued = queuedBytes.limits(spec.commandLine());
+    if (repositoryPollSecs < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--repository-poll-secs must be 0 (no polling) or more, got " + repositoryPollSecs);
+    }
     // Made before anything creates a TensorFlow session, and shared by all that do, so that the
     // server's thread setting sizes TensorFlow's process-wide pools.
     ProcessThreadPools pools = new ProcessThreadPools(engines);
@@ -244,11 +250,6 @@ final class ServeCommand implements Callable<Integer> {
               + shutdownDrainDelay
               + " and "
               + shutdownGraceSeconds);
-    }
-    if (repositoryPollSecs < 1) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--repository-poll-secs must be 1 or more, got " + repositoryPollSecs);
     }
     if (!Files.isDirectory(repository)) {
       // One line an orchestrator shows, rather than a stack trace.

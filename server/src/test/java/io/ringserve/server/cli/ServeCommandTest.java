@@ -103,6 +103,29 @@ class ServeCommandTest {
   }
 
   @Test
+  void aRepositoryPollOfZeroDisablesPollingAndANegativeOneIsRefused() {
+    assertEquals(0, parse("--repository-poll-secs", "0").repositoryPollSecs);
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new RingServeCommand());
+    command.setErr(new PrintWriter(err));
+
+    int exit =
+        command.execute(
+            "serve",
+            "--repository-poll-secs",
+            "-1",
+            "--grpc-port",
+            "0",
+            "--allow-metrics",
+            "false");
+
+    assertEquals(2, exit, err.toString());
+    assertTrue(
+        err.toString().contains("--repository-poll-secs must be 0 (no polling) or more, got -1"),
+        err.toString());
+  }
+
+  @Test
   void grpcLimitFlagsSetTheLimitsAndDefaultToTheirDefaults() {
     assertEquals(GrpcLimits.defaults(), parse().grpcLimits.limits());
     GrpcLimits limits =

@@ -20,9 +20,11 @@ import java.util.Objects;
  *       weights are {@link MlpWeights#generate(long)} of {@link MlpWeights#DEFAULT_SEED}.
  *   <li>{@code simple_onnx} and {@code mlp_onnx}: {@code simple} and {@code mlp} as ONNX models for
  *       ONNX Runtime, same computation and weights (see {@link OnnxExamples}).
+ *   <li>{@code simple_identity} and {@code simple_int8}: from Triton's QA repository, for Triton's
+ *       example clients that call them (see {@link TritonQaModels}).
  * </ul>
  *
- * <p>Cost: writing all five takes about a second and 15 MiB of disk, most of it the two MLPs'
+ * <p>Cost: writing all seven takes about a second and 15 MiB of disk, most of it the two MLPs'
  * weights. Thread-safe; concurrent {@link #ensureGenerated} calls, even from several processes, end
  * with one complete copy.
  */
@@ -34,12 +36,14 @@ public final class ExampleModels {
           SimpleModels.SIMPLE_STRING,
           MlpModel.NAME,
           OnnxExamples.SIMPLE_ONNX,
-          OnnxExamples.MLP_ONNX);
+          OnnxExamples.MLP_ONNX,
+          TritonQaModels.SIMPLE_IDENTITY,
+          TritonQaModels.SIMPLE_INT8);
 
   /**
    * Bumped whenever the generated models change, so that caches of older versions are rewritten.
    */
-  static final String GENERATOR_VERSION = "5";
+  static final String GENERATOR_VERSION = "6";
 
   static final String MODEL_VERSION = "1";
   static final String SAVED_MODEL_DIR = "model.savedmodel";
@@ -76,6 +80,27 @@ public final class ExampleModels {
     OnnxExamples.writeMlp(
         prepareOnnx(repositoryDir, OnnxExamples.MLP_ONNX, OnnxExamples.mlpConfig(weights)),
         weights);
+    TritonQaModels.exportIdentity(
+        prepare(repositoryDir, TritonQaModels.SIMPLE_IDENTITY, TritonQaModels.identityConfig()),
+        writer);
+    TritonQaModels.writeInt8(
+        prepareOnnx(repositoryDir, TritonQaModels.SIMPLE_INT8, TritonQaModels.int8Config()));
+  }
+
+  /**
+   * Writes version {@code version} of {@code mlp} with {@code weights} into {@code modelDir} (the
+   * model's folder, whose config.pbtxt is left alone), for rolling out a new version of the
+   * example: the same network, other weights. Replaces an earlier copy of that version.
+   *
+   * @throws IOException if a file cannot be written; the message names it
+   */
+  public static void writeMlpVersion(
+      Path modelDir, long version, MlpWeights weights, ProcessThreadPools pools)
+      throws IOException {
+    Path savedModel = modelDir.resolve(Long.toString(version)).resolve(SAVED_MODEL_DIR);
+    ExampleCache.deleteRecursively(savedModel);
+    Files.createDirectories(savedModel.getParent());
+    MlpModel.export(savedModel, weights, new SavedModelWriter(pools));
   }
 
   /**

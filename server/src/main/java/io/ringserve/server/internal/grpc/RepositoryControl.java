@@ -11,7 +11,9 @@ import inference.ModelConfigOuterClass.ModelConfig;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.server.internal.repository.ModelRepository;
+import io.ringserve.server.internal.repository.RequestModelFiles;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -40,7 +42,12 @@ final class RepositoryControl {
     CompletableFuture<Void> done;
     try {
       ModelConfig override = override(name, request.getParametersMap());
-      done = repository.load(name, override);
+      RequestModelFiles files = files(name, request.getParametersMap());
+      try {
+        done = repository.load(name, override, files);
+      } catch (IllegalArgumentException e) {
+        throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+      }
     } catch (RuntimeException e) {
       response.onError(Statuses.toStatus(e, "failed to load '" + name + "'"));
       return;
@@ -84,21 +91,9 @@ final class RepositoryControl {
    * The JSON config a load request carries, or null.
    *
    * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for a config that does not parse or
-   *     names another model, and UNIMPLEMENTED for model files sent in the request
+   *     names another model
    */
   static ModelConfig override(String name, Map<String, ModelRepositoryParameter> parameters) {
-    for (String key : parameters.keySet()) {
-      if (key.startsWith(FILE_PARAMETER_PREFIX)) {
-        throw Status.UNIMPLEMENTED
-            .withDescription(
-                "failed to load '"
-                    + name
-                    + "': model files in the request ('"
-                    + key
-                    + "') are not supported yet; put them in the model repository")
-            .asRuntimeException();
-      }
-    }
     ModelRepositoryParameter config = parameters.get(CONFIG_PARAMETER);
     if (config == null) {
       return null;
@@ -125,6 +120,40 @@ final class RepositoryControl {
           .asRuntimeException();
     }
     return b.build();
+  }
+
+  /**
+   * The model files a load request carries in {@code file:<path>} parameters ({@code bytes_param},
+   * as Triton's clients send them; the REST front end decodes Triton's base64 into the same).
+   *
+   * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for a file parameter that is not bytes
+   *     or whose path leaves the model directory
+   */
+  static RequestModelFiles files(String name, Map<String, ModelRepositoryParameter> parameters) {
+    Map<String, byte[]> files = new TreeMap<>();
+    for (Map.Entry<String, ModelRepositoryParameter> p : parameters.entrySet()) {
+      if (!p.getKey().startsWith(FILE_PARAMETER_PREFIX)) {
+        continue;
+      }
+      if (!p.getValue().hasBytesParam()) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription(
+                "failed to load '"
+                    + name
+                    + "': file parameter '"
+                    + p.getKey()
+                    + "' must hold the file's content as bytes_param")
+            .asRuntimeException();
+      }
+      files.put(
+          p.getKey().substring(FILE_PARAMETER_PREFIX.length()),
+          p.getValue().getBytesParam().toByteArray());
+    }
+    try {
+      return RequestModelFiles.of(name, files);
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -59,8 +59,16 @@ final class ModelReconciler {
    * @return one line per failure, in Triton's wording; empty if everything selected serves
    */
   List<String> reconcile(ModelEntry entry, ModelConfig override, boolean retryFailed) {
+    return reconcile(entry, root.resolve(entry.name), override, retryFailed);
+  }
+
+  /**
+   * As {@link #reconcile(ModelEntry, ModelConfig, boolean)}, reading the model's files from {@code
+   * modelDir} instead of its repository folder (the files a load request carried).
+   */
+  List<String> reconcile(
+      ModelEntry entry, Path modelDir, ModelConfig override, boolean retryFailed) {
     String name = entry.name;
-    Path modelDir = root.resolve(name);
     if (!Files.isDirectory(modelDir)) {
       unloadAll(entry);
       return List.of("failed to load '" + name + "', failed to poll from model repository");

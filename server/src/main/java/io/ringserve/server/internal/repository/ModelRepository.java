@@ -192,8 +192,40 @@ public final class ModelRepository implements AutoCloseable {
    * @throws ModelUnavailableException outside explicit mode, as Triton answers
    */
   public CompletableFuture<Void> load(String name, ModelConfig override) {
+    return load(name, override, RequestModelFiles.of(name, Map.of()));
+  }
+
+  /**
+   * As {@link #load(String, ModelConfig)}, from the model files a request carried instead of the
+   * model's repository folder (Triton's {@code file:} parameters); they need an override config.
+   * The files are deleted once the load is done; a later load without files reads the repository
+   * again.
+   *
+   * @throws ModelUnavailableException outside explicit mode, as Triton answers
+   * @throws IllegalArgumentException for files without an override config
+   */
+  public CompletableFuture<Void> load(String name, ModelConfig override, RequestModelFiles files) {
     requireExplicit();
-    return CompletableFuture.supplyAsync(() -> reconcile(name, override, true), loaderThread)
+    if (!files.isEmpty() && override == null) {
+      throw new IllegalArgumentException(
+          "failed to load '"
+              + name
+              + "': model files in 'file:' parameters need the model's config in the 'config'"
+              + " parameter");
+    }
+    return CompletableFuture.supplyAsync(
+            () -> {
+              if (files.isEmpty()) {
+                return reconcile(name, override, true);
+              }
+              try (files) {
+                ModelEntry entry = models.computeIfAbsent(name, ModelEntry::new);
+                List<String> failures = reconciler.reconcile(entry, files.write(), override, true);
+                forgetIfEmpty(entry);
+                return failures;
+              }
+            },
+            loaderThread)
         .thenApply(
             failures -> {
               if (!failures.isEmpty()) {
@@ -251,10 +283,14 @@ public final class ModelRepository implements AutoCloseable {
     }
     ModelEntry entry = models.computeIfAbsent(name, ModelEntry::new);
     List<String> failures = reconciler.reconcile(entry, override, retryFailed);
-    if (entry.states.isEmpty() && entry.modelError == null && entry.ready.isEmpty()) {
-      models.remove(name, entry);
-    }
+    forgetIfEmpty(entry);
     return failures;
+  }
+
+  private void forgetIfEmpty(ModelEntry entry) {
+    if (entry.states.isEmpty() && entry.modelError == null && entry.ready.isEmpty()) {
+      models.remove(entry.name, entry);
+    }
   }
 
   private List<String> modelFolders() throws IOException {

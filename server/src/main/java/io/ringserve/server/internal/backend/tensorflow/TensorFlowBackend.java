@@ -1,7 +1,6 @@
 package io.ringserve.server.internal.backend.tensorflow;
 
 import inference.ModelConfigOuterClass.ModelConfig;
-import inference.ModelConfigOuterClass.ModelInstanceGroup;
 import io.ringserve.server.backend.Backend;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.LoadedModel;
@@ -47,21 +46,15 @@ public final class TensorFlowBackend implements Backend {
   @Override
   public LoadedModel load(Path modelPath, ModelConfig config, BackendOptions options)
       throws ModelLoadException {
-    for (int i = 0; i < config.getInstanceGroupCount(); i++) {
-      if (config.getInstanceGroup(i).getKind() == ModelInstanceGroup.Kind.KIND_GPU) {
-        // Refused rather than run on the CPU: a user who asked for the GPU must know.
-        throw new ModelLoadException(
-            "model '"
-                + config.getName()
-                + "': instance_group "
-                + i
-                + " asks for KIND_GPU, but this server's TensorFlow runs on CPU only (no GPU"
-                + " build of TensorFlow's natives); use KIND_CPU");
-      }
+    int gpu = GpuPlacement.gpuOf(config);
+    if (gpu >= 0) {
+      // Refused rather than run on the CPU: a user who asked for the GPU must know.
+      GpuPlacement.requireGpu(config);
     }
     return TensorFlowSavedModel.load(
         modelPath,
         pools.sessionOptions(TensorFlowOptions.of(options)),
-        SessionBoundaries.fromConfig(config));
+        SessionBoundaries.fromConfig(config),
+        gpu);
   }
 }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * A TensorFlow SavedModel loaded into one session (or one per batch-size range, see {@link
@@ -67,6 +68,16 @@ public final class TensorFlowSavedModel implements LoadedModel {
   public static TensorFlowSavedModel load(
       Path savedModelDir, TensorFlowOptions options, long[] sessionBoundaries)
       throws ModelLoadException {
+    return load(savedModelDir, options, sessionBoundaries, -1);
+  }
+
+  /**
+   * As {@link #load(Path, TensorFlowOptions, long[])}, with every session on GPU {@code gpu} (see
+   * {@link GpuPlacement}), or on the CPU if {@code gpu} is negative.
+   */
+  public static TensorFlowSavedModel load(
+      Path savedModelDir, TensorFlowOptions options, long[] sessionBoundaries, int gpu)
+      throws ModelLoadException {
     Objects.requireNonNull(savedModelDir, "savedModelDir");
     Objects.requireNonNull(options, "options");
     if (!SessionBoundaries.increaseFromTwo(
@@ -83,12 +94,12 @@ public final class TensorFlowSavedModel implements LoadedModel {
     }
     List<SavedModelBundle> bundles = new ArrayList<>();
     try {
-      bundles.add(loadBundle(savedModelDir, options));
+      bundles.add(loadBundle(savedModelDir, options, gpu));
       // Checked before the other copies load: a signature RingServe cannot serve fails at once.
       ServingSignature signature =
           ServingSignature.read(bundles.get(0).metaGraphDef(), savedModelDir);
       for (int i = 0; i < sessionBoundaries.length; i++) {
-        bundles.add(loadBundle(savedModelDir, options));
+        bundles.add(loadBundle(savedModelDir, options, gpu));
       }
       return new TensorFlowSavedModel(savedModelDir, bundles, sessionBoundaries, signature);
     } catch (Throwable failure) {
@@ -122,12 +133,16 @@ public final class TensorFlowSavedModel implements LoadedModel {
     }
   }
 
-  private static SavedModelBundle loadBundle(Path savedModelDir, TensorFlowOptions options)
+  private static SavedModelBundle loadBundle(Path savedModelDir, TensorFlowOptions options, int gpu)
       throws ModelLoadException {
+    ConfigProto config =
+        gpu < 0
+            ? options.toConfigProto()
+            : GpuPlacement.sessionConfig(options.toConfigProto(), gpu);
     try {
       return SavedModelBundle.loader(savedModelDir.toString())
           .withTags(SERVE_TAG)
-          .withConfigProto(options.toConfigProto())
+          .withConfigProto(config)
           .load();
     } catch (RuntimeException | LinkageError e) {
       throw new ModelLoadException(
