@@ -33,7 +33,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * transaction that fails is aborted and the run stops: a restarted scorer continues from the last
  * committed offsets, and a {@code read_committed} consumer never sees the aborted outputs. A scorer
  * restarted with the same transactional id aborts its killed predecessor's open transaction at
- * once; with another id that transaction ends at the transaction timeout.
+ * once; with another id that transaction ends at the transaction timeout. When partitions move (see
+ * {@link OffsetLedger#voidInFlight}) the open transaction is aborted and the records in flight are
+ * re-read, so that the partitions' new owner and this scorer never both commit one.
  *
  * <p>Used by one thread. Memory: the producer's buffer ({@code buffer.memory}).
  */
@@ -124,9 +126,19 @@ public final class KafkaSink implements RecordSink {
       }
     }
     try {
-      if (transactionOffsets != null && !inTransaction) {
-        producer.beginTransaction();
-        inTransaction = true;
+      if (transactionOffsets != null) {
+        synchronized (transactionOffsets) {
+          if (transactionOffsets.takeAbortRequest() && inTransaction) {
+            abortQuietly(new KafkaException("rebalance"));
+          }
+          if (!transactionOffsets.written()) {
+            return; // its record is re-read after a rebalance
+          }
+        }
+        if (!inTransaction) {
+          producer.beginTransaction();
+          inTransaction = true;
+        }
       }
       producer.send(
           new ProducerRecord<>(uri.topic(), key, JSON.writeValueAsBytes(record)),
@@ -137,9 +149,6 @@ public final class KafkaSink implements RecordSink {
           });
     } catch (KafkaException e) {
       throw new IOException("writing to " + uri + " failed: " + e.getMessage(), e);
-    }
-    if (transactionOffsets != null) {
-      transactionOffsets.written();
     }
   }
 
@@ -157,9 +166,23 @@ public final class KafkaSink implements RecordSink {
       }
       return -1;
     }
-    if (!inTransaction) {
-      return -1;
+    // Under the ledger's lock: a rebalance voids either this whole transaction or nothing of it.
+    synchronized (transactionOffsets) {
+      if (transactionOffsets.takeAbortRequest()) {
+        if (inTransaction) {
+          abortQuietly(new KafkaException("rebalance"));
+        }
+        return -1;
+      }
+      if (!inTransaction) {
+        return -1;
+      }
+      commit();
     }
+    return -1;
+  }
+
+  private void commit() throws IOException {
     try {
       Map<TopicPartition, OffsetAndMetadata> offsets = transactionOffsets.takeWritten();
       if (!offsets.isEmpty()) {
@@ -177,7 +200,6 @@ public final class KafkaSink implements RecordSink {
               + "); a restarted scorer continues from the last committed offsets",
           e);
     }
-    return -1;
   }
 
   private void abortQuietly(KafkaException cause) {

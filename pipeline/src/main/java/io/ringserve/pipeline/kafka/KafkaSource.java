@@ -59,7 +59,8 @@ public final class KafkaSource implements RecordSource {
   private final ArrayDeque<ConsumerRecord<byte[], byte[]>> polled = new ArrayDeque<>();
   private final Set<TopicPartition> assigned = new HashSet<>();
   private volatile ConsumerGroupMetadata groupMetadata;
-  private long lastRecordNanos; // or of the last assignment
+  // When polls began to come back empty; 0 while records come (or since an assignment).
+  private long idleSinceNanos;
   private boolean everAssigned;
 
   /**
@@ -109,13 +110,6 @@ public final class KafkaSource implements RecordSource {
         ledger.handedOut(new TopicPartition(r.topic(), r.partition()), r.offset());
         return toRecord(r);
       }
-      // Counted from the first assignment: a member that joins while a dead one still holds the
-      // partitions (until its session times out) must not give up before it gets them.
-      if (!idleTimeout.isZero()
-          && everAssigned
-          && System.nanoTime() - lastRecordNanos >= idleTimeout.toNanos()) {
-        return null;
-      }
       try {
         for (ConsumerRecord<byte[], byte[]> c : consumer.poll(POLL)) {
           polled.add(c);
@@ -124,8 +118,16 @@ public final class KafkaSource implements RecordSource {
         throw new IOException("polling " + uri + " failed: " + e.getMessage(), e);
       }
       groupMetadata = consumer.groupMetadata();
-      if (!polled.isEmpty()) {
-        lastRecordNanos = System.nanoTime();
+      // Idle time is time spent polling in vain, not time the run spent elsewhere (a slow model
+      // holding the reader back). It counts from the first assignment: a member that joins while
+      // a dead one still holds the partitions (until its session times out) must wait for them.
+      if (!polled.isEmpty() || !everAssigned) {
+        idleSinceNanos = 0;
+      } else if (idleSinceNanos == 0) {
+        idleSinceNanos = System.nanoTime();
+      } else if (!idleTimeout.isZero()
+          && System.nanoTime() - idleSinceNanos >= idleTimeout.toNanos()) {
+        return null;
       }
     }
   }
@@ -200,12 +202,39 @@ public final class KafkaSource implements RecordSource {
     }
   }
 
+  /**
+   * Exactly-once, when partitions move: the open transaction is to be aborted, so every record in
+   * flight is void, and the partitions this scorer keeps are read again from their committed
+   * offsets (the moved ones are their new owner's).
+   */
+  private void rewind(Collection<TopicPartition> moved) {
+    ledger.voidInFlight();
+    polled.clear();
+    Set<TopicPartition> kept = new HashSet<>(assigned);
+    kept.removeAll(moved);
+    if (kept.isEmpty()) {
+      return;
+    }
+    // Waits (require_stable) until the aborted transaction's offsets are resolved.
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(kept);
+    for (TopicPartition tp : kept) {
+      OffsetAndMetadata o = committed.get(tp);
+      if (o != null) {
+        consumer.seek(tp, o);
+      } else {
+        consumer.seekToBeginning(List.of(tp));
+      }
+    }
+  }
+
   /** Runs inside {@code poll}, on the reader thread. */
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       if (commits) {
         commit(ledger.takeAcknowledged());
+      } else if (!partitions.isEmpty()) {
+        rewind(partitions);
       }
       assigned.removeAll(partitions);
       // Records polled and not yet handed out are the new owner's to score.
@@ -220,13 +249,16 @@ public final class KafkaSource implements RecordSource {
       assigned.addAll(partitions);
       if (!partitions.isEmpty()) {
         everAssigned = true;
-        lastRecordNanos = System.nanoTime();
+        idleSinceNanos = 0;
       }
       log.println("score: partitions assigned: " + partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      if (!commits && !partitions.isEmpty()) {
+        rewind(partitions);
+      }
       assigned.removeAll(partitions);
       polled.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
       log.println("score: partitions lost: " + partitions);

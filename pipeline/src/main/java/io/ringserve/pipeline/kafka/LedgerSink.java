@@ -23,8 +23,8 @@ public final class LedgerSink implements RecordSink {
 
   @Override
   public void write(ObjectNode record) throws IOException {
+    ledger.written(); // at-least-once never voids records
     inner.write(record);
-    ledger.written();
   }
 
   @Override

@@ -17,6 +17,11 @@ import org.apache.kafka.common.TopicPartition;
  * source commits what is acknowledged ({@link #takeAcknowledged}) from its own thread, since a
  * Kafka consumer is used by one thread.
  *
+ * <p>Exactly-once after a rebalance: {@link #voidInFlight} drops every record in flight (the source
+ * re-reads them from the committed offsets) and asks the sink to abort its transaction; the sink
+ * skips the outputs of those records ({@link #written} returns false). The sink commits under this
+ * object's lock, so a commit happens either wholly before a rebalance or not at all.
+ *
  * <p>Thread-safe: the reader and the writer thread share it. Memory: one entry per record in
  * flight, bounded by the run's in-flight limit.
  */
@@ -26,20 +31,48 @@ public final class OffsetLedger {
   private final ArrayDeque<Handed> handed = new ArrayDeque<>();
   private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
   private final Map<TopicPartition, OffsetAndMetadata> acknowledged = new HashMap<>();
+  private long voided; // the oldest records handed out whose outputs are to be dropped
+  private boolean abortRequested;
 
   /** Reader thread: the record at {@code offset} of {@code partition} goes into the run. */
   public synchronized void handedOut(TopicPartition partition, long offset) {
     handed.add(new Handed(partition, offset));
   }
 
-  /** Writer thread: the output of the oldest record handed out is written (not yet durable). */
-  public synchronized void written() {
+  /**
+   * Writer thread: the output of the oldest record handed out is being written (not yet durable).
+   *
+   * @return false if that record was voided by a rebalance: its output must not be written
+   */
+  public synchronized boolean written() {
     Handed h = handed.poll();
     if (h == null) {
       throw new IllegalStateException("an output was written for no record handed out");
     }
+    if (voided > 0) {
+      voided--;
+      return false;
+    }
     // Kafka commits the offset of the next record to read.
     written.put(h.partition(), new OffsetAndMetadata(h.offset() + 1));
+    return true;
+  }
+
+  /**
+   * Reader thread, exactly-once, when partitions move: the records in flight and the outputs not
+   * yet committed are void; the open transaction must be aborted.
+   */
+  public synchronized void voidInFlight() {
+    voided = handed.size();
+    written.clear();
+    abortRequested = true;
+  }
+
+  /** Writer thread: whether the open transaction must be aborted (once per request). */
+  public synchronized boolean takeAbortRequest() {
+    boolean r = abortRequested;
+    abortRequested = false;
+    return r;
   }
 
   /** Writer thread: the offsets after every output written so far, and forgets them. */

@@ -32,7 +32,7 @@ import picocli.CommandLine;
 /**
  * {@code ringserve score} between Kafka topics of a real (in-test) broker: every record scored
  * once, offsets committed after the outputs, exactly-once across a SIGKILL, and two scorers of one
- * group sharing a topic. {@code -Dringserve.kafka.records=100000} runs the full-size version.
+ * group sharing a topic. The {@code kafka-full} Maven profile runs them with 100,000 records.
  */
 class KafkaScoringTest {
   private static final int RECORDS = Integer.getInteger("ringserve.kafka.records", 20_000);
@@ -196,6 +196,51 @@ class KafkaScoringTest {
       total += n;
     }
     assertEquals(RECORDS, total);
+  }
+
+  @Test
+  void exactlyOnceHoldsWhenASecondScorerJoinsMidRun() throws Exception {
+    kafka.createTopic("join-in", PARTITIONS);
+    kafka.createTopic("join-out", PARTITIONS);
+    kafka.produce("join-in", records(RECORDS));
+    List<CompletableFuture<Integer>> scorers = new ArrayList<>();
+    List<ByteArrayOutputStream> logs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      logs.add(log);
+      List<String> args =
+          List.of(
+              "--source",
+              kafka.uri("join-in"),
+              "--sink",
+              kafka.uri("join-out"),
+              "--group",
+              "join",
+              "--exactly-once",
+              "--transactional-id",
+              "join-" + i,
+              "--checkpoint-interval-ms",
+              "200",
+              "--idle-timeout-ms",
+              "4000");
+      scorers.add(CompletableFuture.supplyAsync(() -> score(log, args)));
+      // The second joins while the first is scoring: the partitions move mid-transaction.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (i == 0 && System.nanoTime() < deadline && outputsWritten("join-out") < RECORDS / 10) {
+        Thread.sleep(20);
+      }
+      assertTrue(outputsWritten("join-out") < RECORDS, "the first scorer finished alone");
+    }
+    for (int i = 0; i < 2; i++) {
+      assertEquals(
+          0,
+          scorers.get(i).get(120, TimeUnit.SECONDS),
+          logs.get(i).toString(StandardCharsets.UTF_8));
+    }
+    assertTrue(
+        logs.get(0).toString(StandardCharsets.UTF_8).contains("partitions revoked"),
+        "no rebalance happened: " + logs.get(0));
+    checkPredictions(kafka.readAll("join-out", "read_committed"), 0);
   }
 
   private static boolean bothMembersAssigned(String group) throws Exception {
