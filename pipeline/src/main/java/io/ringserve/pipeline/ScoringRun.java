@@ -190,19 +190,21 @@ public final class ScoringRun {
     long lastCheckpoint = System.nanoTime();
     long interval = options.checkpointInterval().toNanos();
     while (true) {
-      RequestBatch batch = inFlight.take();
+      // Wakes up now and then even when nothing arrives, so that a quiet stream's last outputs are
+      // flushed (and their offsets committed) within the interval.
+      RequestBatch batch =
+          inFlight.poll(
+              Math.max(1_000_000L, Math.min(interval, 100_000_000L)), TimeUnit.NANOSECONDS);
       if (batch == END) {
         break;
       }
-      if (failure != null) {
-        continue; // drain, so that the reader is never blocked
+      if (batch != null) {
+        if (failure != null) {
+          continue; // drain, so that the reader is never blocked
+        }
+        write(batch);
       }
-      write(batch);
-      // A write that stopped the run (--max-errors) may have stopped inside the batch: a
-      // checkpoint there would not be at a batch boundary.
-      if (failure == null
-          && options.checkpointFile() != null
-          && System.nanoTime() - lastCheckpoint >= interval) {
+      if (failure == null && System.nanoTime() - lastCheckpoint >= interval) {
         checkpoint();
         lastCheckpoint = System.nanoTime();
       }
@@ -261,9 +263,10 @@ public final class ScoringRun {
     }
   }
 
+  /** Flushes the sink (for a stream, acknowledging what is written) and records where it is. */
   private void checkpoint() throws IOException {
     long bytes = sink.flush();
-    if (bytes < 0) {
+    if (bytes < 0 || options.checkpointFile() == null) {
       return;
     }
     new Checkpoint(source.describe(), options.batchSize(), records.get(), bytes, errors.get())

@@ -16,6 +16,11 @@ import io.ringserve.pipeline.files.FileFormat;
 import io.ringserve.pipeline.files.FileInputs;
 import io.ringserve.pipeline.files.FileSink;
 import io.ringserve.pipeline.files.FileSource;
+import io.ringserve.pipeline.kafka.KafkaSink;
+import io.ringserve.pipeline.kafka.KafkaSource;
+import io.ringserve.pipeline.kafka.KafkaUri;
+import io.ringserve.pipeline.kafka.LedgerSink;
+import io.ringserve.pipeline.kafka.OffsetLedger;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.internal.examples.ExampleModels;
@@ -24,7 +29,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,7 +50,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Score records from files or standard input through a model into a file or standard output.",
+      "Score records from files, standard input or a Kafka topic through a model into a file,"
+          + " standard output or a Kafka topic.",
       "",
       "The model runs in this process (--model-repository; default: the bundled examples) or on a"
           + " KServe v2 gRPC server (--url HOST:PORT, RingServe or Triton).",
@@ -79,8 +88,8 @@ public final class ScoreCommand implements Callable<Integer> {
       paramLabel = "SOURCE",
       defaultValue = "-",
       description =
-          "A .jsonl/.ndjson/.json or .csv file, a directory or glob of them, or - for standard"
-              + " input (default).")
+          "A .jsonl/.ndjson/.json or .csv file, a directory or glob of them, - for standard"
+              + " input (default), or kafka://HOST:PORT/TOPIC (JSON object values).")
   String source;
 
   @Option(
@@ -93,7 +102,8 @@ public final class ScoreCommand implements Callable<Integer> {
       names = "--sink",
       paramLabel = "SINK",
       defaultValue = "-",
-      description = "A .jsonl or .csv file, or - for standard output (default).")
+      description =
+          "A .jsonl or .csv file, - for standard output (default), or kafka://HOST:PORT/TOPIC.")
   String sink;
 
   @Option(
@@ -157,8 +167,51 @@ public final class ScoreCommand implements Callable<Integer> {
       names = "--checkpoint-interval-ms",
       paramLabel = "MS",
       defaultValue = "1000",
-      description = "How often a file run records where it is (default: ${DEFAULT-VALUE}).")
+      description =
+          "How often a file run records where it is, and a Kafka run commits (default:"
+              + " ${DEFAULT-VALUE}).")
   long checkpointIntervalMs;
+
+  @Option(
+      names = "--group",
+      paramLabel = "NAME",
+      description =
+          "The Kafka consumer group of a kafka:// source (default: ringserve-score-MODEL)."
+              + " Scorers in one group share the topic's partitions.")
+  String group;
+
+  @Option(
+      names = "--exactly-once",
+      description =
+          "Kafka to Kafka: commit outputs and consumed offsets in one transaction, so that a"
+              + " read_committed consumer sees each prediction once (default: at-least-once).")
+  boolean exactlyOnce;
+
+  @Option(
+      names = "--transactional-id",
+      paramLabel = "ID",
+      description =
+          "With --exactly-once, this scorer's transactional.id; give each replica a stable one so"
+              + " that a restarted scorer aborts its predecessor's open transaction at once"
+              + " (default: random).")
+  String transactionalId;
+
+  @Option(
+      names = "--idle-timeout-ms",
+      paramLabel = "MS",
+      defaultValue = "0",
+      description =
+          "End a kafka:// source run after MS without a new record, counted from the first"
+              + " partition assignment (default: ${DEFAULT-VALUE} = run until stopped).")
+  long idleTimeoutMs;
+
+  @Option(
+      names = "--kafka-property",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Kafka client property for the consumer and producer (security.protocol,"
+              + " sasl.*, max.poll.records, ...).")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
   @Option(
       names = "--timeout-seconds",
@@ -211,6 +264,18 @@ public final class ScoreCommand implements Callable<Integer> {
     if (resume && "-".equals(sink)) {
       return usage("--resume needs a file sink (standard output cannot be rewound)");
     }
+    boolean kafkaIn = KafkaUri.matches(source);
+    boolean kafkaOut = KafkaUri.matches(sink);
+    if (resume && (kafkaIn || kafkaOut)) {
+      return usage(
+          "--resume is for file runs; a Kafka run continues from its group's committed offsets");
+    }
+    if (exactlyOnce && !(kafkaIn && kafkaOut)) {
+      return usage("--exactly-once needs a kafka:// source and a kafka:// sink");
+    }
+    if (idleTimeoutMs < 0) {
+      return usage("--idle-timeout-ms must be >= 0, got " + idleTimeoutMs);
+    }
     List<InputBinding> bindings = new ArrayList<>();
     FileFormat inFormat;
     FileFormat outFormat;
@@ -230,12 +295,25 @@ public final class ScoreCommand implements Callable<Integer> {
     passThrough.addAll(keep);
 
     RecordSource records;
+    OffsetLedger ledger = kafkaIn ? new OffsetLedger() : null;
     try {
-      records =
-          "-".equals(source)
-              ? FileSource.ofStream(System.in, inFormat == null ? FileFormat.JSONL : inFormat)
-              : FileSource.ofFiles(FileInputs.resolve(source), inFormat);
-    } catch (IOException e) {
+      if (kafkaIn) {
+        records =
+            new KafkaSource(
+                KafkaUri.parse(source),
+                group != null ? group : "ringserve-score-" + model,
+                ledger,
+                !exactlyOnce,
+                Duration.ofMillis(idleTimeoutMs),
+                kafkaProperties,
+                err);
+      } else {
+        records =
+            "-".equals(source)
+                ? FileSource.ofStream(System.in, inFormat == null ? FileFormat.JSONL : inFormat)
+                : FileSource.ofFiles(FileInputs.resolve(source), inFormat);
+      }
+    } catch (IOException | IllegalArgumentException e) {
       return usage(e.getMessage());
     }
     try (RecordSource in = records;
@@ -260,7 +338,9 @@ public final class ScoreCommand implements Callable<Integer> {
                 + Math.max(1, scorer.signature().maxBatchSize())
                 + " records per request");
       }
-      Path checkpointFile = "-".equals(sink) ? null : Checkpoint.besides(Path.of(sink));
+      // A stream cannot be re-read from a file checkpoint: a Kafka run's position is its commits.
+      Path checkpointFile =
+          "-".equals(sink) || kafkaIn || kafkaOut ? null : Checkpoint.besides(Path.of(sink));
       Checkpoint from = resume ? Checkpoint.read(checkpointFile) : null;
       if (from != null) {
         if (!from.source().equals(in.describe()) || from.batchSize() != perRequest) {
@@ -280,19 +360,17 @@ public final class ScoreCommand implements Callable<Integer> {
         java.nio.file.Files.deleteIfExists(checkpointFile);
       }
       FileFormat format =
-          outFormat != null
-              ? outFormat
-              : "-".equals(sink) ? FileFormat.JSONL : FileFormat.byExtension(sink);
+          kafkaOut
+              ? FileFormat.JSONL
+              : outFormat != null
+                  ? outFormat
+                  : "-".equals(sink) ? FileFormat.JSONL : FileFormat.byExtension(sink);
       if (format == null) {
         return usage(
             "--sink " + sink + ": cannot tell the format from the name; give --sink-format");
       }
       List<String> columns = csvColumns(passThrough, scorer);
-      try (RecordSink out =
-          "-".equals(sink)
-              ? FileSink.stream(System.out, format, columns)
-              : FileSink.open(
-                  Path.of(sink), format, columns, from == null ? -1 : from.outputBytes())) {
+      try (RecordSink out = openSink(format, columns, from, in, ledger)) {
         ScoringRun run =
             new ScoringRun(
                 scorer,
@@ -351,6 +429,41 @@ public final class ScoreCommand implements Callable<Integer> {
         return stopped == null ? 0 : 1;
       }
     }
+  }
+
+  private RecordSink openSink(
+      FileFormat format,
+      List<String> columns,
+      Checkpoint from,
+      RecordSource in,
+      OffsetLedger ledger)
+      throws IOException {
+    RecordSink out;
+    if (KafkaUri.matches(sink)) {
+      KafkaUri uri = KafkaUri.parse(sink);
+      if (exactlyOnce) {
+        String txId =
+            transactionalId != null ? transactionalId : "ringserve-score-" + UUID.randomUUID();
+        // The transaction carries the offsets: no LedgerSink, the source commits nothing.
+        return KafkaSink.exactlyOnce(
+            uri, id, kafkaProperties, txId, ledger, ((KafkaSource) in)::groupMetadata);
+      }
+      out = KafkaSink.atLeastOnce(uri, id, kafkaProperties);
+    } else if ("-".equals(sink)) {
+      out = FileSink.stream(System.out, format, columns);
+    } else if (ledger != null) {
+      // A stream's outputs accumulate across runs: append, never cut what earlier runs committed.
+      Path file = Path.of(sink);
+      out =
+          FileSink.open(
+              file,
+              format,
+              columns,
+              java.nio.file.Files.exists(file) ? java.nio.file.Files.size(file) : -1);
+    } else {
+      out = FileSink.open(Path.of(sink), format, columns, from == null ? -1 : from.outputBytes());
+    }
+    return ledger == null ? out : new LedgerSink(out, ledger);
   }
 
   private Scorer openScorer() throws IOException {

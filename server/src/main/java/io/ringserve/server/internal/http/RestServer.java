@@ -2,7 +2,6 @@ package io.ringserve.server.internal.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -126,6 +125,9 @@ public final class RestServer implements AutoCloseable {
 
   /** Answers an oversized request in Triton's manner: 400, saying which flag raises the limit. */
   private static final class BoundedAggregator extends HttpObjectAggregator {
+    /** How long the client gets to read the refusal of an oversized body before the close. */
+    private static final int CLOSE_LINGER_SECONDS = 2;
+
     private final int maxInputBytes;
 
     BoundedAggregator(int maxInputBytes) {
@@ -143,7 +145,22 @@ public final class RestServer implements AutoCloseable {
                   + maxInputBytes
                   + " bytes; use --http-max-input-size to increase the limit");
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(response).addListener(written -> closeAfterAnswer(ctx));
+    }
+
+    /**
+     * Closes the connection once the client has had the answer. Closing at once while the client is
+     * still sending the rest of its body makes the kernel reset the connection, and the client may
+     * then lose the answer: so the server stops writing, keeps reading (the aggregator discards the
+     * rest of the oversized body) and closes when the client does, or after a bounded linger.
+     */
+    private static void closeAfterAnswer(ChannelHandlerContext ctx) {
+      if (ctx.channel() instanceof SocketChannel socket && socket.isActive()) {
+        socket.shutdownOutput();
+        ctx.executor().schedule(() -> ctx.close(), CLOSE_LINGER_SECONDS, TimeUnit.SECONDS);
+      } else {
+        ctx.close();
+      }
     }
   }
 }
