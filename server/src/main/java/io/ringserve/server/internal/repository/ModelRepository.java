@@ -253,10 +253,6 @@ public final class ModelRepository implements AutoCloseable {
         loaderThread);
   }
 
-  private static String shortened(String name) {
-    return name.length() <= 128 ? name : name.substring(0, 128) + "...";
-  }
-
   private boolean isModelFolderName(String name) {
     if (name.isEmpty() || name.equals(".") || name.equals("..")) {
       return false;
@@ -278,8 +274,9 @@ public final class ModelRepository implements AutoCloseable {
 
   private List<String> reconcile(String name, ModelConfig override, boolean retryFailed) {
     if (!isModelFolderName(name)) {
-      // A name from a request must not reach outside the repository ("..", "a/b", "").
-      return List.of("failed to load '" + shortened(name) + "', no such model in the repository");
+      // A name from a request must not reach outside the repository ("..", "a/b", ""). The
+      // client's message is scrubbed at the edge (ClientMessages), long names truncated there.
+      return List.of("failed to load '" + name + "', no such model in the repository");
     }
     ModelEntry entry = models.computeIfAbsent(name, ModelEntry::new);
     List<String> failures = reconciler.reconcile(entry, override, retryFailed);

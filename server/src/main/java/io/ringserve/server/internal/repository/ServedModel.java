@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe: the gate is two atomics (a counter and a volatile flag); the rest is immutable.
  */
 public final class ServedModel {
+  private static final System.Logger LOG = System.getLogger(ServedModel.class.getName());
+
   private final String name;
   private final long version;
   private final ModelConfig config;
@@ -130,14 +132,13 @@ public final class ServedModel {
       drained.countDown();
     }
     if (!drained.await(drainLimit.toNanos(), TimeUnit.NANOSECONDS)) {
-      System.getLogger(ServedModel.class.getName())
-          .log(
-              System.Logger.Level.WARNING,
-              "model ''{0}'' version {1}: {2} request(s) still unanswered after {3}; stopping it",
-              name,
-              version,
-              admitted.get(),
-              drainLimit);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "model ''{0}'' version {1}: {2} request(s) still unanswered after {3}; stopping it",
+          name,
+          version,
+          admitted.get(),
+          drainLimit);
     }
     // Whatever reached the scheduler without the gate (an in-process caller) gets a moment too.
     close(Duration.ofSeconds(1));
@@ -153,13 +154,12 @@ public final class ServedModel {
         loaded.close();
       } else {
         // Freeing a session a runner still uses would crash the process; leaking it does not.
-        System.getLogger(ServedModel.class.getName())
-            .log(
-                System.Logger.Level.WARNING,
-                "model ''{0}'' version {1}: a runner is still running after the shutdown; its"
-                    + " native memory stays allocated",
-                name,
-                version);
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "model ''{0}'' version {1}: a runner is still running after the shutdown; its"
+                + " native memory stays allocated",
+            name,
+            version);
       }
     }
   }
