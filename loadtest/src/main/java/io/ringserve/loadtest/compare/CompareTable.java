@@ -84,6 +84,51 @@ final class CompareTable {
     return String.join("\n", rows);
   }
 
+  /**
+   * The engine called directly after each run of a load, at the batch size that run formed: its
+   * figures' medians and spreads; empty if it did not run.
+   */
+  static String renderEngine(Map<String, List<EngineSample>> engine, String duration) {
+    if (engine.isEmpty()) {
+      return "";
+    }
+    List<String> rows = new ArrayList<>();
+    rows.add("");
+    rows.add("");
+    rows.add(
+        "Engine alone (EngineProbe, same models and engine options, "
+            + duration
+            + " per run) at the batch size each run formed:");
+    rows.add("");
+    rows.add("| load | engine figure | median | min | max | max/min |");
+    rows.add("|---|---|---:|---:|---:|---:|");
+    for (Map.Entry<String, List<EngineSample>> e : engine.entrySet()) {
+      engineRow(rows, e.getKey(), "batch size", e.getValue(), s -> s.batch());
+      engineRow(rows, e.getKey(), "median us/run", e.getValue(), EngineSample::medianUsPerRun);
+      engineRow(rows, e.getKey(), "CPU us/sample", e.getValue(), EngineSample::cpuUsPerSample);
+    }
+    return String.join("\n", rows);
+  }
+
+  private static void engineRow(
+      List<String> rows,
+      String load,
+      String figure,
+      List<EngineSample> samples,
+      ToDoubleFunction<EngineSample> value) {
+    Spread s = Spread.of(samples.stream().mapToDouble(value).toArray());
+    rows.add(
+        String.format(
+            Locale.ROOT,
+            "| %s | %s | %s | %s | %s | %s |",
+            load,
+            figure,
+            fmt(s.median()),
+            fmt(s.min()),
+            fmt(s.max()),
+            fmt(s.ratio())));
+  }
+
   private static Spread spread(List<Sample> samples, Figure f) {
     return Spread.of(samples.stream().mapToDouble(f.value()).toArray());
   }
