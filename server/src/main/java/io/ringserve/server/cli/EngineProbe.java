@@ -3,6 +3,7 @@ package io.ringserve.server.cli;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.cpu.CpuFeatures;
 import io.ringserve.server.internal.examples.ExampleModels;
 import io.ringserve.server.internal.probe.DirectModel;
 import io.ringserve.server.internal.probe.EngineTimer;
@@ -106,6 +107,11 @@ public final class EngineProbe implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Which CPU and oneDNN setting the figures belong to, as serve logs it.
+    System.getLogger(EngineProbe.class.getName())
+        .log(
+            System.Logger.Level.INFO,
+            CpuFeatures.detect().startLine(System.getenv("TF_ENABLE_ONEDNN_OPTS")));
     BackendOptions defaults = BackendOptions.serverDefaults();
     BackendOptions engines =
         new BackendOptions(
