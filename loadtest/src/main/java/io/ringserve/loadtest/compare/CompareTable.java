@@ -1,10 +1,15 @@
 package io.ringserve.loadtest.compare;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The comparison's report: for every load and server, each figure's median, min, max and max/min
@@ -31,11 +36,13 @@ final class CompareTable {
     rows.add(
         String.format(
             Locale.ROOT,
-            "%d rounds, %s measured after %s warm-up per run, %d CPUs, TF_ENABLE_ONEDNN_OPTS=%s",
+            "%d rounds, %s measured after %s warm-up per run, %d CPUs (%s),"
+                + " TF_ENABLE_ONEDNN_OPTS=%s",
             rounds,
             duration,
             warmup,
             Runtime.getRuntime().availableProcessors(),
+            cpu(),
             System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "1")));
     rows.add("");
     rows.add("| load | figure | median | min | max | max/min |");
@@ -127,6 +134,27 @@ final class CompareTable {
             fmt(s.min()),
             fmt(s.max()),
             fmt(s.ratio())));
+  }
+
+  /**
+   * The CPU model and whether it has AVX-512 (the engines' speed depends on it; the server logs the
+   * same at start), from {@code /proc/cpuinfo}; "unknown CPU" elsewhere.
+   */
+  static String cpu() {
+    try {
+      String info = Files.readString(Path.of("/proc/cpuinfo"));
+      Matcher model = Pattern.compile("(?m)^model name\\s*:\\s*(.+)$").matcher(info);
+      Matcher flags = Pattern.compile("(?m)^flags\\s*:\\s*(.+)$").matcher(info);
+      String name = model.find() ? model.group(1).trim() : "unknown model";
+      if (!flags.find()) {
+        return name;
+      }
+      List<String> f = List.of(flags.group(1).trim().split("\\s+"));
+      return name
+          + (f.contains("avx512f") ? ", AVX-512" : f.contains("avx2") ? ", AVX2, no AVX-512" : "");
+    } catch (IOException | RuntimeException e) {
+      return "unknown CPU";
+    }
   }
 
   private static Spread spread(List<Sample> samples, Figure f) {

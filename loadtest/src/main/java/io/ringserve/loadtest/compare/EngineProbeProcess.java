@@ -65,7 +65,10 @@ final class EngineProbeProcess implements AutoCloseable {
     try {
       String line = probe.nextLine(wait, "ready");
       if (!"ready".equals(line)) {
-        throw new LoadTestException("the engine probe did not start; its log is " + log);
+        throw new LoadTestException(
+            "the engine probe did not start (a server jar older than EngineProbe? --engine-duration"
+                + " 0s runs without it); its log is "
+                + log);
       }
     } catch (IOException | RuntimeException e) {
       probe.close();
