@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -56,8 +57,7 @@ final class EngineProbeProcess implements AutoCloseable {
       throws IOException, InterruptedException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve("engine-probe.log");
-    List<String> command =
-        new java.util.ArrayList<>(List.of(java, "-cp", serverJar.toString(), MAIN));
+    List<String> command = new ArrayList<>(List.of(java, "-cp", serverJar.toString(), MAIN));
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
     pb.environment().putAll(env);

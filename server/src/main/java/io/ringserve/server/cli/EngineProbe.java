@@ -9,6 +9,7 @@ import io.ringserve.server.internal.probe.DirectModel;
 import io.ringserve.server.internal.probe.EngineTimer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ public final class EngineProbe implements Callable<Integer> {
   public static void main(String[] args) {
     Logging.configure();
     PrintWriter out =
-        new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     System.exit(new CommandLine(new EngineProbe(out)).execute(args));
   }
 
