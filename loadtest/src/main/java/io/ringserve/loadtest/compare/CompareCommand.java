@@ -36,6 +36,12 @@ import picocli.CommandLine.Option;
  * process's own before and after, so CPU per request is the server process's, not a shared JVM's.
  * Prints medians and spread (max/min) over the rounds as a Markdown table.
  *
+ * <p>After each run against the server it started, it has the engine called directly ({@link
+ * EngineProbeProcess}: the server jar's {@code EngineProbe}, in a JVM of its own, same models,
+ * environment and engine options) at the batch size the run formed, batch 1 at c=1, and reports the
+ * acceptance figures that subtract the engine's own cost ({@link Goals}), each per round. Before
+ * the first round, {@code --initial-warmup} of unmeasured load lets the JIT compile both servers.
+ *
  * <p>With {@code --url} it drives a server it did not start (remote or already running); the
  * server's CPU then comes from {@code process_cpu_seconds_total} on {@code --metrics-url}, when
  * offered. Runs on one thread; the load itself runs on the load generator's transport threads.
@@ -107,6 +113,25 @@ public final class CompareCommand implements Callable<Integer> {
   String warmup;
 
   @Option(
+      names = "--initial-warmup",
+      paramLabel = "DURATION",
+      defaultValue = "15s",
+      description =
+          "Unmeasured load before the first round, shared among the loads, on each server, so"
+              + " that the JIT has compiled the hot paths (default: ${DEFAULT-VALUE}).")
+  String initialWarmup;
+
+  @Option(
+      names = "--engine-duration",
+      paramLabel = "DURATION",
+      defaultValue = "3s",
+      description =
+          "Per run of a started server: the engine called directly (EngineProbe, in a JVM of its"
+              + " own) at the batch size the server formed, for this long; 0s: not at all"
+              + " (default: ${DEFAULT-VALUE}).")
+  String engineDuration;
+
+  @Option(
       names = "--start-timeout",
       paramLabel = "DURATION",
       defaultValue = "180s",
@@ -151,9 +176,13 @@ public final class CompareCommand implements Callable<Integer> {
     Duration measure = Durations.parse(duration);
     Duration warm = Durations.parse(warmup);
     Path logs = Files.createTempDirectory("ringserve-compare");
+    Duration engineTime = Durations.parse(engineDuration);
     Map<String, List<Sample>> samples = new LinkedHashMap<>();
+    Map<String, List<EngineSample>> engine = new LinkedHashMap<>();
+    Goals goals = new Goals();
     ChildJvm server = null;
     ChildJvm echo = null;
+    EngineProbeProcess probe = null;
     try {
       Target ringServe;
       if (url == null) {
@@ -170,24 +199,40 @@ public final class CompareCommand implements Callable<Integer> {
         echo = startEcho(echoPort, logs);
       }
       Target bare = Target.of("127.0.0.1", echoPort);
+      if (server != null && !engineTime.isZero()) {
+        probe = startProbe(selected, logs);
+      }
+      initialWarmup(ringServe, bare, selected, echo != null);
       for (int round = 1; round <= rounds; round++) {
+        Map<String, Sample> thisRound = new LinkedHashMap<>();
+        Map<String, EngineSample> engineThisRound = new LinkedHashMap<>();
         for (Case c : selected) {
           // Interleaved: each round runs every load on both servers, so drift hits both alike.
           Sample s = run(ringServe, c, measure, warm, server);
-          samples.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(s);
+          thisRound.put(c.name(), s);
+          if (probe != null && (c.concurrency() == 1 || !Double.isNaN(s.averageBatch()))) {
+            // The engine alone at the batch size this run formed (1 at c=1), while both servers
+            // are idle.
+            long batch = c.concurrency() == 1 ? 1 : Math.max(1, Math.round(s.averageBatch()));
+            EngineSample e = probe.measure(c.model(), batch, engineTime);
+            engineThisRound.put(c.name(), e);
+            engine.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(e);
+          }
           if (c.echo()) {
-            Sample e = run(bare, c, measure, warm, echo);
-            samples.computeIfAbsent(c.name() + " echo", k -> new ArrayList<>()).add(e);
-            Sample m = runMinimal(bare, c, measure, warm, echo);
-            samples
-                .computeIfAbsent(c.name() + " echo, minimal client", k -> new ArrayList<>())
-                .add(m);
+            thisRound.put(c.name() + " echo", run(bare, c, measure, warm, echo));
+            thisRound.put(
+                c.name() + " echo, minimal client", runMinimal(bare, c, measure, warm, echo));
           }
         }
+        thisRound.forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        goals.addRound(thisRound, engineThisRound);
         out.printf("round %d of %d done%n", round, rounds);
         out.flush();
       }
     } finally {
+      if (probe != null) {
+        probe.close();
+      }
       if (echo != null) {
         echo.close();
       }
@@ -195,7 +240,10 @@ public final class CompareCommand implements Callable<Integer> {
         server.close();
       }
     }
-    String table = CompareTable.render(samples, rounds, duration, warmup);
+    String table =
+        CompareTable.render(samples, rounds, duration, warmup)
+            + CompareTable.renderEngine(engine, engineDuration)
+            + (goals.render().isEmpty() ? "" : "\n\n" + goals.render());
     out.println(table);
     out.flush();
     if (output != null) {
@@ -226,6 +274,73 @@ public final class CompareCommand implements Callable<Integer> {
       return Sample.of(r, serverCpu, clientAfter - clientBefore);
     }
   }
+
+  /**
+   * Load before the first round, {@code --initial-warmup} shared among the loads, on RingServe and
+   * then on the echo: the per-run warm-up alone leaves the first round slower (the JIT is still
+   * compiling, on two cores), which the spread over the rounds then shows.
+   */
+  private void initialWarmup(Target ringServe, Target bare, List<Case> selected, boolean withEcho)
+      throws IOException, InterruptedException {
+    Duration each = Durations.parse(initialWarmup).dividedBy(selected.size());
+    if (each.isZero()) {
+      return;
+    }
+    for (Case c : selected) {
+      warmUp(ringServe, c, each);
+    }
+    for (Case c : selected) {
+      if (c.echo() && withEcho) {
+        warmUp(bare, c, each);
+        MinimalClient.run(bare, c.concurrency(), c.connections(), each);
+      }
+    }
+  }
+
+  private static void warmUp(Target target, Case c, Duration time)
+      throws IOException, InterruptedException {
+    LoadSpec spec =
+        LoadSpec.builder(target, c.model())
+            .concurrency(c.concurrency())
+            .connections(c.connections())
+            .warmup(Warmup.NONE)
+            .duration(time)
+            .build();
+    try (LoadRunner w = LoadRunner.open(spec)) {
+      w.run();
+    }
+  }
+
+  /**
+   * The engine probe for the models of {@code selected}, with what the server was started with that
+   * concerns the engine: the environment, the repository and the thread options.
+   */
+  private EngineProbeProcess startProbe(List<Case> selected, Path logs)
+      throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>();
+    selected.stream().map(Case::model).distinct().forEach(m -> args.add("--model=" + m));
+    // The engine needs less warming than the server (no JIT-compiled request path to speak of):
+    // the run's warm-up, at most a second, before each measurement.
+    Duration warm = Durations.parse(warmup);
+    long warmMs = Math.min(1000, warm.toMillis());
+    args.add("--warmup=" + warmMs + "ms");
+    for (int i = 0; i < serverArgs.size(); i++) {
+      String a = serverArgs.get(i);
+      String option = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (ENGINE_OPTIONS.contains(option)) {
+        args.add(a);
+        if (!a.contains("=") && i + 1 < serverArgs.size()) {
+          args.add(serverArgs.get(++i));
+        }
+      }
+    }
+    return EngineProbeProcess.start(
+        java(), serverJar, args, engineEnv(), logs, Durations.parse(startTimeout));
+  }
+
+  /** The server's options the engine probe takes too: where the models are, and engine threads. */
+  private static final List<String> ENGINE_OPTIONS =
+      List.of("--model-repository", "--model-store", "--intra-op-threads", "--inter-op-threads");
 
   /** The same load on the echo from {@link MinimalClient}: the yardstick of the client's cost. */
   private Sample runMinimal(Target echo, Case c, Duration measure, Duration warm, ChildJvm process)
@@ -273,14 +388,18 @@ public final class CompareCommand implements Callable<Integer> {
     command.add("--http-port=" + http);
     command.add("--metrics-port=" + freePort());
     command.addAll(serverArgs);
-    // As ./ringserve sets them; an exported value wins, as there.
+    long wait = Durations.parse(startTimeout).toMillis();
+    ChildJvm child = ChildJvm.start("ringserve", command, engineEnv(), grpc, logs, wait);
+    awaitReady(child, http, wait);
+    return child;
+  }
+
+  /** As ./ringserve sets them; an exported value wins, as there. */
+  private static Map<String, String> engineEnv() {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("TF_ENABLE_ONEDNN_OPTS", System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "1"));
     env.put("TF_CPP_MIN_LOG_LEVEL", System.getenv().getOrDefault("TF_CPP_MIN_LOG_LEVEL", "1"));
-    long wait = Durations.parse(startTimeout).toMillis();
-    ChildJvm child = ChildJvm.start("ringserve", command, env, grpc, logs, wait);
-    awaitReady(child, http, wait);
-    return child;
+    return env;
   }
 
   private static void awaitReady(ChildJvm child, int http, long waitMs)

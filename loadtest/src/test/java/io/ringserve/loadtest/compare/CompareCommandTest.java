@@ -1,14 +1,20 @@
 package io.ringserve.loadtest.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringserve.server.testing.ExampleRepository;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -37,15 +43,19 @@ class CompareCommandTest {
             new String[] {
               "--server-jar",
               SERVER_JAR.toString(),
-              "--server-arg=--model-repository=" + ExampleRepository.only("simple"),
+              "--server-arg=--model-repository=" + ExampleRepository.only("simple", "mlp"),
               "--case",
-              "simple-c32",
+              "simple-c32,mlp-c1",
               "--rounds",
               "2",
               "-z",
               "300ms",
               "--warmup",
               "200ms",
+              "--initial-warmup",
+              "400ms",
+              "--engine-duration",
+              "300ms",
               "-o",
               table.toString()
             },
@@ -70,6 +80,92 @@ class CompareCommandTest {
         md.contains("| simple-c32 echo, minimal client | client CPU us/request |"),
         "the yardstick of the client's cost: " + md);
     assertTrue(md.matches("(?s).*\\| simple-c32 \\| [0-9.]+x \\| [0-9.]+x \\| [0-9.]+x \\|.*"), md);
+    // The engine alone, at the batch the server formed, and the acceptance figures built on it.
+    assertTrue(positive(md, "simple-c32 \\| CPU us/sample") > 0, md);
+    assertEquals(1.0, positive(md, "mlp-c1 \\| batch size"), md);
+    assertTrue(positive(md, "mlp-c1 \\| median us/run") > 0, md);
+    assertTrue(
+        md.contains(
+            "| simple-c32 | (server CPU/request - engine CPU/sample at batch formed) / echo"
+                + " CPU/request | "),
+        md);
+    assertTrue(md.contains("| simple-c32 | RingServe / echo requests/s | "), md);
+    assertTrue(md.contains("| mlp-c1 | p50 latency - engine batch-1 median time, us | "), md);
+  }
+
+  @Test
+  void shouldReadAServerItDidNotStartFromItsProcessCpuMetric(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.isRegularFile(SERVER_JAR), "the server jar is packaged by the reactor");
+    int grpc = freePort();
+    int metrics = freePort();
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            SERVER_JAR.toString(),
+            "serve",
+            "--grpc-port=" + grpc,
+            "--http-port=" + freePort(),
+            "--metrics-port=" + metrics,
+            "--host=127.0.0.1",
+            "--model-repository=" + ExampleRepository.only("simple"));
+    URI metricsUrl = URI.create("http://127.0.0.1:" + metrics + "/metrics");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    try (ChildJvm server = ChildJvm.start("remote", command, Map.of(), grpc, dir, 120_000)) {
+      // The metrics port opens once the models are loaded.
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (scrapedCpu(metricsUrl) < 0 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+
+      int status =
+          CompareCommand.execute(
+              new String[] {
+                "-u",
+                "127.0.0.1:" + grpc,
+                "--metrics-url",
+                metricsUrl.toString(),
+                "--case",
+                "simple-c32",
+                "--rounds",
+                "1",
+                "-z",
+                "500ms",
+                "--warmup",
+                "200ms",
+                "--initial-warmup",
+                "0s"
+              },
+              new PrintWriter(out, true),
+              new PrintWriter(err, true));
+
+      assertEquals(0, status, err + "\n" + out);
+    }
+    String md = out.toString();
+    assertTrue(positive(md, "simple-c32 \\| server CPU us/request") > 0, md);
+    assertFalse(md.contains("Engine alone"), "no local engine figures for a remote server: " + md);
+  }
+
+  private static long scrapedCpu(URI metricsUrl) throws InterruptedException {
+    try {
+      return ProcessCpu.fromMetrics(metricsUrl);
+    } catch (IOException notYet) {
+      return -1;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The median of a row whose load and figure match {@code loadAndFigure} (a regex). */
+  private static double positive(String md, String loadAndFigure) {
+    Matcher m = Pattern.compile("\\| " + loadAndFigure + " \\| ([0-9.]+) \\|").matcher(md);
+    assertTrue(m.find(), loadAndFigure + " in\n" + md);
+    return Double.parseDouble(m.group(1));
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.ringserve.server.RingServeServer.Config;
 import io.ringserve.server.backend.BackendOptions;
 import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
+import io.ringserve.server.internal.cpu.CpuFeatures;
 import io.ringserve.server.internal.examples.ExampleModels;
 import io.ringserve.server.internal.log.Reasons;
 import io.ringserve.server.internal.metrics.MetricsServer;
@@ -224,6 +225,9 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+    LOG.log(
+        System.Logger.Level.INFO,
+        CpuFeatures.detect().startLine(System.getenv("TF_ENABLE_ONEDNN_OPTS")));
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
     GrpcSecurity security = grpcSecurityOrFail();

@@ -11,6 +11,8 @@ import io.ringserve.batching.ModelStatistics;
 import io.ringserve.batching.ModelStatistics.BatchStatistics;
 import io.ringserve.batching.ModelStatistics.StatDuration;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -180,6 +182,32 @@ class MetricsServerTest {
 
     assertTrue(text.hasSample("jvm_memory_used_bytes"), text.body());
     assertTrue(text.hasSample("jvm_threads_current"), text.body());
+  }
+
+  @Test
+  void shouldExportTheProcessCpuMemoryAndFilesUnderPrometheusProcessNames() throws Exception {
+    MetricsServer server = start();
+    double before = scrape(server).value("process_cpu_seconds_total");
+    // 300 ms of this thread's CPU (however busy the machine): the process's counter grows as much.
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long target = threads.getCurrentThreadCpuTime() + 300_000_000L;
+    long wallLimit = System.nanoTime() + 30_000_000_000L;
+    long spin = 0;
+    while (threads.getCurrentThreadCpuTime() < target && System.nanoTime() < wallLimit) {
+      spin += Long.numberOfTrailingZeros(spin + System.nanoTime());
+    }
+
+    PrometheusText text = scrape(server);
+
+    assertTrue(spin >= 0);
+    double after = text.value("process_cpu_seconds_total");
+    assertTrue(after - before >= 0.29, "CPU seconds " + before + " then " + after);
+    assertTrue(text.body().contains("# TYPE process_cpu_seconds_total counter"), text.body());
+    assertTrue(text.value("process_resident_memory_bytes") > 1 << 20, text.body());
+    assertTrue(text.value("process_open_fds") > 0, text.body());
+    double started = text.value("process_start_time_seconds");
+    double now = System.currentTimeMillis() / 1e3;
+    assertTrue(started <= now && started > now - 3600, "started at " + started + ", now " + now);
   }
 
   @Test

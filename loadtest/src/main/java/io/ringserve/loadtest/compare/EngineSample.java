@@ -1,0 +1,40 @@
+package io.ringserve.loadtest.compare;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The engine's own figures at one batch size, as the server's {@code EngineProbe} prints them: the
+ * model called directly, no transport and no batcher.
+ *
+ * @param medianUsPerRun median wall time of one run (one batch)
+ * @param cpuUsPerSample the probe process's CPU time per row of a batch
+ */
+record EngineSample(long batch, double medianUsPerRun, double cpuUsPerSample) {
+
+  /**
+   * Reads an {@code engine key=value ...} line.
+   *
+   * @throws IllegalArgumentException if it is not one, or lacks a figure
+   */
+  static EngineSample parse(String line) {
+    if (!line.startsWith("engine ")) {
+      throw new IllegalArgumentException("not an engine figure line: " + line);
+    }
+    Map<String, String> values = new HashMap<>();
+    for (String pair : line.substring("engine ".length()).trim().split(" +")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        values.put(pair.substring(0, eq), pair.substring(eq + 1));
+      }
+    }
+    try {
+      return new EngineSample(
+          Long.parseLong(values.get("batch")),
+          Double.parseDouble(values.get("median_us_per_run")),
+          Double.parseDouble(values.get("cpu_us_per_sample")));
+    } catch (NullPointerException | NumberFormatException e) {
+      throw new IllegalArgumentException("incomplete engine figure line: " + line, e);
+    }
+  }
+}
