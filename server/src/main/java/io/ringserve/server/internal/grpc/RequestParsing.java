@@ -126,7 +126,10 @@ public final class RequestParsing {
         // it: raw tensor contents are then not copied a second time.
         CodedInputStream input = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
         input.enableAliasing(true);
-        return prototype.getParserForType().parseFrom(input);
+        Object request = prototype.getParserForType().parseFrom(input);
+        // As parseFrom(byte[]) does: a stray end-group tag must not end the message early.
+        input.checkLastTagWas(0);
+        return request;
       } catch (IOException | RuntimeException malformed) {
         return unparseable(malformed.getMessage());
       }
