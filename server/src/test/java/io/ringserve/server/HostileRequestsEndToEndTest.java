@@ -68,7 +68,8 @@ class HostileRequestsEndToEndTest {
 
   @Test
   void shouldRefuseAValidRequestFollowedByAStrayEndGroupTag() {
-    // The parser stops at an end-group tag; what follows it must not be silently ignored.
+    // A parser stops at an end-group tag; what follows must not be silently ignored. The element
+    // count refuses it first; the parse's own last-tag check backs it up.
     byte[] valid = simpleRequest().build().toByteArray();
     byte[] body = java.util.Arrays.copyOf(valid, valid.length + 3);
     body[valid.length] = 0x0c; // field 1, wire type 4 (end group)

@@ -127,7 +127,8 @@ public final class RequestParsing {
         CodedInputStream input = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
         input.enableAliasing(true);
         Object request = prototype.getParserForType().parseFrom(input);
-        // As parseFrom(byte[]) does: a stray end-group tag must not end the message early.
+        // As parseFrom(byte[]) does: a stray end-group tag must not end the message early (the
+        // element count refuses one already; this keeps the parse sound on its own).
         input.checkLastTagWas(0);
         return request;
       } catch (IOException | RuntimeException malformed) {

@@ -37,8 +37,11 @@ final class PreparedRuns implements AutoCloseable {
   /** At most this many prepared calls per runner. */
   static final int MAX_ENTRIES = 16;
 
-  /** Batches whose inputs total more than this are not prepared. */
-  static final long MAX_ENTRY_BYTES = 1L << 20;
+  /**
+   * Batches whose inputs total more than this are not prepared; with {@link #MAX_ENTRIES}, a runner
+   * keeps at most 4 MiB of prepared input tensors.
+   */
+  static final long MAX_ENTRY_BYTES = 256L << 10;
 
   private final Session session;
   private final List<SignatureTensor> inputs;
