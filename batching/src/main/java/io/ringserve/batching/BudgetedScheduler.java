@@ -32,18 +32,7 @@ final class BudgetedScheduler implements ModelScheduler {
     }
     InferenceRequest releasing;
     try {
-      releasing =
-          InferenceRequest.builder()
-              .id(request.id())
-              .inputs(request.inputs())
-              .requestedOutputs(request.requestedOutputs())
-              .priorityLevel(request.priorityLevel())
-              .timeoutMicros(request.timeoutMicros())
-              .deadlineNanos(request.deadlineNanos())
-              .cancelled(request::isCancelled)
-              .arrivalNanos(request.arrivalNanos())
-              .callback(new Releasing(request, bytes))
-              .build();
+      releasing = request.withCallback(new Releasing(request, bytes));
     } catch (RuntimeException | Error e) {
       budget.release(bytes);
       throw e;

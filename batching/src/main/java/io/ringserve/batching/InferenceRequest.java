@@ -61,6 +61,27 @@ public final class InferenceRequest {
     this.batchSize = first.rank() == 0 ? 1 : first.dim(0);
   }
 
+  /**
+   * The same request answered through {@code wrapper} instead: a wrapping scheduler's way to learn
+   * when a request is answered, without building the request again (no list copies, no builder).
+   */
+  InferenceRequest withCallback(InferenceCallback wrapper) {
+    return new InferenceRequest(this, wrapper);
+  }
+
+  private InferenceRequest(InferenceRequest original, InferenceCallback callback) {
+    this.id = original.id;
+    this.inputs = original.inputs;
+    this.requestedOutputs = original.requestedOutputs;
+    this.priorityLevel = original.priorityLevel;
+    this.timeoutMicros = original.timeoutMicros;
+    this.deadlineNanos = original.deadlineNanos;
+    this.cancelled = original.cancelled;
+    this.callback = Objects.requireNonNull(callback, "callback");
+    this.arrivalNanos = original.arrivalNanos;
+    this.batchSize = original.batchSize;
+  }
+
   public static Builder builder() {
     return new Builder();
   }

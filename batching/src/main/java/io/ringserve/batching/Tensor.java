@@ -44,7 +44,10 @@ public final class Tensor implements BatchDimension.Shaped {
     Objects.requireNonNull(data, "data");
     long[] ownShape = shape.clone();
     long elements = elementCount(name, ownShape);
-    ByteBuffer view = data.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    // A slice of a read-only buffer is read-only already: one view, not two, per tensor made.
+    ByteBuffer slice = data.slice();
+    ByteBuffer view =
+        (slice.isReadOnly() ? slice : slice.asReadOnlyBuffer()).order(ByteOrder.LITTLE_ENDIAN);
     if (dataType.isFixedSize()) {
       long expected = multiplyExact(name, elements, dataType.byteSize());
       if (view.remaining() != expected) {

@@ -67,6 +67,27 @@ class HostileRequestsEndToEndTest {
   }
 
   @Test
+  void shouldRefuseAValidRequestFollowedByAStrayEndGroupTag() {
+    // A parser stops at an end-group tag; what follows must not be silently ignored. The element
+    // count refuses it first; the parse's own last-tag check backs it up.
+    byte[] valid = simpleRequest().build().toByteArray();
+    byte[] body = java.util.Arrays.copyOf(valid, valid.length + 3);
+    body[valid.length] = 0x0c; // field 1, wire type 4 (end group)
+    body[valid.length + 1] = 0x0a; // then bytes the request would have held
+    body[valid.length + 2] = 0x00;
+    StatusRuntimeException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    server.channel(),
+                    RAW_INFER,
+                    CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                    body));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
+  }
+
+  @Test
   void shouldGiveTwentyThousandMutatedRequestsADeliberateStatus() throws Exception {
     byte[] valid = simpleRequest().setId("fuzz").build().toByteArray();
     Random random = new Random(20_240_101L);

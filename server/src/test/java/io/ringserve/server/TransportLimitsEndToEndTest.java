@@ -154,6 +154,32 @@ class TransportLimitsEndToEndTest {
   }
 
   @Test
+  void shouldRefuseACallThatStartsWaitingWhileAnEarlierOneIsTimed() throws Exception {
+    TestServer server =
+        start(GrpcLimits.builder().messageReceiveTimeout(Duration.ofSeconds(1)).build());
+    try (RawHttp2Connection client =
+        new RawHttp2Connection(TestServer.HOST, server.port(), 65535)) {
+      // A complete call first, on the same connection (so the same event loop): its limit is
+      // timed, and it ends long before that time comes.
+      Http2FrameStream complete = client.newStream();
+      client.headers(complete, SERVER_LIVE, false);
+      client.data(complete, RawHttp2Connection.grpcFrame(new byte[0]), true);
+      client.flush();
+      Thread.sleep(500);
+      // Then a call whose message never comes: its limit passes after the first one's would.
+      Http2FrameStream stuck = client.newStream();
+      client.headers(stuck, MODEL_INFER, false);
+      client.flush();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (client.grpcStatusByStream.get(stuck.id()) == null && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertEquals("0", client.grpcStatusByStream.get(complete.id()), "the complete call");
+      assertEquals("4", client.grpcStatusByStream.get(stuck.id()), "DEADLINE_EXCEEDED, stuck call");
+    }
+  }
+
+  @Test
   void shouldRefuseConnectionsBeyondTheLimitAndFreeTheirSlots() throws Exception {
     TestServer server = start(GrpcLimits.builder().maxConnections(4).build());
     legitimateCallerIsServed(server); // its connection closes again

@@ -21,9 +21,16 @@ public final class BatchInputs {
 
   /** Fails if the batch holds an input the model does not have. */
   public static void checkNames(Batch batch, List<TensorSpec> modelInputs) {
-    for (Tensor input : batch.inputs()) {
-      if (modelInputs.stream().noneMatch(spec -> spec.name().equals(input.name()))) {
-        throw invalid("input '" + input.name() + "' is not an input of the model");
+    // Called once per batch: plain loops, no stream or lambda per input.
+    List<Tensor> inputs = batch.inputs();
+    for (int i = 0; i < inputs.size(); i++) {
+      String name = inputs.get(i).name();
+      boolean known = false;
+      for (int j = 0; !known && j < modelInputs.size(); j++) {
+        known = modelInputs.get(j).name().equals(name);
+      }
+      if (!known) {
+        throw invalid("input '" + name + "' is not an input of the model");
       }
     }
   }

@@ -10,6 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
+import io.grpc.netty.shaded.io.netty.util.concurrent.FastThreadLocal;
 import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import io.ringserve.server.internal.log.RateLimitedLog;
 import java.time.Duration;
@@ -27,15 +28,28 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Threading: the server runs handlers on the transport's event loop (direct executor), where
- * {@link #interceptCall} runs too; the receive timer is scheduled on that same event loop, so it
- * never races the call's own callbacks. Cost per call: one timer on the event loop's wheel and, for
- * a call without a deadline, one cancellable context.
+ * {@link #interceptCall} runs too; the receive limit is enforced on that same event loop, so it
+ * never races the call's own callbacks.
+ *
+ * <p>Cost per call: a link in a list and, for a call without a deadline, one cancellable context.
+ * Calls waiting for their message are kept per event loop in arrival order, which is also the order
+ * their limits pass (one limit for all); one timer per event loop, armed only while a call waits,
+ * fires when the oldest one's limit passes and re-arms for the next. A timer per call (its task,
+ * and an insertion into and a removal from the loop's timer queue) was a fixed cost of every
+ * request, while nearly every message arrives with its headers.
  */
 public final class CallLimits implements ServerInterceptor {
   private static final RateLimitedLog LOG = new RateLimitedLog(CallLimits.class.getName());
 
   private final long defaultDeadlineNanos;
   private final long receiveTimeoutNanos;
+  private final FastThreadLocal<AwaitingMessages> awaiting =
+      new FastThreadLocal<>() {
+        @Override
+        protected AwaitingMessages initialValue() {
+          return new AwaitingMessages();
+        }
+      };
 
   /**
    * @param defaultDeadline the deadline of calls without one; zero for none
@@ -68,20 +82,15 @@ public final class CallLimits implements ServerInterceptor {
     if (context == null && receiveTimeoutNanos == 0) {
       return listener;
     }
-    Tracking<Q> tracking = new Tracking<>(listener, context);
+    Tracking<Q> tracking = new Tracking<>(listener, context, call);
     if (receiveTimeoutNanos > 0) {
-      tracking.receiveTimer =
-          loop.schedule(
-              () -> refuseUnreceived(call, tracking), receiveTimeoutNanos, TimeUnit.NANOSECONDS);
+      awaiting.get().add(tracking, loop);
     }
     return tracking;
   }
 
   /** Runs on the call's event loop, so it cannot race the call's callbacks. */
   private void refuseUnreceived(ServerCall<?, ?> call, Tracking<?> tracking) {
-    if (tracking.receiveTimer == null) {
-      return; // the message arrived, or the call ended, as the timer fired
-    }
     tracking.closedByLimit = true;
     String limit = Duration.ofNanos(receiveTimeoutNanos).toSeconds() + " s";
     LOG.warn(
@@ -102,12 +111,22 @@ public final class CallLimits implements ServerInterceptor {
    */
   private static final class Tracking<Q> extends SimpleForwardingServerCallListener<Q> {
     private final Context.CancellableContext context;
-    private ScheduledFuture<?> receiveTimer;
+    private final ServerCall<?, ?> call;
     private boolean closedByLimit;
 
-    Tracking(ServerCall.Listener<Q> delegate, Context.CancellableContext context) {
+    // While the call waits for its message: the list it is in, its neighbours and its limit.
+    private AwaitingMessages awaiting;
+    private Tracking<?> previous;
+    private Tracking<?> next;
+    private long receiveDeadlineNanos;
+
+    Tracking(
+        ServerCall.Listener<Q> delegate,
+        Context.CancellableContext context,
+        ServerCall<?, ?> call) {
       super(delegate);
       this.context = context;
+      this.call = call;
     }
 
     @Override
@@ -138,9 +157,8 @@ public final class CallLimits implements ServerInterceptor {
     }
 
     private void stopTimer() {
-      if (receiveTimer != null) {
-        receiveTimer.cancel(false);
-        receiveTimer = null;
+      if (awaiting != null) {
+        awaiting.remove(this);
       }
     }
 
@@ -148,6 +166,65 @@ public final class CallLimits implements ServerInterceptor {
       stopTimer();
       if (context != null) {
         context.cancel(null);
+      }
+    }
+  }
+
+  /**
+   * The calls of one event loop waiting for their request message, oldest first, and the one timer
+   * that refuses those whose limit has passed. Confined to its event loop.
+   */
+  private final class AwaitingMessages implements Runnable {
+    private Tracking<?> oldest;
+    private Tracking<?> newest;
+    private EventExecutor loop;
+    private ScheduledFuture<?> timer;
+
+    void add(Tracking<?> tracking, EventExecutor loop) {
+      tracking.receiveDeadlineNanos = System.nanoTime() + receiveTimeoutNanos;
+      tracking.awaiting = this;
+      tracking.previous = newest;
+      if (newest == null) {
+        oldest = tracking;
+      } else {
+        newest.next = tracking;
+      }
+      newest = tracking;
+      if (timer == null) {
+        this.loop = loop;
+        timer = loop.schedule(this, receiveTimeoutNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /** Unlinks a call; the timer stays armed and stops by itself once nothing waits. */
+    void remove(Tracking<?> tracking) {
+      if (tracking.previous == null) {
+        oldest = tracking.next;
+      } else {
+        tracking.previous.next = tracking.next;
+      }
+      if (tracking.next == null) {
+        newest = tracking.previous;
+      } else {
+        tracking.next.previous = tracking.previous;
+      }
+      tracking.previous = null;
+      tracking.next = null;
+      tracking.awaiting = null;
+    }
+
+    /** The timer: refuses every call whose limit has passed, then re-arms for the oldest left. */
+    @Override
+    public void run() {
+      timer = null;
+      long now = System.nanoTime();
+      while (oldest != null && oldest.receiveDeadlineNanos - now <= 0) {
+        Tracking<?> expired = oldest;
+        remove(expired);
+        refuseUnreceived(expired.call, expired);
+      }
+      if (oldest != null) {
+        timer = loop.schedule(this, oldest.receiveDeadlineNanos - now, TimeUnit.NANOSECONDS);
       }
     }
   }

@@ -49,6 +49,9 @@ final class InferRequestDecoder {
   /** Request parameter Triton reads as the request's queue timeout in microseconds. */
   static final String TIMEOUT = "timeout";
 
+  /** Up to this many inputs, duplicates are found by comparing names pairwise. */
+  private static final int PAIRWISE_LIMIT = 16;
+
   private InferRequestDecoder() {}
 
   /** A request's inputs, outputs and scheduling parameters, checked. */
@@ -73,9 +76,11 @@ final class InferRequestDecoder {
     int priority = priority(name, request.getParametersMap());
     long timeoutMicros = timeoutMicros(name, request.getParametersMap());
     int rawCount = request.getRawInputContentsCount();
-    Set<String> seen = new HashSet<>();
-    for (InferInputTensor input : request.getInputsList()) {
-      if (!seen.add(input.getName())) {
+    List<InferInputTensor> given = request.getInputsList();
+    int repeated = firstRepeated(given);
+    for (int i = 0; i < given.size(); i++) {
+      InferInputTensor input = given.get(i);
+      if (i == repeated) {
         throw invalid(
             "input '" + input.getName() + "' already exists in request for model '" + name + "'");
       }
@@ -102,7 +107,8 @@ final class InferRequestDecoder {
     boolean batching = model.config().getMaxBatchSize() > 0;
     List<Shape> shapes = new ArrayList<>(request.getInputsCount());
     List<DataType> types = new ArrayList<>(request.getInputsCount());
-    for (InferInputTensor input : request.getInputsList()) {
+    for (int i = 0; i < given.size(); i++) {
+      InferInputTensor input = given.get(i);
       String tensor = input.getName();
       ModelInput config = model.input(tensor);
       if (config == null) {
@@ -128,7 +134,10 @@ final class InferRequestDecoder {
                 + expected.wireName()
                 + "'");
       }
-      long[] dims = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
+      long[] dims = new long[input.getShapeCount()];
+      for (int d = 0; d < dims.length; d++) {
+        dims[d] = input.getShape(d);
+      }
       elementCount(name, tensor, dims);
       shapes.add(new Shape(tensor, dims));
       if (batching) {
@@ -141,7 +150,7 @@ final class InferRequestDecoder {
       checkShape(model, config, tensor, dims, batching);
       types.add(type);
     }
-    checkNoneMissing(model, seen, request.getInputsCount());
+    checkNoneMissing(model, given);
     List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
     for (int i = 0; i < request.getInputsCount(); i++) {
       InferInputTensor input = request.getInputs(i);
@@ -249,10 +258,46 @@ final class InferRequestDecoder {
     }
   }
 
-  private static void checkNoneMissing(ServedModel model, Set<String> given, int count) {
+  /**
+   * The index of the first input whose name an earlier input already has, or -1. Pairwise for the
+   * handful of inputs a request holds (a set would cost a table per request); a set past {@link
+   * #PAIRWISE_LIMIT} inputs, so that a hostile request with many inputs stays linear.
+   */
+  private static int firstRepeated(List<InferInputTensor> inputs) {
+    if (inputs.size() > PAIRWISE_LIMIT) {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < inputs.size(); i++) {
+        if (!seen.add(inputs.get(i).getName())) {
+          return i;
+        }
+      }
+      return -1;
+    }
+    for (int i = 1; i < inputs.size(); i++) {
+      String name = inputs.get(i).getName();
+      for (int j = 0; j < i; j++) {
+        if (inputs.get(j).getName().equals(name)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static void checkNoneMissing(ServedModel model, List<InferInputTensor> given) {
+    // Every given input is known and none repeats (checked before), so as many inputs as the
+    // model has means none is missing; only a shorter request needs the search.
+    if (given.size() == model.inputs().size()) {
+      return;
+    }
+    int count = given.size();
+    Set<String> names = new HashSet<>();
+    for (InferInputTensor input : given) {
+      names.add(input.getName());
+    }
     List<String> missing = new ArrayList<>();
     for (ModelInput input : model.inputs().values()) {
-      if (!input.getOptional() && !given.contains(input.getName())) {
+      if (!input.getOptional() && !names.contains(input.getName())) {
         missing.add(input.getName());
       }
     }

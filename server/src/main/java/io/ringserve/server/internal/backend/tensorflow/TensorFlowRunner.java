@@ -5,6 +5,7 @@ import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.internal.backend.BatchInputs;
+import io.ringserve.server.model.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,10 +21,13 @@ import org.tensorflow.exceptions.TFInvalidArgumentException;
  * Runs batches through the serving signature of a {@link TensorFlowSavedModel}: one session call
  * per batch, fetching only the outputs the batch asks for.
  *
- * <p>Cost per batch: one native allocation and one {@code memcpy} per fixed-size input and output
- * (BYTES tensors are converted element by element, see {@link InputConverter}), plus the graph
- * execution itself. The graph tensors to feed and fetch are looked up once, here, not per batch.
- * Every TensorFlow tensor made for a batch is closed before {@link #run} returns, also on failure.
+ * <p>Cost per batch: one {@code memcpy} per fixed-size input into a session call prepared for the
+ * batch's shapes ({@link PreparedRuns}), one heap allocation and copy per output, plus the graph
+ * execution itself. A batch of a shape not prepared (BYTES inputs, very large batches, more shapes
+ * than are kept) gets its input tensors made for it, one native allocation each (BYTES tensors are
+ * converted element by element, see {@link InputConverter}), closed before {@link #run} returns,
+ * also on failure. The graph tensors to feed and fetch are looked up once, here, not per batch. The
+ * prepared calls' tensors stay in native memory until {@link #close}.
  *
  * <p>Threading: used by one worker thread at a time, as {@link ModelRunner} requires. Several
  * runners of one model may run at once; the session they share is thread-safe.
@@ -34,6 +38,9 @@ public final class TensorFlowRunner implements ModelRunner {
   private final List<SignatureTensor> outputs;
   private final List<Output<?>> inputOperands;
   private final List<Output<?>> outputOperands;
+  private final List<TensorSpec> inputSpecs;
+  private final List<Integer> allOutputs;
+  private final PreparedRuns prepared;
 
   TensorFlowRunner(Session session, ServingSignature signature) {
     this.session = Objects.requireNonNull(session, "session");
@@ -41,6 +48,14 @@ public final class TensorFlowRunner implements ModelRunner {
     this.outputs = signature.outputs();
     this.inputOperands = operands(session.graph(), inputs);
     this.outputOperands = operands(session.graph(), outputs);
+    // Fixed for the runner's life: built once instead of per batch.
+    this.inputSpecs = inputs.stream().map(SignatureTensor::spec).toList();
+    List<Integer> all = new ArrayList<>(outputs.size());
+    for (int i = 0; i < outputs.size(); i++) {
+      all.add(i);
+    }
+    this.allOutputs = List.copyOf(all);
+    this.prepared = new PreparedRuns(session, inputs, inputOperands, outputOperands);
   }
 
   private static List<Output<?>> operands(Graph graph, List<SignatureTensor> tensors) {
@@ -63,14 +78,22 @@ public final class TensorFlowRunner implements ModelRunner {
   @Override
   public List<Tensor> run(Batch batch) {
     List<Integer> fetched = selectOutputs(batch.requestedOutputs());
-    BatchInputs.checkNames(batch, inputs.stream().map(SignatureTensor::spec).toList());
+    BatchInputs.checkNames(batch, inputSpecs);
+    Tensor[] batchInputs = new Tensor[inputs.size()];
+    for (int i = 0; i < batchInputs.length; i++) {
+      batchInputs[i] = BatchInputs.checked(batch, inputs.get(i).spec());
+    }
+    Session.Runner call = prepared.prepare(batchInputs, fetched);
+    if (call != null) {
+      batch.markInputsReady();
+      return runAndConvert(batch, call, fetched);
+    }
     List<org.tensorflow.Tensor> fed = new ArrayList<>(inputs.size());
     try {
-      Session.Runner call = session.runner();
-      for (int i = 0; i < inputs.size(); i++) {
-        SignatureTensor spec = inputs.get(i);
-        Tensor input = BatchInputs.checked(batch, spec.spec());
-        org.tensorflow.Tensor tensor = InputConverter.toTensorFlow(input, spec.tensorClass());
+      call = session.runner();
+      for (int i = 0; i < batchInputs.length; i++) {
+        org.tensorflow.Tensor tensor =
+            InputConverter.toTensorFlow(batchInputs[i], inputs.get(i).tensorClass());
         fed.add(tensor);
         call.feed(inputOperands.get(i), tensor);
       }
@@ -78,20 +101,30 @@ public final class TensorFlowRunner implements ModelRunner {
         call.fetch(outputOperands.get(index));
       }
       batch.markInputsReady();
-      try (Result result = execute(call)) {
-        batch.markInferenceDone();
-        List<Tensor> converted = new ArrayList<>(fetched.size());
-        for (int i = 0; i < fetched.size(); i++) {
-          SignatureTensor spec = outputs.get(fetched.get(i));
-          converted.add(OutputConverter.fromTensorFlow(spec.key(), spec.dataType(), result.get(i)));
-        }
-        return converted;
-      }
+      return runAndConvert(batch, call, fetched);
     } finally {
       for (org.tensorflow.Tensor tensor : fed) {
         tensor.close();
       }
     }
+  }
+
+  private List<Tensor> runAndConvert(Batch batch, Session.Runner call, List<Integer> fetched) {
+    try (Result result = execute(call)) {
+      batch.markInferenceDone();
+      List<Tensor> converted = new ArrayList<>(fetched.size());
+      for (int i = 0; i < fetched.size(); i++) {
+        SignatureTensor spec = outputs.get(fetched.get(i));
+        converted.add(OutputConverter.fromTensorFlow(spec.key(), spec.dataType(), result.get(i)));
+      }
+      return converted;
+    }
+  }
+
+  /** Closes the tensors of the prepared calls; the session belongs to the model. */
+  @Override
+  public void close() {
+    prepared.close();
   }
 
   /**
@@ -112,6 +145,9 @@ public final class TensorFlowRunner implements ModelRunner {
 
   /** Indexes into {@link #outputs} of the outputs to fetch, in the model's output order. */
   private List<Integer> selectOutputs(Set<String> requested) {
+    if (requested.isEmpty()) {
+      return allOutputs;
+    }
     List<Integer> selected = new ArrayList<>(outputs.size());
     for (int i = 0; i < outputs.size(); i++) {
       if (requested.isEmpty() || requested.contains(outputs.get(i).key())) {

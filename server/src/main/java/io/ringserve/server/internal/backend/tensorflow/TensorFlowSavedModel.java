@@ -168,8 +168,9 @@ public final class TensorFlowSavedModel implements LoadedModel {
   }
 
   /**
-   * Makes a runner for one worker thread. Runners are cheap (they hold no native resources of their
-   * own) and all share this model's sessions.
+   * Makes a runner for one worker thread. Runners share this model's sessions; each keeps input
+   * tensors for the batch shapes it ran lately (bounded, see {@code PreparedRuns}), freed when the
+   * runner is closed.
    */
   @Override
   public ModelRunner newRunner() {
