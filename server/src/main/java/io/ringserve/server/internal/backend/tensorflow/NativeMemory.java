@@ -67,7 +67,9 @@ final class NativeMemory {
       if (address == 0 || byteLength < size || size > Integer.MAX_VALUE) {
         return null;
       }
-      return new NativeRange(address, size).asByteBuffer();
+      // JavaCPP sizes the buffer of a plain Pointer by a wider element than a byte: cut it to the
+      // tensor's own bytes so no write through the view can pass the tensor's end.
+      return new NativeRange(address, size).asByteBuffer().limit((int) size).slice();
     }
 
     @Override

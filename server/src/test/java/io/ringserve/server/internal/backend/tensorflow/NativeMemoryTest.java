@@ -1,6 +1,7 @@
 package io.ringserve.server.internal.backend.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +18,16 @@ class NativeMemoryTest {
   void shouldSeeTheNativeMemoryOfATensor() {
     try (TFloat32 tensor = TFloat32.tensorOf(Shape.of(2, 3))) {
       assertNotNull(NativeMemory.nativeView(tensor.asRawTensor().data()));
+    }
+  }
+
+  @Test
+  void shouldBoundTheViewToTheTensorsOwnBytes() {
+    try (TFloat32 tensor = TFloat32.tensorOf(Shape.of(2, 3))) {
+      ByteBuffer view = NativeMemory.nativeView(tensor.asRawTensor().data());
+
+      assertEquals(24, view.capacity());
+      assertEquals(24, view.remaining());
     }
   }
 
