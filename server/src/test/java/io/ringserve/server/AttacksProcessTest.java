@@ -32,6 +32,7 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2FrameStream;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.ringserve.server.testing.ExampleRepository;
+import io.ringserve.server.testing.ServerProcess;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

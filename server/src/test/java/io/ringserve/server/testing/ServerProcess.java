@@ -1,6 +1,4 @@
-package io.ringserve.server;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package io.ringserve.server.testing;
 
 import io.ringserve.server.cli.RingServeCommand;
 import java.io.IOException;
@@ -16,9 +14,10 @@ import java.util.regex.Pattern;
  * {@code ringserve serve} in a JVM of its own, started as the {@code ringserve} script starts it:
  * {@code -Xmx512m -XX:+ExitOnOutOfMemoryError}, oneDNN on, TensorFlow's native log at errors only,
  * the server's main class (what {@code java -jar} runs; here from the test class path, since the
- * jar is packaged after the tests). Its output goes to a log file. Not thread-safe: one owner.
+ * jar is packaged after the tests). Its output goes to a log file; its memory, threads and file
+ * descriptors can be read from {@code /proc}. Not thread-safe: one owner.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
   private static final Pattern GRPC_PORT = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
   private final Process process;
@@ -32,7 +31,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Starts the server over {@code repository} with {@code flags} added; waits until ready. */
-  static ServerProcess start(Path repository, Path log, String... flags) throws Exception {
+  public static ServerProcess start(Path repository, Path log, String... flags) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -54,7 +53,7 @@ final class ServerProcess implements AutoCloseable {
     Process process = builder.start();
     try {
       return new ServerProcess(process, log, awaitReady(process, log));
-    } catch (Exception | AssertionError e) {
+    } catch (Exception e) {
       process.destroyForcibly();
       throw e;
     }
@@ -63,7 +62,9 @@ final class ServerProcess implements AutoCloseable {
   private static int awaitReady(Process process, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
-      assertTrue(process.isAlive(), () -> "the server exited during start\n" + read(log));
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the server exited during start\n" + read(log));
+      }
       String text = read(log);
       Matcher m = GRPC_PORT.matcher(text);
       if (m.find() && text.contains("ready:")) {
@@ -71,23 +72,23 @@ final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("not ready within 180 s\n" + read(log));
+    throw new IllegalStateException("not ready within 180 s\n" + read(log));
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  Process process() {
+  public Process process() {
     return process;
   }
 
   /** What the server wrote so far. */
-  String output() {
+  public String output() {
     return read(log);
   }
 
@@ -95,7 +96,7 @@ final class ServerProcess implements AutoCloseable {
    * A line of {@code /proc/PID/status} in kiB ({@code VmRSS}, {@code VmHWM}) or as a count ({@code
    * Threads}); -1 where there is no such file (not Linux).
    */
-  long procStatus(String field) {
+  public long procStatus(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
         if (line.startsWith(field + ":")) {
@@ -109,7 +110,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Open file descriptors, from {@code /proc/PID/fd}; -1 where unreadable. */
-  long openFiles() {
+  public long openFiles() {
     try (var files = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
       return files.count();
     } catch (IOException | RuntimeException e) {
@@ -117,12 +118,43 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  static String read(Path log) {
+  public static String read(Path log) {
     try {
       return Files.readString(log);
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
     }
+  }
+
+  /**
+   * The heap in use after a full collection, in bytes, from {@code jcmd PID GC.run} and {@code
+   * GC.heap_info}; -1 where jcmd is missing or its answer unreadable.
+   */
+  public long heapAfterGcBytes() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    try {
+      jcmd(jcmd, "GC.run");
+      Matcher used = Pattern.compile("used (\\d+)K").matcher(jcmd(jcmd, "GC.heap_info"));
+      return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private String jcmd(Path jcmd, String command) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
+            .redirectErrorStream(true)
+            .start();
+    String text =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    return text;
   }
 
   /** Kills the process if it is still running (a test that failed before its SIGTERM). */
