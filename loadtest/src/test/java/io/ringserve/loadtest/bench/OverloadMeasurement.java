@@ -23,13 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The open-loop overload figures of the reliability issue, out of process: {@code mlp} with {@code
  * max_queue_size: 256} in a server JVM of its own ({@code -Xmx512m -XX:+ExitOnOutOfMemoryError}),
- * its capacity measured closed loop at concurrency 64, then the load generator's open loop at 5x
- * that for {@code -Doverload.duration} (default 20 s). Reports the rejection p99 ({@code
- * UNAVAILABLE} answers, timed apart from the successes), the accepted p99 and goodput against the
- * capacity; asserts every request was answered once, only OK or UNAVAILABLE, and the server
- * survived. With {@code -Doverload.strict=true} (a quiet machine, the load generator on cores of
- * its own) it also asserts the acceptance figures: rejection p99 under 5 ms and goodput at least
- * 0.9x capacity.
+ * its capacity (the throughput at saturation) measured closed loop at concurrency 256, then the
+ * load generator's open loop at 5x that for {@code -Doverload.duration} (default 20 s). Reports the
+ * rejection p99 ({@code UNAVAILABLE} answers, timed apart from the successes), the accepted p99 and
+ * goodput against the capacity; asserts every request was answered once, only OK or UNAVAILABLE,
+ * and the server survived. With {@code -Doverload.strict=true} (a quiet machine, the load generator
+ * on cores of its own) it also asserts the acceptance figures: rejection p99 under 5 ms and goodput
+ * at least 0.9x capacity.
  *
  * <p>Run: {@code ./mvnw -B -pl loadtest -am -Poverload verify -Dtest=OverloadMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false}; the figures are printed and written to {@code
@@ -38,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("overload")
 class OverloadMeasurement {
   private static final int MAX_QUEUE_SIZE = 256;
+
+  /** Two full batches of mlp (max_batch_size 128) in flight: the model is saturated. */
+  private static final int SATURATION_CONCURRENCY = 256;
 
   @TempDir Path dir;
 
@@ -62,8 +65,8 @@ class OverloadMeasurement {
       LoadReport closed =
           run(
               LoadSpec.builder(target, "mlp")
-                  .concurrency(64)
-                  .connections(4)
+                  .concurrency(SATURATION_CONCURRENCY)
+                  .connections(8)
                   .warmup(Warmup.duration(Duration.ofSeconds(10)))
                   .duration(Duration.ofSeconds(10))
                   .build());
@@ -87,7 +90,9 @@ class OverloadMeasurement {
               List.of(
                   "| figure | value |",
                   "|---|---:|",
-                  String.format("| capacity (closed loop, c=64) | %.0f/s |", capacity),
+                  String.format(
+                      "| capacity (closed loop, c=%d) | %.0f/s |",
+                      SATURATION_CONCURRENCY, capacity),
                   String.format(
                       "| offered (open loop, 5x) | %.0f/s for %s |", 5 * capacity, duration),
                   String.format("| sent | %d |", open.count()),
