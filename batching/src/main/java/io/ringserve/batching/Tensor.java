@@ -6,6 +6,7 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,19 +16,97 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe. The data buffer is never copied by this class: a tensor made from a
  * gRPC message's bytes views those bytes, and {@link #data()} hands out independent read-only
- * views.
+ * views. The one exception is a tensor {@link #joined} from parts, whose {@link #data()} joins them
+ * once, when first asked.
  */
 public final class Tensor implements BatchDimension.Shaped {
   private final String name;
   private final DataType dataType;
   private final long[] shape;
-  private final ByteBuffer data;
+
+  /** The data; for a tensor {@link #joined} from parts, null until {@link #data()} needs it. */
+  private volatile ByteBuffer data;
+
+  /** The parts of a {@link #joined} tensor, in order; null for a tensor with one buffer. */
+  private final Tensor[] parts;
+
+  private final int byteSize;
 
   private Tensor(String name, DataType dataType, long[] shape, ByteBuffer data) {
     this.name = name;
     this.dataType = dataType;
     this.shape = shape;
     this.data = data;
+    this.parts = null;
+    this.byteSize = data.remaining();
+  }
+
+  private Tensor(String name, DataType dataType, long[] shape, Tensor[] parts, int byteSize) {
+    this.name = name;
+    this.dataType = dataType;
+    this.shape = shape;
+    this.parts = parts;
+    this.byteSize = byteSize;
+  }
+
+  /**
+   * A tensor whose data is that of {@code parts} one after the other (a batch's input, joined along
+   * dimension 0 from its requests' inputs), without copying them: {@link #copyTo} writes each part
+   * in turn, which is how an engine fills its own input memory, so a batch of several requests is
+   * copied once, into the engine. {@link #data()} joins them on the heap the first time it is asked
+   * (one copy, kept), for the callers that need a single buffer.
+   *
+   * @throws IllegalArgumentException if a part has another datatype, the parts together do not hold
+   *     what {@code shape} needs, or they would exceed 2 GiB; the message names the tensor
+   */
+  public static Tensor joined(String name, DataType dataType, long[] shape, List<Tensor> parts) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(dataType, "dataType");
+    long[] ownShape = shape.clone();
+    long elements = elementCount(name, ownShape);
+    long bytes = 0;
+    long partElements = 0;
+    for (Tensor part : parts) {
+      if (part.dataType != dataType) {
+        throw new IllegalArgumentException(
+            "tensor '" + name + "' of datatype " + dataType + " cannot join a " + part.dataType);
+      }
+      bytes += part.byteSize;
+      partElements += part.elementCount();
+    }
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "input '" + name + "' of the batch would hold " + bytes + " bytes, more than 2 GiB");
+    }
+    if (partElements != elements
+        || (dataType.isFixedSize() && bytes != elements * dataType.byteSize())) {
+      throw new IllegalArgumentException(
+          "tensor '"
+              + name
+              + "' of shape "
+              + Arrays.toString(ownShape)
+              + " cannot be joined from parts holding "
+              + partElements
+              + " elements in "
+              + bytes
+              + " bytes");
+    }
+    return new Tensor(name, dataType, ownShape, parts.toArray(new Tensor[0]), (int) bytes);
+  }
+
+  /** The data in one buffer: for a joined tensor, its parts copied together the first time. */
+  private ByteBuffer buffer() {
+    ByteBuffer b = data;
+    if (b == null) {
+      // Two threads may both join; each gets the same bytes, and one of the copies is kept.
+      ByteBuffer all = ByteBuffer.allocate(byteSize).order(ByteOrder.LITTLE_ENDIAN);
+      for (Tensor part : parts) {
+        part.copyTo(all);
+      }
+      b = all.flip().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+      data = b;
+    }
+    return b;
   }
 
   /**
@@ -133,12 +212,21 @@ public final class Tensor implements BatchDimension.Shaped {
 
   /** The size of the data in bytes (for BYTES, including the length prefixes). */
   public int byteSize() {
-    return data.remaining();
+    return byteSize;
+  }
+
+  /**
+   * Whether the data is in one direct (native) buffer, so that an engine may use it where it lies;
+   * false for a tensor {@link #joined} from parts, which is copied with {@link #copyTo}.
+   */
+  public boolean isDirect() {
+    ByteBuffer b = data;
+    return parts == null && b.isDirect();
   }
 
   /** A new read-only little-endian view of the data, positioned at its start. */
   public ByteBuffer data() {
-    return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    return buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /**
@@ -149,13 +237,19 @@ public final class Tensor implements BatchDimension.Shaped {
    * @throws BufferOverflowException if {@code target} has less room than {@link #byteSize()}
    */
   public void copyTo(ByteBuffer target) {
-    int length = data.remaining();
     int at = target.position();
-    if (target.remaining() < length) {
+    if (target.remaining() < byteSize) {
       throw new BufferOverflowException();
     }
-    target.put(at, data, data.position(), length);
-    target.position(at + length);
+    ByteBuffer b = data;
+    if (b == null) {
+      for (Tensor part : parts) {
+        part.copyTo(target);
+      }
+      return;
+    }
+    target.put(at, b, b.position(), byteSize);
+    target.position(at + byteSize);
   }
 
   /** The same data and type under another name and shape with the same element count. */
@@ -169,12 +263,17 @@ public final class Tensor implements BatchDimension.Shaped {
               + " to "
               + Arrays.toString(newShape));
     }
-    return new Tensor(name, dataType, newShape.clone(), data);
+    return parts != null && data == null
+        ? new Tensor(name, dataType, newShape.clone(), parts, byteSize)
+        : new Tensor(name, dataType, newShape.clone(), buffer());
   }
 
   /** The same data, type and shape under another name. */
   public Tensor renamed(String newName) {
-    return new Tensor(Objects.requireNonNull(newName, "newName"), dataType, shape, data);
+    Objects.requireNonNull(newName, "newName");
+    return parts != null && data == null
+        ? new Tensor(newName, dataType, shape, parts, byteSize)
+        : new Tensor(newName, dataType, shape, buffer());
   }
 
   /**
@@ -216,6 +315,7 @@ public final class Tensor implements BatchDimension.Shaped {
       return this;
     }
     // dim0 > 0 here, and the data was checked against the shape, so the division is exact.
+    ByteBuffer data = buffer();
     int rowBytes = (int) (data.remaining() / dim0);
     long[] ownShape = shape.clone();
     ownShape[0] = rowCount;

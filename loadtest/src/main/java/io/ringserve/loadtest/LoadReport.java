@@ -2,9 +2,11 @@ package io.ringserve.loadtest;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -32,6 +34,7 @@ public final class LoadReport {
   private final List<Bucket> histogram;
   private final List<TimePoint> timeSeries;
   private final ServerStats server;
+  private final Map<String, Histogram> failedLatencies;
 
   /** Latency at a percentile. */
   public record Percentile(double percentage, Duration latency) {}
@@ -86,6 +89,42 @@ public final class LoadReport {
       List<Bucket> histogram,
       List<TimePoint> timeSeries,
       ServerStats server) {
+    this(
+        date,
+        endReason,
+        spec,
+        concurrency,
+        count,
+        total,
+        latencies,
+        statusCodeDistribution,
+        errorDistribution,
+        histogram,
+        timeSeries,
+        server,
+        Map.of());
+  }
+
+  /**
+   * As the constructor above, with the latencies of failed calls by status.
+   *
+   * @param failedLatencies ghz's status name ({@code Unavailable}, ...) to the latencies, in
+   *     nanoseconds, of the calls that ended with it; copied
+   */
+  public LoadReport(
+      Instant date,
+      String endReason,
+      LoadSpec spec,
+      int concurrency,
+      long count,
+      Duration total,
+      Histogram latencies,
+      Map<String, Long> statusCodeDistribution,
+      Map<String, Long> errorDistribution,
+      List<Bucket> histogram,
+      List<TimePoint> timeSeries,
+      ServerStats server,
+      Map<String, Histogram> failedLatencies) {
     this.date = Objects.requireNonNull(date, "date");
     this.endReason = Objects.requireNonNull(endReason, "endReason");
     this.spec = Objects.requireNonNull(spec, "spec");
@@ -98,6 +137,9 @@ public final class LoadReport {
     this.histogram = List.copyOf(histogram);
     this.timeSeries = List.copyOf(timeSeries);
     this.server = server;
+    Map<String, Histogram> failed = new TreeMap<>();
+    failedLatencies.forEach((status, h) -> failed.put(status, h.copy()));
+    this.failedLatencies = Collections.unmodifiableMap(failed);
   }
 
   /** When the report was made. */
@@ -186,6 +228,26 @@ public final class LoadReport {
     return latencies.getTotalCount() == 0
         ? Duration.ZERO
         : Duration.ofNanos(latencies.getValueAtPercentile(percentage));
+  }
+
+  /**
+   * Latency at {@code percentage} (0..100) of the calls that failed with {@code status} (ghz's
+   * name: {@code Unavailable}, ...); zero if none did. Under overload with a queue limit, {@code
+   * failedPercentile("Unavailable", 99)} is the rejection p99.
+   */
+  public Duration failedPercentile(String status, double percentage) {
+    if (!(percentage >= 0 && percentage <= 100)) {
+      throw new IllegalArgumentException("percentage must be in [0, 100], got " + percentage);
+    }
+    Histogram h = failedLatencies.get(status);
+    return h == null || h.getTotalCount() == 0
+        ? Duration.ZERO
+        : Duration.ofNanos(h.getValueAtPercentile(percentage));
+  }
+
+  /** The statuses of failed calls whose latencies were recorded (ghz's names), sorted. */
+  public java.util.Set<String> failedStatuses() {
+    return failedLatencies.keySet();
   }
 
   /** Latency at each of {@link #PERCENTILES}. */

@@ -126,20 +126,51 @@ public record GrpcSecurity(Tls tls, List<Restriction> restrictions, boolean refl
      * @throws IllegalArgumentException naming what is wrong
      */
     public static Restriction parse(String spec) {
+      return parse(spec, "--grpc-restricted-protocol", "protocol", GRPC_HEADER_PREFIX);
+    }
+
+    /**
+     * Triton's {@code --http-restricted-api=<api>[,<api>...]:<key>=<value>}: the same groups, and
+     * the header clients must send is {@code <key>} itself, as Triton's HTTP server reads it.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Restriction parseHttp(String spec) {
+      return parse(spec, "--http-restricted-api", "api", "");
+    }
+
+    private static Restriction parse(String spec, String flag, String group, String prefix) {
       int colon = spec.indexOf(':');
       int equals = colon < 0 ? -1 : spec.indexOf('=', colon);
       if (colon <= 0 || equals <= colon + 1) {
         throw new IllegalArgumentException(
-            "--grpc-restricted-protocol must be <protocol>[,<protocol>...]:<key>=<value>, got '"
+            flag
+                + " must be <"
+                + group
+                + ">[,<"
+                + group
+                + ">...]:<key>=<value>, got '"
                 + spec
                 + "'");
       }
       Set<String> protocols = new LinkedHashSet<>();
       for (String p : spec.substring(0, colon).split(",")) {
-        protocols.add(p.trim().toLowerCase(Locale.ROOT));
+        String name = p.trim().toLowerCase(Locale.ROOT);
+        if (!PROTOCOLS.contains(name)) {
+          throw new IllegalArgumentException(
+              "unknown "
+                  + group
+                  + " '"
+                  + name
+                  + "' in "
+                  + flag
+                  + "; known: "
+                  + String.join(", ", PROTOCOLS.stream().sorted().toList()));
+        }
+        protocols.add(name);
       }
       String key = spec.substring(colon + 1, equals).trim().toLowerCase(Locale.ROOT);
-      return new Restriction(protocols, GRPC_HEADER_PREFIX + key, spec.substring(equals + 1));
+      return new Restriction(protocols, prefix + key, spec.substring(equals + 1));
     }
   }
 }

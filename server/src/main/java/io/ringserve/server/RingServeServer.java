@@ -90,7 +90,8 @@ public final class RingServeServer implements AutoCloseable {
       int httpMaxInputBytes,
       GrpcLimits grpcLimits,
       GrpcSecurity grpcSecurity,
-      QueuedBytesLimits queuedBytesLimits) {
+      QueuedBytesLimits queuedBytesLimits,
+      List<GrpcSecurity.Restriction> httpRestrictions) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -131,6 +132,7 @@ public final class RingServeServer implements AutoCloseable {
       Objects.requireNonNull(grpcLimits, "grpcLimits");
       Objects.requireNonNull(grpcSecurity, "grpcSecurity");
       Objects.requireNonNull(queuedBytesLimits, "queuedBytesLimits");
+      httpRestrictions = List.copyOf(httpRestrictions);
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
       }
@@ -199,6 +201,7 @@ public final class RingServeServer implements AutoCloseable {
       private GrpcLimits grpcLimits = GrpcLimits.defaults();
       private GrpcSecurity grpcSecurity = GrpcSecurity.defaults();
       private QueuedBytesLimits queuedBytesLimits = QueuedBytesLimits.defaults();
+      private List<GrpcSecurity.Restriction> httpRestrictions = List.of();
 
       private Builder() {}
 
@@ -323,6 +326,15 @@ public final class RingServeServer implements AutoCloseable {
       }
 
       /**
+       * REST routes served only to requests with a header (Triton's {@code --http-restricted-api});
+       * default none.
+       */
+      public Builder httpRestrictions(List<GrpcSecurity.Restriction> httpRestrictions) {
+        this.httpRestrictions = httpRestrictions;
+        return this;
+      }
+
+      /**
        * @throws NullPointerException if no model repository was set
        * @throws IllegalArgumentException naming the setting that is out of range
        */
@@ -350,7 +362,8 @@ public final class RingServeServer implements AutoCloseable {
             httpMaxInputBytes,
             grpcLimits,
             grpcSecurity,
-            queuedBytesLimits);
+            queuedBytesLimits,
+            httpRestrictions);
       }
     }
   }
@@ -439,7 +452,8 @@ public final class RingServeServer implements AutoCloseable {
                 config.httpPort(),
                 config.httpMaxInputBytes(),
                 s.inference,
-                s.repository);
+                s.repository,
+                config.httpRestrictions());
       } catch (IOException e) {
         s.close();
         throw new IOException(

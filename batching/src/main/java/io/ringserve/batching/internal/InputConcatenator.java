@@ -2,18 +2,18 @@ package io.ringserve.batching.internal;
 
 import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Joins the inputs of a batch's requests along dimension 0.
  *
- * <p>Each input costs one heap allocation of the batch's total size and one bulk copy per request:
- * fixed-size types and BYTES alike, since BYTES data with its length prefixes concatenates as it
- * is. A fresh buffer per batch (rather than a reused one) is deliberate: a runner may hand inputs
- * back as outputs, and those views reach callers after the worker has moved on.
+ * <p>Nothing is copied here: each input of the batch is a {@link Tensor#joined} tensor over the
+ * requests' own inputs, which the engine's converter copies straight into the engine's memory, part
+ * by part (fixed-size types and BYTES alike, since BYTES data with its length prefixes concatenates
+ * as it is). Only a runner that asks for one buffer ({@link Tensor#data()}) gets a heap copy, made
+ * then; it is a fresh buffer per batch because a runner may hand inputs back as outputs, and those
+ * views reach callers after the worker has moved on.
  *
  * <p>Stateless and thread-safe.
  */
@@ -30,22 +30,13 @@ final class InputConcatenator {
     for (int index = 0; index < layout.size(); index++) {
       Tensor template = layout.get(index);
       String name = template.name();
-      long bytes = 0;
+      List<Tensor> parts = new ArrayList<>(requests.length);
       for (InferenceRequest request : requests) {
-        bytes += input(request, index, name).byteSize();
+        parts.add(input(request, index, name));
       }
-      if (bytes > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(
-            "input '" + name + "' of the batch would hold " + bytes + " bytes, more than 2 GiB");
-      }
-      ByteBuffer data = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-      for (InferenceRequest request : requests) {
-        input(request, index, name).copyTo(data);
-      }
-      data.flip();
       long[] shape = template.shape();
       shape[0] = batchSize;
-      joined.add(Tensor.of(name, template.dataType(), shape, data));
+      joined.add(Tensor.joined(name, template.dataType(), shape, parts));
     }
     return joined;
   }

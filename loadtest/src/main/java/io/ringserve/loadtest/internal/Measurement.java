@@ -27,6 +27,7 @@ public final class Measurement {
   private final Recorder recorder = new Recorder(3);
   private final Map<Status.Code, LongAdder> codes = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  private final Map<Status.Code, Recorder> failedRecorders = new ConcurrentHashMap<>();
   private final LongAdder completed = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final AtomicLong lastCompletionNanos;
@@ -61,6 +62,11 @@ public final class Measurement {
     if (code == Status.Code.OK) {
       recorder.recordValue(Math.max(1, latencyNanos));
     } else {
+      // Kept apart from the successes' so that a server's rejections (UNAVAILABLE under overload)
+      // can be timed on their own: how fast it says no is a figure of its own.
+      failedRecorders
+          .computeIfAbsent(code, c -> new Recorder(3))
+          .recordValue(Math.max(1, latencyNanos));
       failed.increment();
       errors.computeIfAbsent(error == null ? code.name() : error, k -> new LongAdder()).increment();
     }
@@ -116,6 +122,22 @@ public final class Measurement {
   /** Wall time from the start to the last completion. */
   public Duration elapsed() {
     return Duration.ofNanos(lastCompletionNanos.get() - startNanos);
+  }
+
+  /**
+   * Latencies of the failed calls, in nanoseconds, by status under ghz's names ({@code
+   * Unavailable}, ...). Call after {@link #finish()}, from the sampling thread.
+   */
+  public Map<String, Histogram> failedLatencies() {
+    Map<String, Histogram> m = new TreeMap<>();
+    failedRecorders.forEach(
+        (code, r) -> m.merge(Statuses.ghzName(code), r.getIntervalHistogram(), Measurement::sum));
+    return m;
+  }
+
+  private static Histogram sum(Histogram a, Histogram b) {
+    a.add(b);
+    return a;
   }
 
   /** ghz's status-code distribution. */

@@ -44,7 +44,8 @@ public final class ReportBuilder {
         m.errors(),
         histogram(m.latencies()),
         thin(m.timeSeries(), MAX_POINTS),
-        server);
+        server,
+        m.failedLatencies());
   }
 
   /**

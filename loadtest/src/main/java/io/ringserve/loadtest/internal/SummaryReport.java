@@ -54,6 +54,19 @@ public final class SummaryReport {
     for (Percentile pc : r.latencyDistribution()) {
       p.printf(Locale.ROOT, "  %s %% in %s%n", trim(pc.percentage()), format(pc.latency()));
     }
+    if (!r.failedStatuses().isEmpty()) {
+      // Rejections under overload are timed apart from the successes above.
+      p.println();
+      p.println("Latency of failed calls, by status:");
+      for (String status : r.failedStatuses()) {
+        p.printf(
+            Locale.ROOT,
+            "  [%s]\tp50 %s, p99 %s%n",
+            status,
+            format(r.failedPercentile(status, 50)),
+            format(r.failedPercentile(status, 99)));
+      }
+    }
     p.println();
     p.println("Status code distribution:");
     for (Map.Entry<String, Long> e : r.statusCodeDistribution().entrySet()) {

@@ -163,6 +163,7 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin LogOptions logging;
 
   @Mixin GrpcSecurityOptions grpcSecurity;
+  @Mixin HttpRestrictionOptions httpRestrictions;
   @Mixin QueuedBytesOptions queuedBytes;
 
   @Option(
@@ -231,6 +232,12 @@ final class ServeCommand implements Callable<Integer> {
     BackendOptions engines = backendOptions();
     GrpcLimits limits = grpcLimitsOrFail();
     GrpcSecurity security = grpcSecurityOrFail();
+    List<GrpcSecurity.Restriction> httpRestricted;
+    try {
+      httpRestricted = httpRestrictions.restrictions();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     QueuedBytesLimits queued = queuedBytes.limits(spec.commandLine());
     if (repositoryPollSecs < 0) {
       throw new ParameterException(
@@ -290,6 +297,7 @@ final class ServeCommand implements Callable<Integer> {
                   .httpHost(httpAddress != null ? httpAddress : host)
                   .httpPort(httpPort)
                   .httpMaxInputBytes(httpMaxInputSize)
+                  .httpRestrictions(httpRestricted)
                   .build());
     } catch (ModelsFailedToLoadException e) {
       // One line an orchestrator shows; the log above has every failure.

@@ -61,10 +61,16 @@ final class RestApi {
 
   private final InferenceService service;
   private final ModelRepository repository;
+  private final ApiRestrictions restrictions;
 
   RestApi(InferenceService service, ModelRepository repository) {
+    this(service, repository, ApiRestrictions.NONE);
+  }
+
+  RestApi(InferenceService service, ModelRepository repository, ApiRestrictions restrictions) {
     this.service = Objects.requireNonNull(service, "service");
     this.repository = Objects.requireNonNull(repository, "repository");
+    this.restrictions = Objects.requireNonNull(restrictions, "restrictions");
   }
 
   /**
@@ -85,6 +91,11 @@ final class RestApi {
       path = segments(new QueryStringDecoder(request.uri()).rawPath());
     } catch (IllegalArgumentException e) {
       reply.accept(answer.error(HttpResponseStatus.BAD_REQUEST, "malformed request path"));
+      return;
+    }
+    String refused = restrictions.refusal(path, request.headers());
+    if (refused != null) {
+      reply.accept(answer.error(HttpResponseStatus.FORBIDDEN, refused));
       return;
     }
     try {

@@ -21,10 +21,12 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.ringserve.server.GrpcSecurity;
 import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -70,11 +72,28 @@ public final class RestServer implements AutoCloseable {
       InferenceService service,
       ModelRepository repository)
       throws IOException {
+    return start(host, port, maxInputBytes, service, repository, List.of());
+  }
+
+  /**
+   * As above, serving the routes of each restricted group (Triton's {@code --http-restricted-api})
+   * only to requests with its header.
+   *
+   * @throws IllegalArgumentException if a group is restricted more than once
+   */
+  public static RestServer start(
+      String host,
+      int port,
+      int maxInputBytes,
+      InferenceService service,
+      ModelRepository repository,
+      List<GrpcSecurity.Restriction> restrictions)
+      throws IOException {
     Objects.requireNonNull(host, "host");
     if (maxInputBytes < 1) {
       throw new IllegalArgumentException("maxInputBytes must be >= 1, got " + maxInputBytes);
     }
-    RestApi api = new RestApi(service, repository);
+    RestApi api = new RestApi(service, repository, new ApiRestrictions(restrictions));
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     try {

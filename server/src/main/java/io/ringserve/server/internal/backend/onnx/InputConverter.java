@@ -18,22 +18,38 @@ import java.nio.charset.StandardCharsets;
  * Turns our wire-layout tensors into ONNX Runtime tensors for one runner.
  *
  * <p>Cost: a fixed-size tensor whose data is already in native memory (a direct buffer) is handed
- * to ONNX Runtime as it is, with no copy; any other is copied once, with one bulk {@code memcpy},
- * into a direct buffer this converter keeps per input and reuses from batch to batch (it grows to
- * the largest batch seen and stays). No element is boxed or touched one by one. A BYTES tensor
- * needs one {@code String} per element, because ONNX Runtime Java builds string tensors only from
- * Java strings; its elements must therefore be valid UTF-8.
+ * to ONNX Runtime as it is, with no copy; any other is copied once, with one bulk {@code memcpy}
+ * per request of the batch, into a direct buffer this converter keeps per input and reuses from
+ * batch to batch. The kept buffer is bounded so that one large batch does not pin native memory for
+ * good: a batch larger than {@link #MAX_KEPT_BYTES} gets a buffer of its own, freed with its
+ * tensor; and a kept buffer that the last {@link #SHRINK_AFTER_BATCHES} batches each used less than
+ * a quarter of is replaced by one of the current size. No element is boxed or touched one by one. A
+ * BYTES tensor needs one {@code String} per element, because ONNX Runtime Java builds string
+ * tensors only from Java strings; its elements must therefore be valid UTF-8.
  *
  * <p>Not thread-safe: one per runner. A tensor made here views the reused buffer, so it must be
  * closed before the next call for the same input index.
  */
 final class InputConverter {
+  /** The largest input buffer kept from batch to batch, per input: 16 MiB. */
+  static final int MAX_KEPT_BYTES = 16 << 20;
+
+  /** Batches in a row that use less than a quarter of a kept buffer before it is shrunk. */
+  static final int SHRINK_AFTER_BATCHES = 100;
+
   private final OrtEnvironment env;
   private final ByteBuffer[] buffers;
+  private final int[] smallBatches;
 
   InputConverter(OrtEnvironment env, int inputCount) {
     this.env = env;
     this.buffers = new ByteBuffer[inputCount];
+    this.smallBatches = new int[inputCount];
+  }
+
+  /** Bytes of native memory kept for input {@code index} between batches (for tests). */
+  int keptBytes(int index) {
+    return buffers[index] == null ? 0 : buffers[index].capacity();
   }
 
   /**
@@ -47,23 +63,31 @@ final class InputConverter {
     if (tensor.dataType() == DataType.BYTES) {
       return OnnxTensor.createTensor(env, strings(tensor), shape);
     }
-    ByteBuffer data = tensor.data();
-    if (!data.isDirect()) {
-      data = copyToDirect(index, data);
-    }
+    ByteBuffer data = tensor.isDirect() ? tensor.data() : copyToDirect(index, tensor);
     return OnnxTensor.createTensor(
         env, data.order(ByteOrder.nativeOrder()), shape, OnnxTypes.toJavaType(tensor.dataType()));
   }
 
-  private ByteBuffer copyToDirect(int index, ByteBuffer source) {
-    int size = source.remaining();
-    ByteBuffer buffer = buffers[index];
-    if (buffer == null || buffer.capacity() < size) {
-      buffer = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.nativeOrder());
-      buffers[index] = buffer;
+  private ByteBuffer copyToDirect(int index, Tensor source) {
+    int size = source.byteSize();
+    ByteBuffer buffer;
+    if (size > MAX_KEPT_BYTES) {
+      // Referenced only by the tensor made from it: freed once that is closed and collected.
+      buffer = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+    } else {
+      buffer = buffers[index];
+      smallBatches[index] =
+          buffer != null && size < buffer.capacity() / 4 ? smallBatches[index] + 1 : 0;
+      if (buffer == null
+          || buffer.capacity() < size
+          || smallBatches[index] >= SHRINK_AFTER_BATCHES) {
+        buffer = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.nativeOrder());
+        buffers[index] = buffer;
+        smallBatches[index] = 0;
+      }
+      buffer.clear();
     }
-    buffer.clear();
-    buffer.put(source);
+    source.copyTo(buffer);
     return buffer.flip();
   }
 

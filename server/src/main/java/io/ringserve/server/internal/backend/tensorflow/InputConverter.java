@@ -4,6 +4,7 @@ import io.ringserve.batching.Tensor;
 import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.ndarray.buffer.DataBuffer;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TString;
@@ -13,8 +14,9 @@ import org.tensorflow.types.family.TType;
  * Turns our wire-layout tensors into TensorFlow tensors.
  *
  * <p>Cost: a fixed-size tensor is one native allocation and one {@code memcpy} (see {@link
- * NativeMemory}), with no per-element work. A BYTES tensor needs one {@code byte[]} per element,
- * because TensorFlow Java builds string tensors only from Java objects.
+ * NativeMemory}), one per request for a batch's input joined from several, with no per-element
+ * work. A BYTES tensor needs one {@code byte[]} per element, because TensorFlow Java builds string
+ * tensors only from Java objects.
  *
  * <p>Stateless and thread-safe. The caller owns and must close the returned tensor.
  */
@@ -29,7 +31,15 @@ final class InputConverter {
     }
     TType target = org.tensorflow.Tensor.of(tensorClass, shape);
     try {
-      NativeMemory.copy(tensor.data(), target.asRawTensor().data());
+      ByteDataBuffer memory = target.asRawTensor().data();
+      ByteBuffer view = NativeMemory.nativeView(memory);
+      if (view != null && view.remaining() == tensor.byteSize()) {
+        // A batch's input joined from its requests' inputs is written here part by part: the
+        // only copy of a batch is this one, into TensorFlow's memory.
+        tensor.copyTo(view);
+      } else {
+        NativeMemory.copy(tensor.data(), memory);
+      }
       return target;
     } catch (RuntimeException e) {
       target.close();

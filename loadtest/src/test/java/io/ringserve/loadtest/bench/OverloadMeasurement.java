@@ -1,0 +1,139 @@
+package io.ringserve.loadtest.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringserve.loadtest.LoadReport;
+import io.ringserve.loadtest.LoadRunner;
+import io.ringserve.loadtest.LoadSpec;
+import io.ringserve.loadtest.Target;
+import io.ringserve.loadtest.Warmup;
+import io.ringserve.server.testing.ExampleRepository;
+import io.ringserve.server.testing.ServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The open-loop overload figures of the reliability issue, out of process: {@code mlp} with {@code
+ * max_queue_size: 256} in a server JVM of its own ({@code -Xmx512m -XX:+ExitOnOutOfMemoryError}),
+ * its capacity (the throughput at saturation) measured closed loop at concurrency 256, then the
+ * load generator's open loop at 5x that for {@code -Doverload.duration} (default 20 s). Reports the
+ * rejection p99 ({@code UNAVAILABLE} answers, timed apart from the successes), the accepted p99 and
+ * goodput against the capacity; asserts every request was answered once, only OK or UNAVAILABLE,
+ * and the server survived. With {@code -Doverload.strict=true} (a quiet machine, the load generator
+ * on cores of its own) it also asserts the acceptance figures: rejection p99 under 5 ms and goodput
+ * at least 0.9x capacity.
+ *
+ * <p>Run: {@code ./mvnw -B -pl loadtest -am -Poverload verify -Dtest=OverloadMeasurement
+ * -Dsurefire.failIfNoSpecifiedTests=false}; the figures are printed and written to {@code
+ * loadtest/target/overload.md}. Not in the default run.
+ */
+@Tag("overload")
+class OverloadMeasurement {
+  private static final int MAX_QUEUE_SIZE = 256;
+
+  /** Two full batches of mlp (max_batch_size 128) in flight: the model is saturated. */
+  private static final int SATURATION_CONCURRENCY = 256;
+
+  @TempDir Path dir;
+
+  @Test
+  void fiveTimesCapacityOpenLoopIsShedFast() throws Exception {
+    Duration duration = Duration.ofSeconds(Long.getLong("overload.duration.secs", 20));
+    boolean strict = Boolean.getBoolean("overload.strict");
+    Path repository = dir.resolve("repository");
+    ExampleRepository.copy(ExampleRepository.path().resolve("mlp"), repository.resolve("mlp"));
+    Path config = repository.resolve("mlp").resolve("config.pbtxt");
+    String text = Files.readString(config);
+    assertTrue(text.contains("dynamic_batching { }"), "the bundled mlp's config changed: " + text);
+    Files.writeString(
+        config,
+        text.replace(
+            "dynamic_batching { }",
+            "dynamic_batching { default_queue_policy { max_queue_size: "
+                + MAX_QUEUE_SIZE
+                + " } }"));
+    try (ServerProcess server = ServerProcess.start(repository, dir.resolve("server.log"))) {
+      Target target = Target.of("127.0.0.1", server.port());
+      LoadReport closed =
+          run(
+              LoadSpec.builder(target, "mlp")
+                  .concurrency(SATURATION_CONCURRENCY)
+                  .connections(8)
+                  .warmup(Warmup.duration(Duration.ofSeconds(10)))
+                  .duration(Duration.ofSeconds(10))
+                  .build());
+      double capacity = closed.rps();
+      LoadReport open =
+          run(
+              LoadSpec.builder(target, "mlp")
+                  .rps(5 * capacity)
+                  .connections(8)
+                  .duration(duration)
+                  .build());
+      Map<String, Long> codes = open.statusCodeDistribution();
+      long ok = codes.getOrDefault("OK", 0L);
+      long rejected = codes.getOrDefault("Unavailable", 0L);
+      double rejectionP99 = open.failedPercentile("Unavailable", 99).toNanos() / 1e6;
+      double acceptedP99 = open.percentile(99).toNanos() / 1e6;
+      double goodput = ok / (duration.toNanos() / 1e9);
+      String table =
+          String.join(
+              "\n",
+              List.of(
+                  "| figure | value |",
+                  "|---|---:|",
+                  String.format(
+                      "| capacity (closed loop, c=%d) | %.0f/s |",
+                      SATURATION_CONCURRENCY, capacity),
+                  String.format(
+                      "| offered (open loop, 5x) | %.0f/s for %s |", 5 * capacity, duration),
+                  String.format("| sent | %d |", open.count()),
+                  String.format("| OK / UNAVAILABLE | %d / %d |", ok, rejected),
+                  String.format("| rejection p99 | %.2f ms |", rejectionP99),
+                  String.format("| accepted p99 | %.1f ms |", acceptedP99),
+                  String.format(
+                      "| goodput | %.0f/s = %.2fx capacity |", goodput, goodput / capacity),
+                  String.format("| load average before | %s |", loadAverage())));
+      System.out.println(table);
+      Path out = Path.of("target", "overload.md");
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, table + "\n");
+
+      assertTrue(server.process().isAlive(), () -> "the server ended\n" + server.output());
+      assertEquals(open.count(), ok + rejected, "only OK and UNAVAILABLE: " + codes);
+      assertTrue(rejected > 0, "5x capacity with a queue limit is partly rejected: " + codes);
+      if (strict) {
+        List<String> missed = new ArrayList<>();
+        if (rejectionP99 >= 5) {
+          missed.add("rejection p99 " + rejectionP99 + " ms >= 5 ms");
+        }
+        if (goodput < 0.9 * capacity) {
+          missed.add("goodput " + goodput / capacity + "x < 0.9x");
+        }
+        assertTrue(missed.isEmpty(), missed + "\n" + table);
+      }
+    }
+  }
+
+  private static LoadReport run(LoadSpec spec) throws InterruptedException {
+    try (LoadRunner runner = LoadRunner.open(spec)) {
+      return runner.run();
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+}
