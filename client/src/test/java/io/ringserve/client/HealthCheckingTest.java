@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Client-side health checking: a server that says it is not ready (a pod in its drain delay) gets
- * no calls from a balancing client, while its port still answers.
+ * no calls from a client balancing over several targets, while its port still answers; a client of
+ * that server alone still gets served.
  */
 class HealthCheckingTest {
   private static final int REQUESTS = 60;
@@ -62,6 +63,15 @@ class HealthCheckingTest {
       } while (inferenceCount(draining) == 0 && System.nanoTime() < deadline);
     }
     assertTrue(inferenceCount(draining) > 0, "the draining server got no call");
+  }
+
+  @Test
+  void shouldStillServeThroughADrainingServerWhenItIsTheOnlyTarget() {
+    // One address may be a Service in front of several servers: calls go on until it closes.
+    try (RingServeClient client = RingServeClient.builder().target(draining.target()).build()) {
+      SimpleModel.check(7, client.infer(SimpleModel.request(7)));
+    }
+    assertEquals(1, inferenceCount(draining));
   }
 
   private RingServeClientBuilder balancing() {
