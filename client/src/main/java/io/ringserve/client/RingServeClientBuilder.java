@@ -18,8 +18,14 @@ import java.util.concurrent.Executor;
 
 /**
  * Configures a {@link RingServeClient}: which servers, plaintext or TLS, the default deadline of
- * unary calls, the retry policy and message limits. Defaults: plaintext, 30 s deadline, {@link
- * RetryPolicy#DEFAULT}, 64 MiB inbound messages, gRPC's own executor.
+ * unary calls, the retry policy, health checking and message limits. Defaults: plaintext, 30 s
+ * deadline, {@link RetryPolicy#DEFAULT}, health checking with several targets only, 64 MiB inbound
+ * messages, gRPC's own executor.
+ *
+ * <p>Several servers (several targets, or a {@code dns:///} name of a Kubernetes headless Service
+ * with {@link #healthChecking(boolean) healthChecking(true)}) are balanced round-robin, call by
+ * call, over those whose health says {@code SERVING}: with RingServe servers stopped by SIGTERM one
+ * at a time, a rolling restart fails no call.
  *
  * <p>Not thread-safe; build on one thread, then share the client.
  */
@@ -34,12 +40,16 @@ public final class RingServeClientBuilder {
   private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
   private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
   private Executor executor;
+  // null: on when balancing over several targets (see healthChecking).
+  private Boolean healthChecking;
 
   RingServeClientBuilder() {}
 
   /**
    * One server: {@code host:port}, or any gRPC target such as {@code dns:///svc.ns:8001} (which
-   * balances over every address the name resolves to).
+   * balances over every address the name resolves to, such as a headless Service's ready pods; the
+   * name is resolved again when a connection closes, so give servers a maximum connection age for
+   * new replicas to get calls).
    */
   public RingServeClientBuilder target(String target) {
     Objects.requireNonNull(target, "target");
@@ -127,6 +137,25 @@ public final class RingServeClientBuilder {
   }
 
   /**
+   * Whether the client watches each server's {@code grpc.health.v1} health (the whole server, the
+   * empty service name) and sends calls only to servers that say {@code SERVING}. Default: on with
+   * several {@link #targets targets}, off with one {@link #target target}; turn it on for a {@code
+   * dns:///} name of a Kubernetes headless Service.
+   *
+   * <p>This is what keeps a rolling restart from failing calls: a RingServe server being stopped
+   * (SIGTERM) says {@code NOT_SERVING} for its {@code --shutdown-drain-delay} before it closes, and
+   * a new one says {@code SERVING} only once its models are loaded. It is off for one target
+   * because one address may front several servers (a ClusterIP Service): a draining server would
+   * then fail calls instead of serving them until its connection closes and the next one opens. A
+   * server without the health service is used as if this were off; leave it off for a server whose
+   * health service does not know the empty name, which would otherwise never be picked.
+   */
+  public RingServeClientBuilder healthChecking(boolean enabled) {
+    this.healthChecking = enabled;
+    return this;
+  }
+
+  /**
    * The executor that runs response callbacks (and so completes async futures). Default: gRPC's
    * shared cached pool. The caller owns the executor and shuts it down after the client.
    */
@@ -147,7 +176,9 @@ public final class RingServeClientBuilder {
     String target = targets.size() == 1 ? targets.get(0) : StaticAddresses.target(targets);
     ManagedChannelBuilder<?> b =
         Grpc.newChannelBuilder(target, credentials)
-            .defaultServiceConfig(ServiceConfigs.of(retryPolicy))
+            .defaultServiceConfig(
+                ServiceConfigs.of(
+                    retryPolicy, healthChecking != null ? healthChecking : targets.size() > 1))
             .disableServiceConfigLookUp()
             .maxInboundMessageSize(maxInboundMessageBytes);
     if (retryPolicy.retries()) {

@@ -8,6 +8,7 @@ import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -84,6 +85,8 @@ class SeveralServersTest {
         stopperThread.submit(
             () -> {
               thirdDone.await();
+              // As SIGTERM stops it: not ready, a short drain delay, then GOAWAY and close.
+              stopped.server().drainAndClose(Duration.ofMillis(500));
               stopped.close();
               return null;
             });

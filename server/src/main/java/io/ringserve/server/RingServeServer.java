@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,7 @@ public final class RingServeServer implements AutoCloseable {
             return t;
           });
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch drainCut = new CountDownLatch(1);
 
   /**
    * Everything a server needs to start. {@link #builder()} fills in what is not set with the
@@ -561,6 +563,32 @@ public final class RingServeServer implements AutoCloseable {
   public void markDraining() {
     state.markDraining();
     publishHealth();
+  }
+
+  /**
+   * Stops the way Kubernetes expects a pod to stop, and the {@code serve} command's SIGTERM handler
+   * stops: {@link #markDraining()} at once, serving on for {@code drainDelay} so that endpoints,
+   * load balancers and health-checking clients stop sending new calls first, then {@link #close()}
+   * (GOAWAY, accepted calls finish). Blocks until closed. {@link #endDrainDelay()} cuts the delay
+   * short; an interrupt closes at once, without waiting for running calls, and stays set.
+   */
+  public void drainAndClose(Duration drainDelay) {
+    Objects.requireNonNull(drainDelay, "drainDelay");
+    markDraining();
+    try {
+      if (!drainDelay.isNegative() && !drainDelay.isZero()) {
+        drainCut.await(drainDelay.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      close();
+    }
+  }
+
+  /** Ends the drain delay of a {@link #drainAndClose} under way (or yet to begin) now. */
+  public void endDrainDelay() {
+    drainCut.countDown();
   }
 
   /** Requests queued or running in the models' schedulers, not yet answered. */

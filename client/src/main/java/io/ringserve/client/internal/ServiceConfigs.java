@@ -8,19 +8,34 @@ import java.util.Map;
 
 /**
  * Builds the gRPC service config a client channel runs with: {@code round_robin} load balancing,
- * and a retry policy for {@code UNAVAILABLE} on every method of {@code
- * inference.GRPCInferenceService}. The map has the JSON shape gRPC parses (numbers as {@code
- * Double}, durations as {@code "1.5s"} strings). Stateless.
+ * optionally client-side health checking, and a retry policy for {@code UNAVAILABLE} on every
+ * method of {@code inference.GRPCInferenceService}. The map has the JSON shape gRPC parses (numbers
+ * as {@code Double}, durations as {@code "1.5s"} strings). Stateless.
+ *
+ * <p>Health checking ({@code healthCheckConfig}) takes effect with grpc-services on the class path,
+ * whose round_robin watches {@code grpc.health.v1.Health} on each connection and leaves out a
+ * server until it says {@code SERVING}: a RingServe server says {@code NOT_SERVING} from the start
+ * of its drain delay, so calls move off it before it sends GOAWAY. A server without the health
+ * service ({@code UNIMPLEMENTED}) is picked as if health checking were off.
  */
 public final class ServiceConfigs {
   /** The service whose methods the retry policy covers. */
   public static final String SERVICE = "inference.GRPCInferenceService";
 
+  /**
+   * The health service name watched: the empty name, the whole server, which every server with a
+   * health service answers (a RingServe server gives it the same status as {@link #SERVICE}).
+   */
+  public static final String HEALTH_SERVICE = "";
+
   private ServiceConfigs() {}
 
-  public static Map<String, Object> of(RetryPolicy retry) {
+  public static Map<String, Object> of(RetryPolicy retry, boolean healthChecking) {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
+    if (healthChecking) {
+      config.put("healthCheckConfig", Map.of("serviceName", HEALTH_SERVICE));
+    }
     if (retry.retries()) {
       Map<String, Object> policy = new LinkedHashMap<>();
       policy.put("maxAttempts", (double) retry.maxAttempts());

@@ -4,7 +4,6 @@ import io.ringserve.server.RingServeServer;
 import io.ringserve.server.internal.metrics.MetricsServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 
@@ -28,7 +27,6 @@ final class GracefulShutdown {
   private final MetricsServer metrics;
   private final Duration drainDelay;
   private final AtomicBoolean begun = new AtomicBoolean();
-  private final CountDownLatch drainCut = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   /**
@@ -69,7 +67,7 @@ final class GracefulShutdown {
   private void onSignal(String what) {
     if (!begin()) {
       LOG.log(System.Logger.Level.INFO, "{0} received again: ending the drain delay now", what);
-      drainCut.countDown();
+      server.endDrainDelay();
       return;
     }
     // Off the signal dispatcher, which must stay free to deliver a second signal.
@@ -89,17 +87,10 @@ final class GracefulShutdown {
               + " stopping",
           why,
           drainDelay.toSeconds());
-      server.markDraining();
-      if (!drainDelay.isZero()) {
-        drainCut.await(drainDelay.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      server.close();
+      server.drainAndClose(drainDelay);
       if (metrics != null) {
         metrics.close();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      server.close();
     } catch (RuntimeException | Error e) {
       LOG.log(System.Logger.Level.ERROR, "error while stopping", e);
     } finally {
