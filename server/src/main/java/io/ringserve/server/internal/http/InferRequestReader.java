@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * framing (Triton's HTTP handler makes the same ones before its core sees the request); the model
  * checks stay in the decoder.
  *
- * <p>Stateless and thread-safe; called on an event-loop thread, costs one JSON parse of the header.
+ * <p>Stateless and thread-safe; called on an event-loop thread for small bodies and on {@link
+ * BodyParsers}' pool for large ones; costs one JSON parse of the header.
  */
 final class InferRequestReader {
   /** Request parameter of the binary extension: return every output as binary data. */
