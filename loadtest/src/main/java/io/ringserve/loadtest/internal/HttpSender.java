@@ -223,7 +223,10 @@ public final class HttpSender implements CallSender {
   /**
    * The one call in flight on a connection. {@link #begin} runs on the sender's thread before the
    * request is written; everything else on the channel's event loop, which sees the fields set by
-   * {@code begin} because the write is handed to it after them.
+   * {@code begin} because the write is handed to it after them. Once a call's answer is read the
+   * connection goes back to the idle set, and the next {@code begin} may run on another thread
+   * while the event loop is still completing the call: the event loop reads nothing of this state
+   * after that point.
    */
   private final class Connection extends SimpleChannelInboundHandler<HttpObject> {
     private Channel channel;
@@ -280,6 +283,9 @@ public final class HttpSender implements CallSender {
         if (done == null) {
           return; // an answer after the call gave up on it
         }
+        // Read before the connection is offered: from then on another thread may start the next
+        // call on it, which resets these fields.
+        Status.Code code = code(status);
         String message = null;
         if (error != null) {
           message = "HTTP " + status + ": " + errorText(error.toString(StandardCharsets.UTF_8));
@@ -293,7 +299,7 @@ public final class HttpSender implements CallSender {
         } else {
           channel.close();
         }
-        done.complete(code(status), message);
+        done.complete(code, message);
       }
     }
 

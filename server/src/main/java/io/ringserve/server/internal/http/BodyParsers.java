@@ -19,11 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class BodyParsers implements AutoCloseable {
   /**
-   * JSON bodies (or binary requests' JSON headers) up to this size are parsed on the event loop.
-   * The JSON of a few thousand numbers parses in tens of microseconds, less than a hand-off to
-   * another thread and back costs in latency; larger ones go to the pool.
+   * JSON bodies (or binary requests' JSON headers) up to this size are parsed on the event loop: a
+   * small body's parse costs less than the hand-off to another thread, while a larger one would
+   * hold the loop's other connections for longer than an answer takes (docs/PERFORMANCE.md, "REST:
+   * where JSON bodies are parsed", has the parse times). A binary request's JSON header is far
+   * below this; {@code simple}'s JSON body is too; {@code mlp}'s (784 numbers) goes to the pool.
    */
-  static final int INLINE_BYTES = 32 * 1024;
+  static final int INLINE_BYTES = 8 * 1024;
 
   /** Parses waiting for a thread at most. */
   static final int QUEUE = 1024;
@@ -34,9 +36,13 @@ final class BodyParsers implements AutoCloseable {
     this.pool = pool;
   }
 
-  /** Starts a pool of half the cores' threads (at least one), started as needed. */
+  /**
+   * Starts a pool of one thread per core, started as needed: parsing is all CPU, so more threads
+   * would only take turns, and fewer would leave JSON-heavy load (say {@code mlp} in JSON) short of
+   * what the event loops parsed before.
+   */
   static BodyParsers start() {
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    int threads = Runtime.getRuntime().availableProcessors();
     AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
