@@ -50,7 +50,6 @@ class RestConnectionEndToEndTest {
             TestServers.config(repository)
                 .backends(List.of(backend))
                 .httpMaxHeaderBytes(MAX_HEADER_BYTES)
-                .httpIdleTimeout(IDLE_TIMEOUT)
                 .build());
   }
 
@@ -104,7 +103,14 @@ class RestConnectionEndToEndTest {
 
   @Test
   void shouldCloseAConnectionIdleForTheConfiguredTimeout() throws Exception {
-    try (Socket socket = connect()) {
+    // A server of its own: the other tests hold connections idle for a while on purpose.
+    try (TestServer idle =
+            TestServers.start(
+                TestServers.config(repository)
+                    .backends(List.of(new GatedBackend()))
+                    .httpIdleTimeout(IDLE_TIMEOUT)
+                    .build());
+        Socket socket = connect(idle)) {
       socket.getOutputStream().write(get("/v2/health/live", 0));
       InputStream in = socket.getInputStream();
       assertEquals(200, Response.read(in).status);
@@ -160,7 +166,11 @@ class RestConnectionEndToEndTest {
   }
 
   private static Socket connect() throws IOException {
-    URI base = URI.create(server.httpBase());
+    return connect(server);
+  }
+
+  private static Socket connect(TestServer target) throws IOException {
+    URI base = URI.create(target.httpBase());
     Socket socket = new Socket(base.getHost(), base.getPort());
     socket.setSoTimeout(20_000);
     return socket;
