@@ -6,6 +6,8 @@ import io.ringserve.loadtest.internal.CallSender;
 import io.ringserve.loadtest.internal.Channels;
 import io.ringserve.loadtest.internal.ClosedLoop;
 import io.ringserve.loadtest.internal.DataFile;
+import io.ringserve.loadtest.internal.HttpModelProbe;
+import io.ringserve.loadtest.internal.HttpSender;
 import io.ringserve.loadtest.internal.InputLayout;
 import io.ringserve.loadtest.internal.InputLayouts;
 import io.ringserve.loadtest.internal.LoadLoop;
@@ -14,6 +16,7 @@ import io.ringserve.loadtest.internal.ModelProbe;
 import io.ringserve.loadtest.internal.OpenLoop;
 import io.ringserve.loadtest.internal.ReportBuilder;
 import io.ringserve.loadtest.internal.RequestPool;
+import io.ringserve.loadtest.internal.ServerProbe;
 import io.ringserve.loadtest.internal.StreamSender;
 import io.ringserve.loadtest.internal.UnarySender;
 import java.time.Duration;
@@ -45,6 +48,9 @@ import java.util.concurrent.TimeUnit;
  * {@link #run} and {@link #sweep} can then be called any number of times, one at a time, on the
  * same connections. {@link #cancel()} may be called from any thread (a shutdown hook, say).
  *
+ * <p>Over HTTP ({@link Protocol#HTTP}) the same loops drive an {@link HttpSender} and the model is
+ * probed over REST; the report is the same.
+ *
  * <p>Cost: the load loops run on the gRPC transport's threads plus one pacing thread in open loop
  * and one sampling thread; per call, one gRPC call and a histogram update. Requests are pre-built,
  * so the generator leaves the CPU to the server under test.
@@ -56,7 +62,7 @@ public final class LoadRunner implements AutoCloseable {
   private final LoadSpec spec;
   private final ProgressListener progress;
   private final Channels channels;
-  private final ModelProbe probe;
+  private final ServerProbe probe;
   private final RequestPool pool;
   private final CallSender sender;
   private final List<String> inputs;
@@ -68,7 +74,7 @@ public final class LoadRunner implements AutoCloseable {
       LoadSpec spec,
       ProgressListener progress,
       Channels channels,
-      ModelProbe probe,
+      ServerProbe probe,
       RequestPool pool,
       List<String> inputs) {
     this.spec = spec;
@@ -78,9 +84,12 @@ public final class LoadRunner implements AutoCloseable {
     this.pool = pool;
     this.inputs = List.copyOf(inputs);
     this.sender =
-        spec.stream()
-            ? new StreamSender(channels)
-            : new UnarySender(channels, spec.target().deadline());
+        spec.protocol() == Protocol.HTTP
+            ? new HttpSender(
+                spec.target(), spec.model(), spec.modelVersion(), pool, spec.target().deadline())
+            : spec.stream()
+                ? new StreamSender(channels)
+                : new UnarySender(channels, spec.target().deadline());
     this.sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -104,10 +113,14 @@ public final class LoadRunner implements AutoCloseable {
   public static LoadRunner open(LoadSpec spec, ProgressListener progress) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(progress, "progress");
-    Channels channels = Channels.open(spec.target(), spec.connections());
+    boolean http = spec.protocol() == Protocol.HTTP;
+    // Over HTTP the sender holds its own connections, and the probe asks over REST.
+    Channels channels = http ? null : Channels.open(spec.target(), spec.connections());
     try {
-      ModelProbe probe =
-          new ModelProbe(channels.get(0), spec.target(), spec.model(), spec.modelVersion());
+      ServerProbe probe =
+          http
+              ? new HttpModelProbe(spec.target(), spec.model(), spec.modelVersion())
+              : new ModelProbe(channels.get(0), spec.target(), spec.model(), spec.modelVersion());
       ModelMetadataResponse metadata = probe.metadata();
       List<InputLayout> layouts =
           InputLayouts.resolve(
@@ -138,7 +151,9 @@ public final class LoadRunner implements AutoCloseable {
       }
       return new LoadRunner(spec, progress, channels, probe, pool, inputs);
     } catch (RuntimeException e) {
-      channels.close();
+      if (channels != null) {
+        channels.close();
+      }
       throw e;
     }
   }
@@ -231,7 +246,9 @@ public final class LoadRunner implements AutoCloseable {
   public void close() {
     cancel();
     sender.close();
-    channels.close();
+    if (channels != null) {
+      channels.close();
+    }
     sampler.shutdownNow();
   }
 

@@ -36,6 +36,7 @@ public final class LoadSpec {
   private final int connections;
   private final Warmup warmup;
   private final boolean stream;
+  private final Protocol protocol;
   private final int poolSize;
   private final long seed;
   private final int maxOutstanding;
@@ -55,6 +56,7 @@ public final class LoadSpec {
     this.connections = b.connections;
     this.warmup = b.warmup;
     this.stream = b.stream;
+    this.protocol = b.protocol;
     this.poolSize = b.poolSize;
     this.seed = b.seed;
     this.maxOutstanding = b.maxOutstanding;
@@ -80,6 +82,7 @@ public final class LoadSpec {
     b.connections = connections;
     b.warmup = warmup;
     b.stream = stream;
+    b.protocol = protocol;
     b.poolSize = poolSize;
     b.seed = seed;
     b.maxOutstanding = maxOutstanding;
@@ -159,6 +162,11 @@ public final class LoadSpec {
     return stream;
   }
 
+  /** gRPC (the default) or HTTP. */
+  public Protocol protocol() {
+    return protocol;
+  }
+
   /** Distinct pre-built requests cycled through (inputs are made once, before the run). */
   public int poolSize() {
     return poolSize;
@@ -190,6 +198,7 @@ public final class LoadSpec {
     private int connections = 1;
     private Warmup warmup = Warmup.NONE;
     private boolean stream;
+    private Protocol protocol = Protocol.GRPC;
     private int poolSize = 16;
     private long seed = 1;
     private int maxOutstanding = 10_000;
@@ -293,6 +302,11 @@ public final class LoadSpec {
       return this;
     }
 
+    public Builder protocol(Protocol value) {
+      this.protocol = Objects.requireNonNull(value, "protocol");
+      return this;
+    }
+
     public Builder poolSize(int value) {
       this.poolSize = positive(value, "poolSize");
       return this;
@@ -308,7 +322,17 @@ public final class LoadSpec {
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException if HTTP is asked for with streaming or TLS, which the HTTP
+     *     sender does not do
+     */
     public LoadSpec build() {
+      if (protocol == Protocol.HTTP && stream) {
+        throw new IllegalArgumentException("streaming is gRPC only; HTTP calls are unary");
+      }
+      if (protocol == Protocol.HTTP && target.tls().enabled()) {
+        throw new IllegalArgumentException("TLS is not supported over HTTP by the load generator");
+      }
       return new LoadSpec(this);
     }
 

@@ -90,6 +90,8 @@ public final class RingServeServer implements AutoCloseable {
       String httpHost,
       int httpPort,
       int httpMaxInputBytes,
+      int httpMaxHeaderBytes,
+      Duration httpIdleTimeout,
       GrpcLimits grpcLimits,
       GrpcSecurity grpcSecurity,
       QueuedBytesLimits queuedBytesLimits,
@@ -124,6 +126,13 @@ public final class RingServeServer implements AutoCloseable {
     /** 64 MiB, as Triton's {@code --http-max-input-size}. */
     public static final int DEFAULT_HTTP_MAX_INPUT_BYTES = 64 << 20;
 
+    /** 16 KiB of request line and headers, as common HTTP servers bound them. */
+    public static final int DEFAULT_HTTP_MAX_HEADER_BYTES = RestServer.DEFAULT_MAX_HEADER_BYTES;
+
+    /** Seconds an idle keep-alive HTTP connection stays open. */
+    public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS =
+        RestServer.DEFAULT_IDLE_TIMEOUT_SECONDS;
+
     public Config {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(modelRepository, "modelRepository");
@@ -144,6 +153,15 @@ public final class RingServeServer implements AutoCloseable {
       if (httpMaxInputBytes < 1) {
         throw new IllegalArgumentException(
             "httpMaxInputBytes must be >= 1, got " + httpMaxInputBytes);
+      }
+      if (httpMaxHeaderBytes < 1) {
+        throw new IllegalArgumentException(
+            "httpMaxHeaderBytes must be >= 1, got " + httpMaxHeaderBytes);
+      }
+      Objects.requireNonNull(httpIdleTimeout, "httpIdleTimeout");
+      if (httpIdleTimeout.toSeconds() < 1) {
+        throw new IllegalArgumentException(
+            "httpIdleTimeout must be at least one second, got " + httpIdleTimeout);
       }
       if (maxMessageBytes < 1) {
         throw new IllegalArgumentException("maxMessageBytes must be >= 1, got " + maxMessageBytes);
@@ -200,6 +218,8 @@ public final class RingServeServer implements AutoCloseable {
       private String httpHost;
       private int httpPort = DEFAULT_HTTP_PORT;
       private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
+      private int httpMaxHeaderBytes = DEFAULT_HTTP_MAX_HEADER_BYTES;
+      private Duration httpIdleTimeout = Duration.ofSeconds(DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS);
       private GrpcLimits grpcLimits = GrpcLimits.defaults();
       private GrpcSecurity grpcSecurity = GrpcSecurity.defaults();
       private QueuedBytesLimits queuedBytesLimits = QueuedBytesLimits.defaults();
@@ -306,6 +326,18 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
+      /** The longest REST request line and header block accepted; default 16 KiB. */
+      public Builder httpMaxHeaderBytes(int httpMaxHeaderBytes) {
+        this.httpMaxHeaderBytes = httpMaxHeaderBytes;
+        return this;
+      }
+
+      /** How long an idle keep-alive REST connection stays open; default 120 s. */
+      public Builder httpIdleTimeout(Duration httpIdleTimeout) {
+        this.httpIdleTimeout = httpIdleTimeout;
+        return this;
+      }
+
       /** What one client may hold of the server; default {@link GrpcLimits#defaults()}. */
       public Builder grpcLimits(GrpcLimits grpcLimits) {
         this.grpcLimits = grpcLimits;
@@ -362,6 +394,8 @@ public final class RingServeServer implements AutoCloseable {
             httpHost != null ? httpHost : host,
             httpPort,
             httpMaxInputBytes,
+            httpMaxHeaderBytes,
+            httpIdleTimeout,
             grpcLimits,
             grpcSecurity,
             queuedBytesLimits,
@@ -452,7 +486,10 @@ public final class RingServeServer implements AutoCloseable {
             RestServer.start(
                 config.httpHost(),
                 config.httpPort(),
-                config.httpMaxInputBytes(),
+                new RestServer.Limits(
+                    config.httpMaxInputBytes(),
+                    config.httpMaxHeaderBytes(),
+                    config.httpIdleTimeout()),
                 s.inference,
                 s.repository,
                 config.httpRestrictions());

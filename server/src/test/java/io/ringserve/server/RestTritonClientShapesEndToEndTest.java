@@ -12,20 +12,30 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.InflaterInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exact bytes {@code tritonclient.http} sends (Python's {@code json.dumps} spacing, no
- * Content-Type, binary tensors after the JSON header, {@code binary_data_output} when no outputs
- * are named, empty bodies on repository calls) and the answers it parses ({@code
- * Inference-Header-Content-Length}, {@code binary_data_size} per output, {@code {"error": ...}});
- * and the routes whose answer is the gRPC method's, in the same words.
+ * The exact bytes {@code tritonclient.http} sends (read in its public source, {@code
+ * src/python/library/tritonclient/http/}: {@code _utils._get_inference_request}, {@code
+ * _infer_input.InferInput}, {@code _requested_output.InferRequestedOutput}, {@code
+ * _client.InferenceServerClient.infer}): the compact separators of {@code rapidjson.dumps} in
+ * current versions and {@code json.dumps}' spacing in older ones, no Content-Type, binary tensors
+ * after the JSON header, {@code binary_data_output} when no outputs are named, {@code binary_data}
+ * per named output, gzip/deflate bodies, empty bodies on repository calls; and the answers as it
+ * parses them ({@code _infer_result.InferResult}: {@code Inference-Header-Content-Length}, binary
+ * outputs in the order of {@code outputs} by their {@code binary_data_size}, {@code
+ * Content-Encoding} exactly {@code gzip} or {@code deflate}; {@code _utils._get_error}: any status
+ * but 200 carries {@code {"error": ...}}); and the routes whose answer is the gRPC method's, in the
+ * same words.
  */
 class RestTritonClientShapesEndToEndTest {
   private static TestServer server;
@@ -75,6 +85,124 @@ class RestTritonClientShapesEndToEndTest {
     }
     assertEquals(2, i);
     assertEquals(r.body().length, offset, "nothing after the last output");
+  }
+
+  /**
+   * The header exactly as tritonclient.http's {@code _utils._get_inference_request} builds it for
+   * {@code infer(model, inputs, outputs=[InferRequestedOutput("OUTPUT0"),
+   * InferRequestedOutput("OUTPUT1", binary_data=False)], request_id="7", timeout=5000000)}: keys in
+   * the order the function fills its dict ({@code id}, {@code inputs}, {@code outputs}, then {@code
+   * parameters}), each input as {@code InferInput._get_tensor} lays it out (name, shape, datatype,
+   * parameters), each output as {@code InferRequestedOutput._get_tensor} (name, parameters with
+   * {@code binary_data}), no {@code binary_data_output} since outputs are named, and the compact
+   * separators of {@code rapidjson.dumps}. {@code Inference-Header-Content-Length} is {@code
+   * len(request_json)}, which equals the byte count for this ASCII header.
+   */
+  static final String CLIENT_HEADER =
+      "{\"id\":\"7\",\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"INT32\","
+          + "\"parameters\":{\"binary_data_size\":64}},{\"name\":\"INPUT1\",\"shape\":[1,16],"
+          + "\"datatype\":\"INT32\",\"parameters\":{\"binary_data_size\":64}}],"
+          + "\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"binary_data\":true}},"
+          + "{\"name\":\"OUTPUT1\",\"parameters\":{\"binary_data\":false}}],"
+          + "\"parameters\":{\"timeout\":5000000}}";
+
+  static byte[] clientBody() {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(CLIENT_HEADER.getBytes(StandardCharsets.US_ASCII));
+    body.writeBytes(RestEndToEndTest.int32s(RestEndToEndTest.fill(16, 7)));
+    body.writeBytes(RestEndToEndTest.int32s(RestEndToEndTest.fill(16, 2)));
+    return body.toByteArray();
+  }
+
+  @Test
+  void shouldAnswerTritonClientsNamedOutputsBinaryAndJsonAsItParsesThem() throws Exception {
+    HttpResponse<byte[]> r =
+        rest.post(
+            "/v2/models/simple/infer",
+            clientBody(),
+            RestCalls.HEADER_LENGTH,
+            Integer.toString(CLIENT_HEADER.length()));
+    assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    assertClientReads(r.headers().firstValue(RestCalls.HEADER_LENGTH), r.body());
+  }
+
+  @Test
+  void shouldTakeAGzippedRequestAndAnswerDeflateAsTritonClientAsks() throws Exception {
+    // InferenceServerClient.infer(..., request_compression_algorithm="gzip",
+    // response_compression_algorithm="deflate"): the body is gzip.compress(request_body) under
+    // Content-Encoding: gzip, Accept-Encoding: deflate asks for the answer; the header length is
+    // the uncompressed JSON's. InferResult decompresses with zlib.decompress when
+    // Content-Encoding is exactly "deflate" (zlib-wrapped), then splits the body.
+    ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(gzipped)) {
+      gz.write(clientBody());
+    }
+    HttpResponse<byte[]> r =
+        rest.post(
+            "/v2/models/simple/infer",
+            gzipped.toByteArray(),
+            "Content-Encoding",
+            "gzip",
+            "Accept-Encoding",
+            "deflate",
+            RestCalls.HEADER_LENGTH,
+            Integer.toString(CLIENT_HEADER.length()));
+    assertEquals(200, r.statusCode());
+    assertEquals("deflate", r.headers().firstValue("Content-Encoding").orElse(""));
+    byte[] body;
+    try (InflaterInputStream in = new InflaterInputStream(new ByteArrayInputStream(r.body()))) {
+      body = in.readAllBytes();
+    }
+    assertClientReads(r.headers().firstValue(RestCalls.HEADER_LENGTH), body);
+  }
+
+  /** What InferResult reads from the answer to {@link #CLIENT_HEADER}: 7+2 binary, 7-2 in JSON. */
+  private static void assertClientReads(java.util.Optional<String> headerLength, byte[] body)
+      throws Exception {
+    int length = Integer.parseInt(headerLength.orElseThrow());
+    JsonNode answer = RestCalls.JSON.readTree(Arrays.copyOfRange(body, 0, length));
+    assertEquals("7", answer.get("id").asText(), answer.toString());
+    JsonNode out0 = answer.get("outputs").get(0);
+    JsonNode out1 = answer.get("outputs").get(1);
+    assertEquals("OUTPUT0", out0.get("name").asText());
+    assertEquals(64, out0.get("parameters").get("binary_data_size").asInt(), out0.toString());
+    assertArrayEquals(
+        RestEndToEndTest.int32s(RestEndToEndTest.fill(16, 9)),
+        Arrays.copyOfRange(body, length, length + 64));
+    assertEquals("OUTPUT1", out1.get("name").asText());
+    assertTrue(
+        out1.get("parameters") == null || !out1.get("parameters").has("binary_data_size"),
+        out1.toString());
+    assertEquals(16, out1.get("data").size());
+    assertEquals(5, out1.get("data").get(0).asInt());
+    assertEquals(length + 64, body.length, "only OUTPUT0's bytes follow the JSON");
+  }
+
+  @Test
+  void shouldRefuseClassificationRatherThanAnswerTheFullTensor() throws Exception {
+    // InferRequestedOutput("OUTPUT0", class_count=2) puts "classification": 2 before
+    // "binary_data" in the output's parameters. Answering the whole tensor instead of the top
+    // classes would be read as a wrong answer: it is refused, in the error body _get_error reads.
+    String header =
+        "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"INT32\","
+            + "\"parameters\":{\"binary_data_size\":64}},{\"name\":\"INPUT1\",\"shape\":[1,16],"
+            + "\"datatype\":\"INT32\",\"parameters\":{\"binary_data_size\":64}}],"
+            + "\"outputs\":[{\"name\":\"OUTPUT0\",\"parameters\":{\"classification\":2,"
+            + "\"binary_data\":true}}]}";
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(header.getBytes(StandardCharsets.US_ASCII));
+    body.writeBytes(RestEndToEndTest.int32s(RestEndToEndTest.fill(16, 7)));
+    body.writeBytes(RestEndToEndTest.int32s(RestEndToEndTest.fill(16, 2)));
+    HttpResponse<byte[]> r =
+        rest.post(
+            "/v2/models/simple/infer",
+            body.toByteArray(),
+            RestCalls.HEADER_LENGTH,
+            Integer.toString(header.length()));
+    assertEquals(501, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    assertTrue(
+        RestCalls.json(r).get("error").asText().contains("classification"),
+        new String(r.body(), StandardCharsets.UTF_8));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.ringserve.loadtest.cli;
 
 import io.ringserve.loadtest.ConcurrencyRange;
 import io.ringserve.loadtest.ContentsMode;
+import io.ringserve.loadtest.Protocol;
 import io.ringserve.loadtest.ReportFormat;
 import io.ringserve.loadtest.Warmup;
 import io.ringserve.loadtest.internal.Durations;
@@ -159,6 +160,17 @@ final class Converters {
         return ContentsMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException("'" + value + "' must be raw or typed");
+      }
+    }
+  }
+
+  static final class ProtocolConverter implements ITypeConverter<Protocol> {
+    @Override
+    public Protocol convert(String value) {
+      try {
+        return Protocol.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException("'" + value + "' must be grpc or http");
       }
     }
   }

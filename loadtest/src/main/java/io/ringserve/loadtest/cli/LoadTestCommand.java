@@ -7,6 +7,7 @@ import io.ringserve.loadtest.LoadRunner;
 import io.ringserve.loadtest.LoadSpec;
 import io.ringserve.loadtest.LoadTestException;
 import io.ringserve.loadtest.ProgressListener;
+import io.ringserve.loadtest.Protocol;
 import io.ringserve.loadtest.ReportFormat;
 import io.ringserve.loadtest.SweepReport;
 import io.ringserve.loadtest.Target;
@@ -157,6 +158,17 @@ public final class LoadTestCommand implements Callable<Integer> {
       description =
           "Send over ModelStreamInfer (one stream per connection) instead of unary ModelInfer.")
   boolean stream;
+
+  @Option(
+      names = {"-i", "--protocol"},
+      paramLabel = "PROTOCOL",
+      defaultValue = "grpc",
+      converter = Converters.ProtocolConverter.class,
+      description =
+          "grpc or http, as perf_analyzer's -i (default: ${DEFAULT-VALUE}). Over http, --contents"
+              + " raw sends binary tensor data and typed sends JSON data; one keep-alive"
+              + " connection per call in flight.")
+  Protocol protocol;
 
   @Option(
       names = "--concurrency-range",
@@ -324,7 +336,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   }
 
   private LoadSpec spec() {
-    Target target = targetOptions.toTarget();
+    Target target = targetOptions.toTarget(protocol.defaultPort());
     LoadSpec.Builder b =
         LoadSpec.builder(target, model)
             .modelVersion(modelVersion)
@@ -338,6 +350,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             .connections(connections)
             .warmup(warmup)
             .stream(stream)
+            .protocol(protocol)
             .poolSize(poolSize)
             .seed(seed)
             .maxOutstanding(maxOutstanding);

@@ -18,8 +18,8 @@ final class TargetOptions {
       paramLabel = "HOST:PORT",
       converter = Converters.AddressConverter.class,
       description =
-          "Server address, as perf_analyzer and ringserve-infer take it (default: 127.0.0.1:8001;"
-              + " --host and --port set one part).")
+          "Server address, as perf_analyzer and ringserve-infer take it (default: 127.0.0.1:8001,"
+              + " or :8000 with --protocol http; --host and --port set one part).")
   Map.Entry<String, Integer> url;
 
   @Option(
@@ -32,9 +32,8 @@ final class TargetOptions {
   @Option(
       names = {"-p", "--port"},
       paramLabel = "PORT",
-      defaultValue = "8001",
-      description = "gRPC port (default: ${DEFAULT-VALUE}).")
-  int port;
+      description = "Server port (default: 8001 for gRPC, 8000 for HTTP, as Triton).")
+  Integer port;
 
   @Option(names = "--tls", description = "Use TLS (default: plaintext).")
   boolean tls;
@@ -90,12 +89,17 @@ final class TargetOptions {
 
   /** The {@link Target} these options describe; any TLS file option turns TLS on. */
   Target toTarget() {
+    return toTarget(Target.DEFAULT_PORT);
+  }
+
+  /** As {@link #toTarget()}, with {@code defaultPort} where no port was given. */
+  Target toTarget(int defaultPort) {
     boolean useTls = tls || caCert != null || cert != null || skipVerify;
     Map<String, String> headerMap = new LinkedHashMap<>();
     headers.forEach(e -> headerMap.put(e.getKey(), e.getValue()));
     return new Target(
         url == null ? host : url.getKey(),
-        url == null ? port : url.getValue(),
+        url != null ? url.getValue() : port != null ? port : defaultPort,
         useTls ? new Target.Tls(true, caCert, cert, key, skipVerify) : Target.Tls.PLAINTEXT,
         authority,
         headerMap,

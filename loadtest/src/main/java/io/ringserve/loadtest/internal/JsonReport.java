@@ -6,6 +6,7 @@ import io.ringserve.loadtest.LoadReport.Bucket;
 import io.ringserve.loadtest.LoadReport.Percentile;
 import io.ringserve.loadtest.LoadReport.TimePoint;
 import io.ringserve.loadtest.LoadSpec;
+import io.ringserve.loadtest.Protocol;
 import io.ringserve.loadtest.ServerStats;
 import io.ringserve.loadtest.SweepReport;
 import io.ringserve.loadtest.Target;
@@ -141,7 +142,10 @@ public final class JsonReport {
     w.beginObject();
     w.name("call")
         .value(
-            "inference.GRPCInferenceService/" + (s.stream() ? "ModelStreamInfer" : "ModelInfer"));
+            s.protocol() == Protocol.HTTP
+                ? "POST /v2/models/" + s.model() + "/infer"
+                : "inference.GRPCInferenceService/"
+                    + (s.stream() ? "ModelStreamInfer" : "ModelInfer"));
     w.name("host").value(t.address());
     w.name("insecure").value(!t.tls().enabled());
     if (t.tls().enabled()) {
@@ -203,6 +207,7 @@ public final class JsonReport {
     }
     w.name("contents").value(s.contents().name().toLowerCase(Locale.ROOT));
     w.name("stream").value(s.stream());
+    w.name("protocol").value(s.protocol().name().toLowerCase(Locale.ROOT));
     w.endObject();
   }
 

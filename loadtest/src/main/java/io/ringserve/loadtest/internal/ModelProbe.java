@@ -8,6 +8,7 @@ import inference.GrpcService.ModelMetadataRequest;
 import inference.GrpcService.ModelMetadataResponse;
 import inference.GrpcService.ModelStatistics;
 import inference.GrpcService.ModelStatisticsRequest;
+import inference.GrpcService.ModelStatisticsResponse;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each call is one blocking RPC bounded by the target's connect timeout. Thread-safe.
  */
-public final class ModelProbe {
+public final class ModelProbe implements ServerProbe {
   private final Channel channel;
   private final Target target;
   private final String model;
@@ -44,6 +45,7 @@ public final class ModelProbe {
    *
    * @throws LoadTestException if the server is unreachable, the model unknown, or the call fails
    */
+  @Override
   public ModelMetadataResponse metadata() {
     try {
       return stub()
@@ -58,6 +60,7 @@ public final class ModelProbe {
    * The model's {@code max_batch_size}, or empty if the server does not offer {@code ModelConfig}
    * (it is a Triton extension; plain KServe v2 servers lack it).
    */
+  @Override
   public OptionalInt maxBatchSize() {
     try {
       return OptionalInt.of(
@@ -75,52 +78,58 @@ public final class ModelProbe {
    * The model's cumulative statistics summed over its versions, or {@code null} if the server does
    * not offer {@code ModelStatistics}.
    */
+  @Override
   public ServerStats statistics() {
     try {
-      long inferences = 0;
-      long executions = 0;
-      long success = 0;
-      long fail = 0;
-      long queueCount = 0;
-      long queueNs = 0;
-      long computeCount = 0;
-      long inputNs = 0;
-      long inferNs = 0;
-      long outputNs = 0;
-      for (ModelStatistics s :
+      return sum(
           stub()
               .modelStatistics(
-                  ModelStatisticsRequest.newBuilder().setName(model).setVersion(version).build())
-              .getModelStatsList()) {
-        if (!s.getName().equals(model)) {
-          continue;
-        }
-        InferStatistics i = s.getInferenceStats();
-        inferences += s.getInferenceCount();
-        executions += s.getExecutionCount();
-        success += i.getSuccess().getCount();
-        fail += i.getFail().getCount();
-        queueCount += i.getQueue().getCount();
-        queueNs += i.getQueue().getNs();
-        computeCount += i.getComputeInfer().getCount();
-        inputNs += i.getComputeInput().getNs();
-        inferNs += i.getComputeInfer().getNs();
-        outputNs += i.getComputeOutput().getNs();
-      }
-      return new ServerStats(
-          inferences,
-          executions,
-          success,
-          fail,
-          queueCount,
-          queueNs,
-          computeCount,
-          inputNs,
-          inferNs,
-          outputNs);
+                  ModelStatisticsRequest.newBuilder().setName(model).setVersion(version).build()),
+          model);
     } catch (StatusRuntimeException e) {
       return null;
     }
+  }
+
+  /** The statistics of {@code model} in {@code response}, summed over its versions. */
+  static ServerStats sum(ModelStatisticsResponse response, String model) {
+    long inferences = 0;
+    long executions = 0;
+    long success = 0;
+    long fail = 0;
+    long queueCount = 0;
+    long queueNs = 0;
+    long computeCount = 0;
+    long inputNs = 0;
+    long inferNs = 0;
+    long outputNs = 0;
+    for (ModelStatistics s : response.getModelStatsList()) {
+      if (!s.getName().equals(model)) {
+        continue;
+      }
+      InferStatistics i = s.getInferenceStats();
+      inferences += s.getInferenceCount();
+      executions += s.getExecutionCount();
+      success += i.getSuccess().getCount();
+      fail += i.getFail().getCount();
+      queueCount += i.getQueue().getCount();
+      queueNs += i.getQueue().getNs();
+      computeCount += i.getComputeInfer().getCount();
+      inputNs += i.getComputeInput().getNs();
+      inferNs += i.getComputeInfer().getNs();
+      outputNs += i.getComputeOutput().getNs();
+    }
+    return new ServerStats(
+        inferences,
+        executions,
+        success,
+        fail,
+        queueCount,
+        queueNs,
+        computeCount,
+        inputNs,
+        inferNs,
+        outputNs);
   }
 
   private static String rootMessage(Throwable t) {

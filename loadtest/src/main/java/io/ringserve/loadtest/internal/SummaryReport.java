@@ -3,10 +3,12 @@ package io.ringserve.loadtest.internal;
 import static io.ringserve.loadtest.internal.Durations.format;
 import static io.ringserve.loadtest.internal.Durations.millis;
 
+import io.ringserve.loadtest.ContentsMode;
 import io.ringserve.loadtest.LoadReport;
 import io.ringserve.loadtest.LoadReport.Bucket;
 import io.ringserve.loadtest.LoadReport.Percentile;
 import io.ringserve.loadtest.LoadSpec;
+import io.ringserve.loadtest.Protocol;
 import io.ringserve.loadtest.ServerStats;
 import io.ringserve.loadtest.SweepReport;
 import java.io.PrintWriter;
@@ -131,6 +133,9 @@ public final class SummaryReport {
     }
     sb.append(" at ").append(s.target().address());
     sb.append(s.stream() ? " (stream)" : "");
+    if (s.protocol() == Protocol.HTTP) {
+      sb.append(s.contents() == ContentsMode.RAW ? " (HTTP, binary)" : " (HTTP, JSON)");
+    }
     if (s.isOpenLoop()) {
       sb.append(String.format(Locale.ROOT, ", open loop %.1f rps", s.rps()));
     } else if (concurrency > 0) {

@@ -52,6 +52,18 @@ class LoadTestCommandTest {
   }
 
   @Test
+  void shouldLoadTheRestPortWithDashIHttp() {
+    Target http = Target.of(TestServer.HOST, TestServers.shared().httpPort());
+    Result r = run(http, "-i", "http", "-m", "simple", "-c", "2", "-n", "50", "-O", "json");
+
+    assertEquals(0, r.status(), r.err());
+    JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(50, json.getAsJsonObject("statusCodeDistribution").get("OK").getAsLong());
+    assertEquals("http", json.getAsJsonObject("options").get("protocol").getAsString());
+    assertEquals(50, json.getAsJsonObject("server").get("inferenceCount").getAsLong(), r.out());
+  }
+
+  @Test
   void shouldWriteJsonWithGhzFieldsAndServerStatistics() {
     Result r = run(target, "-m", "simple", "-c", "2", "-n", "100", "-O", "json");
 

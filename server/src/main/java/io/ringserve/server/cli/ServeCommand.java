@@ -135,6 +135,23 @@ final class ServeCommand implements Callable<Integer> {
   int httpMaxInputSize;
 
   @Option(
+      names = "--http-max-header-size",
+      paramLabel = "BYTES",
+      defaultValue = "" + Config.DEFAULT_HTTP_MAX_HEADER_BYTES,
+      description =
+          "Longest HTTP request line and header block accepted (default: ${DEFAULT-VALUE} = 16"
+              + " KiB); longer ones get 400 and the connection closes.")
+  int httpMaxHeaderSize;
+
+  @Option(
+      names = "--http-idle-timeout-secs",
+      paramLabel = "SECONDS",
+      defaultValue = "" + Config.DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS,
+      description =
+          "Seconds an idle keep-alive HTTP connection stays open (default: ${DEFAULT-VALUE}).")
+  int httpIdleTimeoutSecs;
+
+  @Option(
       names = "--intra-op-threads",
       paramLabel = "N",
       description =
@@ -297,6 +314,8 @@ final class ServeCommand implements Callable<Integer> {
                   .httpHost(httpAddress != null ? httpAddress : host)
                   .httpPort(httpPort)
                   .httpMaxInputBytes(httpMaxInputSize)
+                  .httpMaxHeaderBytes(httpMaxHeaderSize)
+                  .httpIdleTimeout(Duration.ofSeconds(httpIdleTimeoutSecs))
                   .httpRestrictions(httpRestricted)
                   .build());
     } catch (ModelsFailedToLoadException e) {

@@ -203,6 +203,17 @@ class ServeCommandTest {
     assertTrue(e.getMessage().contains("need --grpc-use-ssl true"), e.getMessage());
   }
 
+  @Test
+  void theHttpHeaderAndIdleLimitsAreFlagsWithTheFormerConstantsAsDefaults() {
+    ServeCommand defaults = parse();
+    assertEquals(16 * 1024, defaults.httpMaxHeaderSize);
+    assertEquals(120, defaults.httpIdleTimeoutSecs);
+
+    ServeCommand set = parse("--http-max-header-size", "2048", "--http-idle-timeout-secs", "5");
+    assertEquals(2048, set.httpMaxHeaderSize);
+    assertEquals(5, set.httpIdleTimeoutSecs);
+  }
+
   private static ServeCommand parse(String... args) {
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve).parseArgs(args);

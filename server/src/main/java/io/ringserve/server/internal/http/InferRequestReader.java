@@ -8,6 +8,7 @@ import inference.GrpcService.InferParameter;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.ModelConfigOuterClass.ModelInput;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.internal.repository.ServedModel;
@@ -28,7 +29,8 @@ import java.util.function.Supplier;
  * framing (Triton's HTTP handler makes the same ones before its core sees the request); the model
  * checks stay in the decoder.
  *
- * <p>Stateless and thread-safe; called on an event-loop thread, costs one JSON parse of the header.
+ * <p>Stateless and thread-safe; called on an event-loop thread for small bodies and on {@link
+ * BodyParsers}' pool for large ones; costs one JSON parse of the header.
  */
 final class InferRequestReader {
   /** Request parameter of the binary extension: return every output as binary data. */
@@ -39,6 +41,9 @@ final class InferRequestReader {
 
   /** Requested-output parameter of the binary extension: return this output as binary data. */
   static final String BINARY_DATA = "binary_data";
+
+  /** Requested-output parameter of Triton's classification extension: the top-k count. */
+  static final String CLASSIFICATION = "classification";
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -136,6 +141,16 @@ final class InferRequestReader {
           for (Map.Entry<String, JsonNode> p : fields(outputParameters, "parameters")) {
             if (p.getKey().equals(BINARY_DATA)) {
               perOutput.put(name, bool(p.getValue(), BINARY_DATA));
+            } else if (p.getKey().equals(CLASSIFICATION)) {
+              // Answering the whole tensor where the client asked for its top classes would be
+              // read as a wrong answer.
+              throw Status.UNIMPLEMENTED
+                  .withDescription(
+                      "output '"
+                          + name
+                          + "' asks for classification, which is not supported; request the"
+                          + " output itself and take its top classes in the client")
+                  .asRuntimeException();
             } else {
               requested.putParameters(p.getKey(), parameter(p.getKey(), p.getValue()));
             }

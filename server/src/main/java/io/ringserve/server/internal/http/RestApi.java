@@ -42,6 +42,7 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -53,23 +54,26 @@ import java.util.function.Consumer;
  * scheduler. Only the framing differs: JSON (and binary data) instead of protobuf, HTTP status
  * codes ({@link HttpStatuses}) instead of gRPC ones.
  *
- * <p>Thread-safe and stateless. {@link #handle} runs on an event-loop thread and never blocks; the
- * answer may be given later, from a scheduler thread.
+ * <p>Thread-safe and stateless. {@link #handle} runs on an event-loop thread and never blocks; a
+ * large JSON inference body is parsed on {@link BodyParsers}' pool instead. The answer may be given
+ * later, from a parser or scheduler thread.
  */
 final class RestApi {
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
   private final InferenceService service;
   private final ModelRepository repository;
+  private final BodyParsers parsers;
   private final ApiRestrictions restrictions;
 
-  RestApi(InferenceService service, ModelRepository repository) {
-    this(service, repository, ApiRestrictions.NONE);
-  }
-
-  RestApi(InferenceService service, ModelRepository repository, ApiRestrictions restrictions) {
+  RestApi(
+      InferenceService service,
+      ModelRepository repository,
+      BodyParsers parsers,
+      ApiRestrictions restrictions) {
     this.service = Objects.requireNonNull(service, "service");
     this.repository = Objects.requireNonNull(repository, "repository");
+    this.parsers = Objects.requireNonNull(parsers, "parsers");
     this.restrictions = Objects.requireNonNull(restrictions, "restrictions");
   }
 
@@ -292,7 +296,43 @@ final class RestApi {
         return;
       }
     }
+    // A copy: the request's buffer is released when this method returns, and the binary inputs
+    // are wrapped where they lie in the body, to be read when the batch runs.
     byte[] body = ByteBufUtil.getBytes(request.content());
+    long jsonBytes = headerLength < 0 ? body.length : headerLength;
+    if (!BodyParsers.offload(jsonBytes)) {
+      readAndSubmit(model, version, body, headerLength, answer, cancelled);
+      return;
+    }
+    long length = headerLength;
+    String uri = request.uri();
+    try {
+      parsers
+          .executor()
+          .execute(
+              () -> {
+                try {
+                  readAndSubmit(model, version, body, length, answer, cancelled);
+                } catch (RuntimeException e) {
+                  answer.error(Statuses.statusOf(e, "cannot answer POST " + uri));
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      answer.error(
+          Status.UNAVAILABLE.withDescription(
+              "too many large JSON request bodies being parsed at once; retry, or send the"
+                  + " tensors as binary data"));
+    }
+  }
+
+  /** Parses the body and hands the request to the scheduler; on the event loop or a parser. */
+  private void readAndSubmit(
+      String model,
+      String version,
+      byte[] body,
+      long headerLength,
+      Answer answer,
+      BooleanSupplier cancelled) {
     InferRequestReader.Read read =
         InferRequestReader.read(
             model, version, body, headerLength, () -> repository.resolve(model, version));

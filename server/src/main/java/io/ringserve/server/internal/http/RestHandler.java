@@ -1,7 +1,8 @@
 package io.ringserve.server.internal.http;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -9,8 +10,11 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.1 connection: answers its requests one at a time, in order, as HTTP/1.1 requires of
@@ -20,31 +24,59 @@ import java.util.Queue;
  * stops reading, so a client that sends without reading its answers holds at most one waiting
  * request in the server's memory and the kernel buffers push back on it.
  *
+ * <p>A request refused before it was whole (a {@link Refusal}: its body is over the limit) waits
+ * its turn like any other, is answered, and ends the connection.
+ *
  * <p>Confined to the channel's event loop; answers may come from any thread and are written through
  * the channel, which hands them to the loop.
  */
-final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class RestHandler extends ChannelInboundHandlerAdapter {
+  /** How long the client gets to read the refusal of an oversized body before the close. */
+  private static final int CLOSE_LINGER_SECONDS = 2;
+
+  /** A request refused as it arrived: answered 400 with {@code message}, then the close. */
+  record Refusal(String message) {
+    Refusal {
+      Objects.requireNonNull(message, "message");
+    }
+  }
+
   private final RestApi api;
-  private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
+  // FullHttpRequest or Refusal, in arrival order.
+  private final Queue<Object> waiting = new ArrayDeque<>();
   private boolean busy;
+  // Set once the connection's last answer is decided: later requests are discarded unanswered.
+  private boolean ending;
 
   RestHandler(RestApi api) {
-    super(false);
     this.api = api;
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest) && !(msg instanceof Refusal)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (ending) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (busy) {
-      waiting.add(request);
+      waiting.add(msg);
       ctx.channel().config().setAutoRead(false);
       return;
     }
-    serve(ctx, request);
+    serve(ctx, msg);
   }
 
-  private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
+  private void serve(ChannelHandlerContext ctx, Object msg) {
     busy = true;
+    if (msg instanceof Refusal refusal) {
+      refuse(ctx, refusal);
+      return;
+    }
+    FullHttpRequest request = (FullHttpRequest) msg;
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     if (!request.decoderResult().isSuccess()) {
       request.release();
@@ -88,16 +120,44 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             });
   }
 
+  /** Answers an oversized request and ends the connection; on the event loop. */
+  private void refuse(ChannelHandlerContext ctx, Refusal refusal) {
+    ending = true;
+    while (!waiting.isEmpty()) {
+      ReferenceCountUtil.release(waiting.poll());
+    }
+    RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> {});
+    FullHttpResponse response = answer.error(HttpResponseStatus.BAD_REQUEST, refusal.message());
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(written -> closeAfterAnswer(ctx));
+  }
+
+  /**
+   * Closes the connection once the client has had the refusal. Closing at once while the client is
+   * still sending the rest of its body makes the kernel reset the connection, and the client may
+   * then lose the answer: so the server stops writing, keeps reading (the aggregator discards the
+   * rest of the oversized body) and closes when the client does, or after a bounded linger.
+   */
+  private static void closeAfterAnswer(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(true);
+    if (ctx.channel() instanceof SocketChannel socket && socket.isActive()) {
+      socket.shutdownOutput();
+      ctx.executor().schedule(() -> ctx.close(), CLOSE_LINGER_SECONDS, TimeUnit.SECONDS);
+    } else {
+      ctx.close();
+    }
+  }
+
   /** On the event loop, once an answer is written: serve the next request, or read again. */
   private void next(ChannelHandlerContext ctx) {
     busy = false;
-    FullHttpRequest request = waiting.poll();
+    Object msg = waiting.poll();
     if (waiting.isEmpty() && !ctx.channel().config().isAutoRead()) {
       // Read again, to see the next request and a close while this one is in flight.
       ctx.channel().config().setAutoRead(true);
     }
-    if (request != null) {
-      serve(ctx, request);
+    if (msg != null) {
+      serve(ctx, msg);
     }
   }
 
@@ -112,9 +172,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    FullHttpRequest request;
-    while ((request = waiting.poll()) != null) {
-      request.release();
+    Object msg;
+    while ((msg = waiting.poll()) != null) {
+      ReferenceCountUtil.release(msg);
     }
     super.channelInactive(ctx);
   }

@@ -11,14 +11,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.ringserve.server.GrpcSecurity;
@@ -26,6 +22,7 @@ import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -36,43 +33,65 @@ import java.util.concurrent.TimeUnit;
  * ({@code Content-Encoding}, {@code Accept-Encoding}). Netty's HTTP codec on its own event loops;
  * the routes are {@link RestApi}'s.
  *
- * <p>Limits: a request body (after decompression) over {@code maxInputBytes} is answered 400 and
- * the connection closed, as Triton's {@code --http-max-input-size}; the request line and headers
- * are bounded by {@link #MAX_HEADER_BYTES}; a connection idle for {@link #IDLE_TIMEOUT_SECONDS} is
- * closed. Thread-safe; {@link #close()} is idempotent.
+ * <p>Limits ({@link Limits}): a request body (after decompression) over the input limit is answered
+ * 400 and the connection closed, as Triton's {@code --http-max-input-size}; the request line and
+ * headers are bounded; a connection idle for the idle timeout is closed. Large JSON bodies are
+ * parsed on a bounded pool ({@link BodyParsers}), never on an event loop. Thread-safe; {@link
+ * #close()} is idempotent.
  */
 public final class RestServer implements AutoCloseable {
-  /** Longest request line and header block accepted, as common HTTP servers bound them. */
-  public static final int MAX_HEADER_BYTES = 16 * 1024;
+  /** Longest request line and header block accepted by default, as common HTTP servers bound it. */
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
-  /** Seconds a keep-alive connection may sit idle before the server closes it. */
-  public static final int IDLE_TIMEOUT_SECONDS = 120;
+  /** Seconds a keep-alive connection may sit idle by default before the server closes it. */
+  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
+
+  /**
+   * What one connection may ask of the server.
+   *
+   * @param maxInputBytes the largest request body accepted, after decompression
+   * @param maxHeaderBytes the longest request line and header block accepted
+   * @param idleTimeout how long a keep-alive connection may sit idle (at least one second)
+   */
+  public record Limits(int maxInputBytes, int maxHeaderBytes, Duration idleTimeout) {
+    public Limits {
+      if (maxInputBytes < 1) {
+        throw new IllegalArgumentException("maxInputBytes must be >= 1, got " + maxInputBytes);
+      }
+      if (maxHeaderBytes < 1) {
+        throw new IllegalArgumentException("maxHeaderBytes must be >= 1, got " + maxHeaderBytes);
+      }
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
+      if (idleTimeout.toSeconds() < 1) {
+        throw new IllegalArgumentException(
+            "idleTimeout must be at least one second, got " + idleTimeout);
+      }
+    }
+  }
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel channel;
+  private final BodyParsers parsers;
 
-  private RestServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel) {
+  private RestServer(
+      EventLoopGroup boss, EventLoopGroup workers, Channel channel, BodyParsers parsers) {
     this.boss = boss;
     this.workers = workers;
     this.channel = channel;
+    this.parsers = parsers;
   }
 
   /**
    * Binds the port and starts serving.
    *
    * @param port the port, or 0 for an ephemeral one (see {@link #port()})
-   * @param maxInputBytes the largest request body accepted, after decompression
    * @throws IOException if the port cannot be bound
    */
   public static RestServer start(
-      String host,
-      int port,
-      int maxInputBytes,
-      InferenceService service,
-      ModelRepository repository)
+      String host, int port, Limits limits, InferenceService service, ModelRepository repository)
       throws IOException {
-    return start(host, port, maxInputBytes, service, repository, List.of());
+    return start(host, port, limits, service, repository, List.of());
   }
 
   /**
@@ -84,16 +103,18 @@ public final class RestServer implements AutoCloseable {
   public static RestServer start(
       String host,
       int port,
-      int maxInputBytes,
+      Limits limits,
       InferenceService service,
       ModelRepository repository,
       List<GrpcSecurity.Restriction> restrictions)
       throws IOException {
     Objects.requireNonNull(host, "host");
-    if (maxInputBytes < 1) {
-      throw new IllegalArgumentException("maxInputBytes must be >= 1, got " + maxInputBytes);
-    }
-    RestApi api = new RestApi(service, repository, new ApiRestrictions(restrictions));
+    Objects.requireNonNull(limits, "limits");
+    BodyParsers parsers = BodyParsers.start();
+    RestApi api = new RestApi(service, repository, parsers, new ApiRestrictions(restrictions));
+    int maxInputBytes = limits.maxInputBytes();
+    int maxHeaderBytes = limits.maxHeaderBytes();
+    long idleSeconds = limits.idleTimeout().toSeconds();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     try {
@@ -107,8 +128,10 @@ public final class RestServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                       ChannelPipeline p = ch.pipeline();
-                      p.addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS));
-                      p.addLast(new HttpServerCodec(4096, MAX_HEADER_BYTES, 8192));
+                      p.addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
+                      // The initial line is bounded by the header limit too: a long URI is as
+                      // much a header as any other.
+                      p.addLast(new HttpServerCodec(maxHeaderBytes, maxHeaderBytes, 8192));
                       p.addLast(new HttpContentCompressor());
                       // No per-chunk cap here: the aggregator behind bounds the whole decompressed
                       // body.
@@ -120,10 +143,11 @@ public final class RestServer implements AutoCloseable {
               .bind(new InetSocketAddress(host, port))
               .syncUninterruptibly()
               .channel();
-      return new RestServer(boss, workers, channel);
+      return new RestServer(boss, workers, channel, parsers);
     } catch (RuntimeException e) {
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      parsers.close();
       throw new IOException(
           "cannot bind the HTTP port " + host + ":" + port + ": " + e.getMessage(), e);
     }
@@ -140,13 +164,15 @@ public final class RestServer implements AutoCloseable {
     channel.close().syncUninterruptibly();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    parsers.close();
   }
 
-  /** Answers an oversized request in Triton's manner: 400, saying which flag raises the limit. */
+  /**
+   * Refuses an oversized request in Triton's manner (400, saying which flag raises the limit). The
+   * refusal is handed on to {@link RestHandler} as a message of its own, so that it is answered in
+   * request order, after the answers of the requests before it on the connection.
+   */
   private static final class BoundedAggregator extends HttpObjectAggregator {
-    /** How long the client gets to read the refusal of an oversized body before the close. */
-    private static final int CLOSE_LINGER_SECONDS = 2;
-
     private final int maxInputBytes;
 
     BoundedAggregator(int maxInputBytes) {
@@ -156,30 +182,11 @@ public final class RestServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> {});
-      FullHttpResponse response =
-          answer.error(
-              HttpResponseStatus.BAD_REQUEST,
+      ctx.fireChannelRead(
+          new RestHandler.Refusal(
               "request body is larger than the maximum allowed value of "
                   + maxInputBytes
-                  + " bytes; use --http-max-input-size to increase the limit");
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(written -> closeAfterAnswer(ctx));
-    }
-
-    /**
-     * Closes the connection once the client has had the answer. Closing at once while the client is
-     * still sending the rest of its body makes the kernel reset the connection, and the client may
-     * then lose the answer: so the server stops writing, keeps reading (the aggregator discards the
-     * rest of the oversized body) and closes when the client does, or after a bounded linger.
-     */
-    private static void closeAfterAnswer(ChannelHandlerContext ctx) {
-      if (ctx.channel() instanceof SocketChannel socket && socket.isActive()) {
-        socket.shutdownOutput();
-        ctx.executor().schedule(() -> ctx.close(), CLOSE_LINGER_SECONDS, TimeUnit.SECONDS);
-      } else {
-        ctx.close();
-      }
+                  + " bytes; use --http-max-input-size to increase the limit"));
     }
   }
 }
