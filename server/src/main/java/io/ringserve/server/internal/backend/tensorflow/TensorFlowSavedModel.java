@@ -168,6 +168,15 @@ public final class TensorFlowSavedModel implements LoadedModel {
   }
 
   /**
+   * The session boundaries: each session does TensorFlow's slow first run (graph optimisation,
+   * oneDNN weight layouts) on its own first batch, so each batch-size range needs warming.
+   */
+  @Override
+  public long[] warmupBoundaries() {
+    return sessionBoundaries.clone();
+  }
+
+  /**
    * Makes a runner for one worker thread. Runners are cheap (they hold no native resources of their
    * own) and all share this model's sessions.
    */
