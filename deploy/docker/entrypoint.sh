@@ -27,6 +27,9 @@ esac
 # TensorFlow reads these when its native library loads, before any Java code could set them.
 export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-1}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-1}"
+# glibc hands blocks of 1 MiB and more (model weights, graph protos) back to the OS when they are
+# freed, so that an unloaded model's memory leaves the RSS (docs/PERFORMANCE.md, "Model lifecycle").
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-1048576}"
 # The bundled examples (served when no repository is given) are generated under the cache folder.
 export XDG_CACHE_HOME="${XDG_CACHE_HOME:-$tmp/cache}"
 

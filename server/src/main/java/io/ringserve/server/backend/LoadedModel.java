@@ -20,6 +20,16 @@ public interface LoadedModel extends AutoCloseable {
   /** A runner for one model instance. */
   ModelRunner newRunner();
 
+  /**
+   * Increasing batch sizes at which the engine's slow first-run work starts over: each range they
+   * delimit (1 up to the first, from each one up to the next, from the last one on) needs a warmup
+   * run of its own before requests of that range are fast. Empty (the default) when one warmup run
+   * of any batch size warms the whole model.
+   */
+  default long[] warmupBoundaries() {
+    return new long[0];
+  }
+
   @Override
   void close();
 }

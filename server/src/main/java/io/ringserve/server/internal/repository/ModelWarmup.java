@@ -5,6 +5,7 @@ import inference.ModelConfigOuterClass.ModelConfig;
 import io.ringserve.batching.Batch;
 import io.ringserve.batching.ModelRunner;
 import io.ringserve.batching.Tensor;
+import io.ringserve.server.backend.LoadedModel;
 import io.ringserve.server.model.DataTypes;
 import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.wire.DataType;
@@ -28,28 +29,102 @@ import java.util.SplittableRandom;
  * the model's statistics. Engines do their slow first-call work here (TensorFlow's graph
  * optimisation and oneDNN weight layouts), so no request pays for it. Runs on the loader thread;
  * costs what the samples cost to run.
+ *
+ * <p>Beyond Triton: a model whose first-run work starts over per batch-size range ({@link
+ * LoadedModel#warmupBoundaries()}, TensorFlow's split sessions) gets the first sample run again at
+ * the smallest batch size of every range no sample falls in. A Triton config usually warms batch
+ * size 1 only; without this, the first batch of a larger range that the dynamic batcher forms under
+ * load would pay the whole first run (about a second for {@code mlp}), and every request in that
+ * batch and queued behind it with it. Other batch sizes of a warmed range cost about a millisecond
+ * on their first run (docs/PERFORMANCE.md), so they are not warmed one by one.
  */
 final class ModelWarmup {
+  private static final System.Logger LOG = System.getLogger(ModelWarmup.class.getName());
+
   private ModelWarmup() {}
 
   /**
-   * Runs every sample on every runner.
+   * Runs every sample on every runner, then the first sample at each batch-size range of {@code
+   * boundaries} that no sample covered.
    *
+   * @param boundaries the loaded model's {@link LoadedModel#warmupBoundaries()}
    * @throws ModelLoadException naming the sample and what failed, as Triton fails the load
    */
-  static void run(ModelConfig config, Path modelDir, List<ModelRunner> runners)
+  static void run(ModelConfig config, Path modelDir, List<ModelRunner> runners, long[] boundaries)
       throws ModelLoadException {
-    for (ModelConfigOuterClass.ModelWarmup sample : config.getModelWarmupList()) {
-      Batch batch = batchOf(config, modelDir, sample);
-      int count = Math.max(1, sample.getCount());
-      for (ModelRunner runner : runners) {
-        for (int i = 0; i < count; i++) {
-          try {
-            runner.run(batch);
-          } catch (Exception e) {
-            throw new ModelLoadException(
-                "warmup sample '" + sample.getName() + "' failed: " + e.getMessage(), e);
-          }
+    List<ModelConfigOuterClass.ModelWarmup> samples = config.getModelWarmupList();
+    for (ModelConfigOuterClass.ModelWarmup sample : samples) {
+      runSample(config, modelDir, runners, sample);
+    }
+    List<Long> extraSizes = uncoveredRangeStarts(config, boundaries);
+    if (extraSizes.isEmpty()) {
+      return;
+    }
+    LOG.log(
+        System.Logger.Level.INFO,
+        "model ''{0}'': warmup sample ''{1}'' also runs at batch size(s) {2}, so that every"
+            + " batch-size range of the model is warm",
+        config.getName(),
+        samples.get(0).getName(),
+        extraSizes);
+    for (long size : extraSizes) {
+      runSample(
+          config,
+          modelDir,
+          runners,
+          samples.get(0).toBuilder().setBatchSize(Math.toIntExact(size)).build());
+    }
+  }
+
+  /**
+   * The smallest batch size of each range of {@code boundaries} that no sample's batch size falls
+   * in; empty for a model without samples or without batching (there is nothing to run, or only one
+   * size).
+   */
+  static List<Long> uncoveredRangeStarts(ModelConfig config, long[] boundaries) {
+    if (config.getModelWarmupCount() == 0 || config.getMaxBatchSize() <= 0) {
+      return List.of();
+    }
+    List<Long> uncovered = new ArrayList<>();
+    for (int range = 0; range <= boundaries.length; range++) {
+      long low = range == 0 ? 1 : boundaries[range - 1];
+      long high = range == boundaries.length ? Long.MAX_VALUE : boundaries[range];
+      if (low > config.getMaxBatchSize()) {
+        break;
+      }
+      boolean covered = false;
+      for (ModelConfigOuterClass.ModelWarmup sample : config.getModelWarmupList()) {
+        long size = Math.max(1, sample.getBatchSize());
+        covered |= size >= low && size < high;
+      }
+      if (!covered) {
+        uncovered.add(low);
+      }
+    }
+    return uncovered;
+  }
+
+  private static void runSample(
+      ModelConfig config,
+      Path modelDir,
+      List<ModelRunner> runners,
+      ModelConfigOuterClass.ModelWarmup sample)
+      throws ModelLoadException {
+    Batch batch = batchOf(config, modelDir, sample);
+    int count = Math.max(1, sample.getCount());
+    for (ModelRunner runner : runners) {
+      for (int i = 0; i < count; i++) {
+        try {
+          runner.run(batch);
+        } catch (Exception e) {
+          throw new ModelLoadException(
+              "warmup sample '"
+                  + sample.getName()
+                  + "' at batch size "
+                  + batch.size()
+                  + " failed: "
+                  + e.getMessage(),
+              e);
         }
       }
     }

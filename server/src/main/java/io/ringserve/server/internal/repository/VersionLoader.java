@@ -75,7 +75,7 @@ final class VersionLoader {
       for (int i = 0; i < ModelConfigs.instanceCount(config); i++) {
         runners.add(loaded.newRunner());
       }
-      ModelWarmup.run(config, modelDir, runners);
+      ModelWarmup.run(config, modelDir, runners, loaded.warmupBoundaries());
       TensorBytesBudget budget =
           new TensorBytesBudget(
               "--max-queued-input-bytes-per-model", maxBytesPerModel, serverBudget);

@@ -1,5 +1,6 @@
 package io.ringserve.server.internal.backend.tensorflow;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,8 @@ class TensorFlowBackendTest {
 
     try (LoadedModel model = load(config)) {
       assertEquals(3, ((TensorFlowSavedModel) model).sessionCount());
+      // Each session needs its own warmup run.
+      assertArrayEquals(new long[] {7, 81}, model.warmupBoundaries());
     }
   }
 
