@@ -154,9 +154,9 @@ public final class ScoringRun {
       } else {
         try {
           ByteBuffer[] row = mapping.map(record.fields());
-          batch.addRow(record, row);
+          batch.addRow(outputs.slim(record), row);
         } catch (RecordException e) {
-          batch.addError(record, e.getMessage());
+          batch.addError(outputs.slim(record), e.getMessage());
         }
       }
       if (batch.size() == options.batchSize()) {
