@@ -1,6 +1,7 @@
 package io.ringserve.pipeline.cli;
 
 import io.ringserve.pipeline.examples.TransactionGenerator;
+import io.ringserve.pipeline.examples.UniformRowsGenerator;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -24,7 +25,9 @@ import picocli.CommandLine.ParentCommand;
     sortOptions = false,
     description = {
       "Write a synthetic transactions CSV (Time, V1..V28, Amount) for the fraud example model.",
-      "Example: ringserve score generate --rows 1000000 -o transactions.csv"
+      "Example: ringserve score generate --rows 1000000 -o transactions.csv",
+      "With --features N: N uniform [0, 1) columns x0..xN-1 instead, load for a model that takes"
+          + " one vector (mlp: --features 784)."
     })
 final class GenerateCommand implements Callable<Integer> {
 
@@ -42,6 +45,14 @@ final class GenerateCommand implements Callable<Integer> {
       description =
           "The CSV file to write, replaced if it exists; - for standard output (default).")
   String output;
+
+  @Option(
+      names = "--features",
+      paramLabel = "N",
+      description =
+          "Write N uniform [0, 1) columns x0..xN-1 instead of transactions (default: transactions"
+              + " for the fraud model).")
+  Integer features;
 
   @Option(
       names = "--seed",
@@ -70,17 +81,34 @@ final class GenerateCommand implements Callable<Integer> {
       err.println("score generate: error: --fraud-rate must be in [0, 1], got " + fraudRate);
       return 2;
     }
-    TransactionGenerator generator = new TransactionGenerator(seed, fraudRate);
+    if (features != null && features < 1) {
+      err.println("score generate: error: --features must be >= 1, got " + features);
+      return 2;
+    }
     if ("-".equals(output)) {
       Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
-      generator.write(new BufferedWriter(out, 1 << 16), rows);
+      write(new BufferedWriter(out, 1 << 16));
       return 0;
     }
     Path file = Path.of(output);
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      generator.write(out, rows);
+    try (Writer out =
+        new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16)) {
+      write(out);
     }
-    err.println("score generate: wrote " + rows + " transactions to " + file);
+    err.println(
+        "score generate: wrote "
+            + rows
+            + (features == null ? " transactions" : " rows of " + features + " features")
+            + " to "
+            + file);
     return 0;
+  }
+
+  private void write(Writer out) throws IOException {
+    if (features == null) {
+      new TransactionGenerator(seed, fraudRate).write(out, rows);
+    } else {
+      new UniformRowsGenerator(seed, features).write(out, rows);
+    }
   }
 }

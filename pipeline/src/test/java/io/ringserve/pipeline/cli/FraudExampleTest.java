@@ -55,6 +55,22 @@ class FraudExampleTest {
   }
 
   @Test
+  void generateWritesUniformFeatureColumnsForVectorModels() throws Exception {
+    Path csv = dir.resolve("mlp.csv");
+    assertEquals(0, run("generate", "--features", "4", "--rows", "50", "-o", csv.toString()));
+
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(51, lines.size());
+    assertEquals("x0,x1,x2,x3", lines.get(0));
+    for (String line : lines.subList(1, lines.size())) {
+      for (String cell : line.split(",")) {
+        double v = Double.parseDouble(cell);
+        assertTrue(v >= 0 && v <= 1, line);
+      }
+    }
+  }
+
+  @Test
   void theFraudModelScoresAGeneratedFileAsItsReferenceDoes() throws Exception {
     Path csv = dir.resolve("transactions.csv");
     Path scored = dir.resolve("scored.jsonl");
