@@ -30,7 +30,8 @@ import picocli.CommandLine;
 
 /**
  * The issue's throughput lines for {@code ringserve score}, printed (not asserted: the figures
- * belong to a quiet machine). {@code ./mvnw -B -pl pipeline -am -Pbenchmark verify}.
+ * belong to a quiet machine). {@code ./mvnw -B -pl pipeline -am -Pbenchmark verify
+ * -Dtest=ScoringBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  *
  * <ul>
  *   <li>{@code mlp}: in-process scoring of a generated CSV against the engine's own batch-128
