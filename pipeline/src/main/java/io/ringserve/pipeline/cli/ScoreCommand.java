@@ -208,7 +208,8 @@ public final class ScoreCommand implements Callable<Integer> {
       defaultValue = "0",
       description =
           "End a kafka:// source run after MS without a new record, counted from the first"
-              + " partition assignment (default: ${DEFAULT-VALUE} = run until stopped).")
+              + " partition assignment, once its partitions have nothing left to read (default:"
+              + " ${DEFAULT-VALUE} = run until stopped).")
   long idleTimeoutMs;
 
   @Option(
