@@ -37,6 +37,25 @@ public final class OutputRecords {
     this.passThrough = List.copyOf(passThrough);
   }
 
+  /**
+   * {@code in} with only what its output record will need (its position and the pass-through
+   * fields), so that a record waiting for its answer holds a few fields, not the whole input (a
+   * 30-column CSV row's fields weigh some KiB; thousands wait at once).
+   */
+  public SourceRecord slim(SourceRecord in) {
+    if (in.fields() == null) {
+      return in;
+    }
+    ObjectNode kept = NODES.objectNode();
+    for (String f : passThrough) {
+      JsonNode v = in.fields().get(f);
+      if (v != null) {
+        kept.set(f, v);
+      }
+    }
+    return SourceRecord.of(in.position(), kept);
+  }
+
   /** The prediction for row {@code row} of {@code outputs}; {@code batched}: dim 0 is the row. */
   public ObjectNode prediction(SourceRecord in, List<Tensor> outputs, long row, boolean batched) {
     ObjectNode out = start(in);

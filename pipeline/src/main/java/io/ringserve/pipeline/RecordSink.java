@@ -19,6 +19,20 @@ public interface RecordSink extends AutoCloseable {
    */
   long flush() throws IOException;
 
+  /**
+   * Output records written and then dropped, never to be visible (a Kafka transaction aborted when
+   * partitions moved): their input records are read and scored again, so a run's count of records
+   * done leaves them out. Any thread; 0 for sinks that never drop.
+   */
+  default long discardedRecords() {
+    return 0;
+  }
+
+  /** Error records among {@link #discardedRecords}. Any thread. */
+  default long discardedErrors() {
+    return 0;
+  }
+
   /** What is written, for logs and checkpoints. */
   String describe();
 

@@ -83,14 +83,17 @@ public final class ScoringRun {
     }
   }
 
-  /** Input records done so far (output written), for progress. Any thread. */
+  /**
+   * Input records done so far (output written), for progress and the summary. Any thread. Outputs
+   * the sink dropped (an aborted transaction) do not count: their records are scored again.
+   */
   public long records() {
-    return records.get();
+    return records.get() - sink.discardedRecords();
   }
 
-  /** Error records written so far. Any thread. */
+  /** Error records written so far, less those the sink dropped. Any thread. */
   public long errors() {
-    return errors.get();
+    return errors.get() - sink.discardedErrors();
   }
 
   /**
@@ -151,9 +154,9 @@ public final class ScoringRun {
       } else {
         try {
           ByteBuffer[] row = mapping.map(record.fields());
-          batch.addRow(record, row);
+          batch.addRow(outputs.slim(record), row);
         } catch (RecordException e) {
-          batch.addError(record, e.getMessage());
+          batch.addError(outputs.slim(record), e.getMessage());
         }
       }
       if (batch.size() == options.batchSize()) {

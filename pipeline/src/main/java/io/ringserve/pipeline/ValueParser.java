@@ -35,7 +35,7 @@ final class ValueParser {
       if (integral) {
         return checkRange(field, text, Long.parseLong(text), type);
       }
-      return Double.parseDouble(text);
+      return DecimalText.parse(text);
     } catch (NumberFormatException e) {
       throw new RecordException(
           "field '"

@@ -16,6 +16,7 @@ import io.ringserve.pipeline.files.FileFormat;
 import io.ringserve.pipeline.files.FileInputs;
 import io.ringserve.pipeline.files.FileSink;
 import io.ringserve.pipeline.files.FileSource;
+import io.ringserve.pipeline.files.ParquetSink;
 import io.ringserve.pipeline.kafka.KafkaSink;
 import io.ringserve.pipeline.kafka.KafkaSource;
 import io.ringserve.pipeline.kafka.KafkaUri;
@@ -49,17 +50,20 @@ import picocli.CommandLine.Option;
     name = "score",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    subcommands = GenerateCommand.class,
     description = {
       "Score records from files, standard input or a Kafka topic through a model into a file,"
           + " standard output or a Kafka topic.",
       "",
       "The model runs in this process (--model-repository; default: the bundled examples) or on a"
           + " KServe v2 gRPC server (--url HOST:PORT, RingServe or Triton).",
-      "Example: ringserve score --model mlp_onnx --source data.jsonl --sink scored.jsonl"
+      "Example: ringserve score --model mlp_onnx --source data.jsonl --sink scored.jsonl",
+      "ringserve score generate writes a synthetic transactions.csv for the fraud example."
     })
 public final class ScoreCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model.")
+  // Checked in call(), not by picocli: `score generate` runs without it.
+  @Option(names = "--model", paramLabel = "NAME", description = "The model (required).")
   String model;
 
   @Option(
@@ -88,13 +92,13 @@ public final class ScoreCommand implements Callable<Integer> {
       paramLabel = "SOURCE",
       defaultValue = "-",
       description =
-          "A .jsonl/.ndjson/.json or .csv file, a directory or glob of them, - for standard"
-              + " input (default), or kafka://HOST:PORT/TOPIC (JSON object values).")
+          "A .jsonl/.ndjson/.json, .csv or .parquet file, a directory or glob of them, - for"
+              + " standard input (default), or kafka://HOST:PORT/TOPIC (JSON object values).")
   String source;
 
   @Option(
       names = "--source-format",
-      paramLabel = "jsonl|csv",
+      paramLabel = "jsonl|csv|parquet",
       description = "The source's format (default: from the file name; jsonl for standard input).")
   String sourceFormat;
 
@@ -103,12 +107,13 @@ public final class ScoreCommand implements Callable<Integer> {
       paramLabel = "SINK",
       defaultValue = "-",
       description =
-          "A .jsonl or .csv file, - for standard output (default), or kafka://HOST:PORT/TOPIC.")
+          "A .jsonl, .csv or .parquet file, - for standard output (default), or"
+              + " kafka://HOST:PORT/TOPIC.")
   String sink;
 
   @Option(
       names = "--sink-format",
-      paramLabel = "jsonl|csv",
+      paramLabel = "jsonl|csv|parquet",
       description = "The sink's format (default: from the file name; jsonl for standard output).")
   String sinkFormat;
 
@@ -160,7 +165,8 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(
       names = "--resume",
       description =
-          "Continue a file run that was stopped or killed, from its checkpoint (SINK.checkpoint).")
+          "Continue a file run that was stopped or killed, from its checkpoint (SINK.checkpoint)."
+              + " Not for a Parquet sink, which cannot be appended to: rerun it.")
   boolean resume;
 
   @Option(
@@ -202,7 +208,8 @@ public final class ScoreCommand implements Callable<Integer> {
       defaultValue = "0",
       description =
           "End a kafka:// source run after MS without a new record, counted from the first"
-              + " partition assignment (default: ${DEFAULT-VALUE} = run until stopped).")
+              + " partition assignment, once its partitions have nothing left to read (default:"
+              + " ${DEFAULT-VALUE} = run until stopped).")
   long idleTimeoutMs;
 
   @Option(
@@ -234,7 +241,7 @@ public final class ScoreCommand implements Callable<Integer> {
       description = "Also write the final summary to FILE as JSON.")
   Path summaryJson;
 
-  private final PrintStream err;
+  final PrintStream err; // also `score generate`'s
 
   public ScoreCommand() {
     this(System.err);
@@ -258,6 +265,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (model == null) {
+      return usage("--model is required");
+    }
     if (url != null && modelRepository != null) {
       return usage("give --url or --model-repository, not both");
     }
@@ -272,6 +282,33 @@ public final class ScoreCommand implements Callable<Integer> {
     }
     if (exactlyOnce && !(kafkaIn && kafkaOut)) {
       return usage("--exactly-once needs a kafka:// source and a kafka:// sink");
+    }
+    FileFormat namedSinkFormat;
+    try {
+      namedSinkFormat =
+          sinkFormat != null
+              ? FileFormat.parse(sinkFormat)
+              : "-".equals(sink) || kafkaOut ? null : FileFormat.byExtension(sink);
+    } catch (IllegalArgumentException e) {
+      return usage(e.getMessage());
+    }
+    if (namedSinkFormat == FileFormat.PARQUET) {
+      // Parquet writes its footer last and cannot append: neither a checkpoint to cut back to nor
+      // the earlier runs' outputs of a stream could be kept.
+      if (resume) {
+        return usage(
+            "--resume: a Parquet file cannot be appended to (its footer is written last), so a"
+                + " Parquet run has no checkpoint; rerun without --resume, or write .jsonl or"
+                + " .csv to resume");
+      }
+      if (kafkaIn) {
+        return usage(
+            "a kafka:// source needs a .jsonl or .csv file sink: each run appends its outputs,"
+                + " and a Parquet file cannot be appended to");
+      }
+      if ("-".equals(sink)) {
+        return usage("Parquet cannot be written to standard output; give a file");
+      }
     }
     if (idleTimeoutMs < 0) {
       return usage("--idle-timeout-ms must be >= 0, got " + idleTimeoutMs);
@@ -370,7 +407,16 @@ public final class ScoreCommand implements Callable<Integer> {
             "--sink " + sink + ": cannot tell the format from the name; give --sink-format");
       }
       List<String> columns = csvColumns(passThrough, scorer);
-      try (RecordSink out = openSink(format, columns, from, in, ledger)) {
+      RecordSink opened;
+      try {
+        opened =
+            format == FileFormat.PARQUET
+                ? ParquetSink.open(Path.of(sink), passThrough, scorer.signature().outputs())
+                : openSink(format, columns, from, in, ledger);
+      } catch (IllegalArgumentException e) {
+        return usage(e.getMessage());
+      }
+      try (RecordSink out = opened) {
         ScoringRun run =
             new ScoringRun(
                 scorer,

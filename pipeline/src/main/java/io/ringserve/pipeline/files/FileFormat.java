@@ -7,7 +7,9 @@ public enum FileFormat {
   /** One JSON object per line (also {@code .ndjson}, {@code .json}). */
   JSONL,
   /** Comma-separated values with a header row (RFC 4180 quoting). */
-  CSV;
+  CSV,
+  /** Apache Parquet (files only: its footer comes last). */
+  PARQUET;
 
   /**
    * The format a file name says, or {@code null} if its extension is not one of ours.
@@ -22,11 +24,14 @@ public enum FileFormat {
     if (name.endsWith(".csv")) {
       return CSV;
     }
+    if (name.endsWith(".parquet")) {
+      return PARQUET;
+    }
     return null;
   }
 
   /**
-   * A format by its name on the command line ({@code jsonl}, {@code csv}).
+   * A format by its name on the command line ({@code jsonl}, {@code csv}, {@code parquet}).
    *
    * @throws IllegalArgumentException naming the formats there are
    */
@@ -35,7 +40,7 @@ public enum FileFormat {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "unknown format '" + name + "'; the formats are jsonl and csv");
+          "unknown format '" + name + "'; the formats are jsonl, csv and parquet");
     }
   }
 }

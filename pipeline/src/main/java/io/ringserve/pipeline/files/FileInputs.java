@@ -38,7 +38,9 @@ public final class FileInputs {
                 .toList();
         if (files.isEmpty()) {
           throw new IOException(
-              "--source " + spec + ": the directory has no .jsonl, .ndjson, .json or .csv file");
+              "--source "
+                  + spec
+                  + ": the directory has no .jsonl, .ndjson, .json, .csv or .parquet file");
         }
         return files;
       }

@@ -16,16 +16,24 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.schema.Type;
 
 /**
- * Records from JSONL or CSV files read one after another, or from standard input. A JSONL line that
- * is not a JSON object, or a CSV row whose width differs from the header's, becomes an unreadable
- * record naming its line; the file goes on.
+ * Records from JSONL, CSV or Parquet files read one after another, or from standard input (not
+ * Parquet). A JSONL line that is not a JSON object, or a CSV row whose width differs from the
+ * header's, becomes an unreadable record naming its line; the file goes on.
  *
  * <p>Memory: one line (or CSV record) at a time plus the readers' buffers, whatever the file size.
  * Used by one thread; {@link #bytesRead} may be read from another.
@@ -73,8 +81,8 @@ public final class FileSource implements RecordSource {
         throw new IOException(
             "--source "
                 + f
-                + ": cannot tell the format from the name (.jsonl, .ndjson, .json, .csv); give"
-                + " --source-format");
+                + ": cannot tell the format from the name (.jsonl, .ndjson, .json, .csv, .parquet);"
+                + " give --source-format");
       }
     }
     return new FileSource(files, format, null);
@@ -90,6 +98,10 @@ public final class FileSource implements RecordSource {
       if (nextFile++ > 0) {
         return null;
       }
+      if (forcedFormat == FileFormat.PARQUET) {
+        // Parquet's footer, at the end, says where the columns are: it needs a seekable file.
+        throw new IOException("Parquet cannot be read from standard input; give a file");
+      }
       return open("stdin", forcedFormat, stdin);
     }
     if (nextFile >= files.size()) {
@@ -98,6 +110,9 @@ public final class FileSource implements RecordSource {
     Path file = files.get(nextFile++);
     FileFormat format =
         forcedFormat != null ? forcedFormat : FileFormat.byExtension(file.getFileName().toString());
+    if (format == FileFormat.PARQUET) {
+      return new ParquetReader(file);
+    }
     return open(file.toString(), format, Files.newInputStream(file));
   }
 
@@ -118,7 +133,7 @@ public final class FileSource implements RecordSource {
       if (r != null) {
         return r;
       }
-      bytesDone += current.counted.count();
+      bytesDone += current.bytesRead();
       current.close();
       current = openNext();
     }
@@ -133,7 +148,7 @@ public final class FileSource implements RecordSource {
   @Override
   public long bytesRead() {
     FileReader r = current;
-    return bytesDone + (r == null ? 0 : r.counted.count());
+    return bytesDone + (r == null ? 0 : r.bytesRead());
   }
 
   @Override
@@ -172,6 +187,10 @@ public final class FileSource implements RecordSource {
     }
 
     abstract SourceRecord next() throws IOException;
+
+    long bytesRead() {
+      return counted.count();
+    }
 
     List<String> columns() {
       return List.of();
@@ -268,6 +287,107 @@ public final class FileSource implements RecordSource {
     @Override
     void close() throws IOException {
       parser.close();
+    }
+  }
+
+  /**
+   * A Parquet file's rows through parquet-avro, one at a time (a row group's pages at most in
+   * memory), each turned into fields as a JSON line's would be: numbers stay numbers, lists become
+   * arrays. Positions are row numbers from 1, as {@code file.parquet:7}.
+   */
+  private static final class ParquetReader extends FileReader {
+    private final org.apache.parquet.hadoop.ParquetReader<GenericRecord> rows;
+    private final List<String> header;
+    private final long size;
+    private final long rowCount;
+    private volatile long row; // read by progress too
+
+    ParquetReader(Path file) throws IOException {
+      super(file.toString(), null, null);
+      InputFile in = new LocalInputFile(file);
+      try (ParquetFileReader footer = ParquetFileReader.open(in)) {
+        this.rowCount = footer.getRecordCount();
+        this.header =
+            footer.getFooter().getFileMetaData().getSchema().getFields().stream()
+                .map(Type::getName)
+                .toList();
+      } catch (RuntimeException e) {
+        throw new IOException(file + ": not a Parquet file: " + e.getMessage(), e);
+      }
+      this.size = Files.size(file);
+      this.rows = AvroParquetReader.<GenericRecord>builder(in).build();
+    }
+
+    @Override
+    SourceRecord next() throws IOException {
+      GenericRecord r = rows.read();
+      if (r == null) {
+        return null;
+      }
+      row++;
+      ObjectNode fields = JsonNodeFactory.instance.objectNode();
+      for (Schema.Field f : r.getSchema().getFields()) {
+        fields.set(f.name(), json(r.get(f.pos())));
+      }
+      return SourceRecord.of(name + ":" + row, fields);
+    }
+
+    private static JsonNode json(Object v) {
+      JsonNodeFactory nodes = JsonNodeFactory.instance;
+      if (v == null) {
+        return nodes.nullNode();
+      }
+      if (v instanceof Integer i) {
+        return nodes.numberNode(i);
+      }
+      if (v instanceof Long l) {
+        return nodes.numberNode(l);
+      }
+      if (v instanceof Float f) {
+        return nodes.numberNode(f);
+      }
+      if (v instanceof Double d) {
+        return nodes.numberNode(d);
+      }
+      if (v instanceof Boolean b) {
+        return nodes.booleanNode(b);
+      }
+      if (v instanceof java.nio.ByteBuffer b) {
+        byte[] bytes = new byte[b.remaining()];
+        b.duplicate().get(bytes);
+        return nodes.binaryNode(bytes);
+      }
+      if (v instanceof Collection<?> list) {
+        com.fasterxml.jackson.databind.node.ArrayNode array = nodes.arrayNode(list.size());
+        for (Object e : list) {
+          array.add(json(e));
+        }
+        return array;
+      }
+      if (v instanceof GenericRecord nested) {
+        ObjectNode object = nodes.objectNode();
+        for (Schema.Field f : nested.getSchema().getFields()) {
+          object.set(f.name(), json(nested.get(f.pos())));
+        }
+        return object;
+      }
+      return nodes.textNode(v.toString()); // strings (Utf8), enums, decimals as text
+    }
+
+    @Override
+    long bytesRead() {
+      // Parquet reads by row group, not by byte: the share of rows read stands for it.
+      return rowCount == 0 ? size : size * row / rowCount;
+    }
+
+    @Override
+    List<String> columns() {
+      return header;
+    }
+
+    @Override
+    void close() throws IOException {
+      rows.close();
     }
   }
 }

@@ -3,6 +3,7 @@ package io.ringserve.pipeline.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringserve.pipeline.OutputRecords;
 import io.ringserve.pipeline.RecordSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,16 @@ public final class KafkaSink implements RecordSink {
   private final Supplier<ConsumerGroupMetadata> group;
   private volatile Exception sendError;
   private boolean inTransaction;
+  // Bumped when a transaction is aborted: its sends then fail (TransactionAbortedException) in
+  // callbacks that run later, and those failures are no error of the run, whose voided records
+  // are re-read.
+  private volatile long transactionEpoch;
+  // Outputs written in the open transaction, and how many of them are error records.
+  private long pendingRecords;
+  private long pendingErrors;
+  // Outputs that were written and will never be visible (aborted, or voided before sending).
+  private volatile long discardedRecords;
+  private volatile long discardedErrors;
 
   private KafkaSink(
       KafkaUri uri,
@@ -132,18 +143,25 @@ public final class KafkaSink implements RecordSink {
             abortQuietly(new KafkaException("rebalance"));
           }
           if (!transactionOffsets.written()) {
-            return; // its record is re-read after a rebalance
+            // Its record is re-read after a rebalance: this output does not count.
+            discard(1, isError(record) ? 1 : 0);
+            return;
           }
         }
         if (!inTransaction) {
           producer.beginTransaction();
           inTransaction = true;
         }
+        pendingRecords++;
+        if (isError(record)) {
+          pendingErrors++;
+        }
       }
+      long epoch = transactionEpoch;
       producer.send(
           new ProducerRecord<>(uri.topic(), key, JSON.writeValueAsBytes(record)),
           (metadata, e) -> {
-            if (e != null && sendError == null) {
+            if (e != null && sendError == null && epoch == transactionEpoch) {
               sendError = e;
             }
           });
@@ -190,6 +208,8 @@ public final class KafkaSink implements RecordSink {
       }
       producer.commitTransaction();
       inTransaction = false;
+      pendingRecords = 0;
+      pendingErrors = 0;
     } catch (KafkaException e) {
       abortQuietly(e);
       throw new IOException(
@@ -204,6 +224,10 @@ public final class KafkaSink implements RecordSink {
 
   private void abortQuietly(KafkaException cause) {
     inTransaction = false;
+    transactionEpoch++;
+    discard(pendingRecords, pendingErrors);
+    pendingRecords = 0;
+    pendingErrors = 0;
     if (cause instanceof ProducerFencedException) {
       return; // another producer took over the id: nothing of ours can be aborted
     }
@@ -212,6 +236,30 @@ public final class KafkaSink implements RecordSink {
     } catch (KafkaException e) {
       cause.addSuppressed(e);
     }
+  }
+
+  private static boolean isError(ObjectNode record) {
+    return record.has(OutputRecords.ERROR_FIELD);
+  }
+
+  private void discard(long records, long errors) {
+    // One writer thread: read-modify-write of a volatile is safe here.
+    discardedRecords += records;
+    discardedErrors += errors;
+  }
+
+  /**
+   * Exactly-once: outputs written and then dropped with an aborted transaction, or skipped because
+   * a rebalance voided their records; those records are scored again, by this scorer or another.
+   */
+  @Override
+  public long discardedRecords() {
+    return discardedRecords;
+  }
+
+  @Override
+  public long discardedErrors() {
+    return discardedErrors;
   }
 
   @Override

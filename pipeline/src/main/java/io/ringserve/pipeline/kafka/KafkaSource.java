@@ -48,6 +48,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class KafkaSource implements RecordSource {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(10);
 
   private final KafkaUri uri;
   private final String group;
@@ -127,8 +128,36 @@ public final class KafkaSource implements RecordSource {
         idleSinceNanos = System.nanoTime();
       } else if (!idleTimeout.isZero()
           && System.nanoTime() - idleSinceNanos >= idleTimeout.toNanos()) {
-        return null;
+        if (!recordsLeft()) {
+          return null;
+        }
+        idleSinceNanos = System.nanoTime(); // a slow broker, not an empty topic: wait on
       }
+    }
+  }
+
+  /**
+   * Whether an assigned partition still has records this member has not read (its position is
+   * before the end, the last stable offset under read_committed): polls can come back empty for a
+   * while on a loaded broker, and the idle timeout means "nothing left", not "a slow fetch".
+   */
+  private boolean recordsLeft() {
+    if (assigned.isEmpty()) {
+      return false;
+    }
+    try {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, END_OFFSETS_TIMEOUT);
+      for (TopicPartition tp : assigned) {
+        Long end = ends.get(tp);
+        if (end != null && consumer.position(tp, END_OFFSETS_TIMEOUT) < end) {
+          return true;
+        }
+      }
+      return false;
+    } catch (KafkaException e) {
+      // The broker cannot say: end as the idle timeout says; the group's commits keep the place.
+      log.println("score: cannot read the end offsets (" + e.getMessage() + "); ending idle");
+      return false;
     }
   }
 
@@ -212,12 +241,23 @@ public final class KafkaSource implements RecordSource {
     polled.clear();
     Set<TopicPartition> kept = new HashSet<>(assigned);
     kept.removeAll(moved);
-    if (kept.isEmpty()) {
+    seekToCommitted(kept);
+  }
+
+  /**
+   * Exactly-once: reads {@code partitions} again from their committed offsets. Needed for the
+   * partitions kept across a rebalance and for those assigned by it: under the eager protocol every
+   * partition is revoked, and one assigned back to this member keeps its position, past records
+   * whose outputs the aborted transaction dropped; reading on from there would lose them.
+   */
+  private void seekToCommitted(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
       return;
     }
     // Waits (require_stable) until the aborted transaction's offsets are resolved.
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(kept);
-    for (TopicPartition tp : kept) {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        consumer.committed(new HashSet<>(partitions));
+    for (TopicPartition tp : partitions) {
       OffsetAndMetadata o = committed.get(tp);
       if (o != null) {
         consumer.seek(tp, o);
@@ -246,6 +286,9 @@ public final class KafkaSource implements RecordSource {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!commits) {
+        seekToCommitted(partitions);
+      }
       assigned.addAll(partitions);
       if (!partitions.isEmpty()) {
         everAssigned = true;

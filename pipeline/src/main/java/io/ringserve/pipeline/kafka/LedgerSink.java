@@ -37,6 +37,16 @@ public final class LedgerSink implements RecordSink {
   }
 
   @Override
+  public long discardedRecords() {
+    return inner.discardedRecords();
+  }
+
+  @Override
+  public long discardedErrors() {
+    return inner.discardedErrors();
+  }
+
+  @Override
   public String describe() {
     return inner.describe();
   }

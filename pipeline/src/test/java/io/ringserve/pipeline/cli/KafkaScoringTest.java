@@ -222,7 +222,9 @@ class KafkaScoringTest {
               "--checkpoint-interval-ms",
               "200",
               "--idle-timeout-ms",
-              "4000");
+              "4000",
+              "--summary-json",
+              dir.resolve("join-" + i + ".json").toString());
       scorers.add(CompletableFuture.supplyAsync(() -> score(log, args)));
       // The second joins while the first is scoring: the partitions move mid-transaction.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -241,6 +243,16 @@ class KafkaScoringTest {
         logs.get(0).toString(StandardCharsets.UTF_8).contains("partitions revoked"),
         "no rebalance happened: " + logs.get(0));
     checkPredictions(kafka.readAll("join-out", "read_committed"), 0);
+    // Records re-read after the rebalance count once: the summaries add up to the records
+    // committed, not to every output written (the aborted transaction's too).
+    assertEquals(RECORDS, summaryRecords("join-0") + summaryRecords("join-1"), "summed summaries");
+  }
+
+  private static long summaryRecords(String name) throws Exception {
+    return SimpleRecords.JSON
+        .readTree(dir.resolve(name + ".json").toFile())
+        .get("records")
+        .asLong();
   }
 
   private static boolean bothMembersAssigned(String group) throws Exception {

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
           + " protocol).",
       "",
       "Without --model-repository, serves the bundled examples (simple, simple_string, mlp,"
-          + " simple_onnx, mlp_onnx),"
+          + " simple_onnx, mlp_onnx, fraud),"
           + " generated on first start into ~/.cache/ringserve/examples."
     })
 final class ServeCommand implements Callable<Integer> {

@@ -22,9 +22,11 @@ import java.util.Objects;
  *       ONNX Runtime, same computation and weights (see {@link OnnxExamples}).
  *   <li>{@code simple_identity} and {@code simple_int8}: from Triton's QA repository, for Triton's
  *       example clients that call them (see {@link TritonQaModels}).
+ *   <li>{@code fraud}: a logistic-regression scorer over 30 card-transaction features, for {@code
+ *       ringserve score} (see {@link FraudModel}).
  * </ul>
  *
- * <p>Cost: writing all seven takes about a second and 15 MiB of disk, most of it the two MLPs'
+ * <p>Cost: writing all eight takes about a second and 15 MiB of disk, most of it the two MLPs'
  * weights. Thread-safe; concurrent {@link #ensureGenerated} calls, even from several processes, end
  * with one complete copy.
  */
@@ -38,12 +40,13 @@ public final class ExampleModels {
           OnnxExamples.SIMPLE_ONNX,
           OnnxExamples.MLP_ONNX,
           TritonQaModels.SIMPLE_IDENTITY,
-          TritonQaModels.SIMPLE_INT8);
+          TritonQaModels.SIMPLE_INT8,
+          FraudModel.NAME);
 
   /**
    * Bumped whenever the generated models change, so that caches of older versions are rewritten.
    */
-  static final String GENERATOR_VERSION = "6";
+  static final String GENERATOR_VERSION = "7";
 
   static final String MODEL_VERSION = "1";
   static final String SAVED_MODEL_DIR = "model.savedmodel";
@@ -85,6 +88,7 @@ public final class ExampleModels {
         writer);
     TritonQaModels.writeInt8(
         prepareOnnx(repositoryDir, TritonQaModels.SIMPLE_INT8, TritonQaModels.int8Config()));
+    FraudModel.write(prepareOnnx(repositoryDir, FraudModel.NAME, FraudModel.config()));
   }
 
   /**
