@@ -199,6 +199,17 @@ class BadInputEndToEndTest {
             Status.Code.INVALID_ARGUMENT,
             "unexpected inference output 'OUTPUT7' for model 'simple'"),
         Arguments.of(
+            "classification asked of an output",
+            simpleRequest()
+                .addOutputs(
+                    ModelInferRequest.InferRequestedOutputTensor.newBuilder()
+                        .setName("OUTPUT0")
+                        .putParameters(
+                            "classification", InferParameter.newBuilder().setInt64Param(2).build()))
+                .build(),
+            Status.Code.UNIMPLEMENTED,
+            "output 'OUTPUT0' asks for classification, which is not supported"),
+        Arguments.of(
             "typed element count not matching the shape",
             ModelInferRequest.newBuilder()
                 .setModelName("simple")

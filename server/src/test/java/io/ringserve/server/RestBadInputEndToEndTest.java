@@ -88,7 +88,18 @@ class RestBadInputEndToEndTest {
     }
     if (request.getOutputsCount() > 0) {
       ArrayNode outputs = header.putArray("outputs");
-      request.getOutputsList().forEach(o -> outputs.addObject().put("name", o.getName()));
+      for (var o : request.getOutputsList()) {
+        ObjectNode output = outputs.addObject().put("name", o.getName());
+        o.getParametersMap()
+            .forEach(
+                (key, value) -> {
+                  ObjectNode params =
+                      output.has("parameters")
+                          ? (ObjectNode) output.get("parameters")
+                          : output.putObject("parameters");
+                  params.put(key, value.getInt64Param());
+                });
+      }
     }
     String path =
         "/v2/models/"

@@ -7,6 +7,7 @@ import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
 import inference.ModelConfigOuterClass.ModelInput;
+import io.grpc.Status;
 import io.ringserve.batching.BatchDimension;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
@@ -48,6 +49,9 @@ final class InferRequestDecoder {
 
   /** Request parameter Triton reads as the request's queue timeout in microseconds. */
   static final String TIMEOUT = "timeout";
+
+  /** Requested-output parameter of Triton's classification extension: the top-k count. */
+  static final String CLASSIFICATION = "classification";
 
   /** Up to this many inputs, duplicates are found by comparing names pairwise. */
   private static final int PAIRWISE_LIMIT = 16;
@@ -329,6 +333,17 @@ final class InferRequestDecoder {
                 + "' for model '"
                 + model.name()
                 + "'");
+      }
+      if (output.containsParameters(CLASSIFICATION)) {
+        // Answering the whole tensor where the client asked for its top classes would be read as
+        // a wrong answer.
+        throw Status.UNIMPLEMENTED
+            .withDescription(
+                "output '"
+                    + output.getName()
+                    + "' asks for classification, which is not supported; request the output"
+                    + " itself and take its top classes in the client")
+            .asRuntimeException();
       }
       names.add(output.getName());
     }

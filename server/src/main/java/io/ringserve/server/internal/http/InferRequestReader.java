@@ -8,7 +8,6 @@ import inference.GrpcService.InferParameter;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.ModelConfigOuterClass.ModelInput;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringserve.batching.Tensor;
 import io.ringserve.server.internal.repository.ServedModel;
@@ -41,9 +40,6 @@ final class InferRequestReader {
 
   /** Requested-output parameter of the binary extension: return this output as binary data. */
   static final String BINARY_DATA = "binary_data";
-
-  /** Requested-output parameter of Triton's classification extension: the top-k count. */
-  static final String CLASSIFICATION = "classification";
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -141,16 +137,6 @@ final class InferRequestReader {
           for (Map.Entry<String, JsonNode> p : fields(outputParameters, "parameters")) {
             if (p.getKey().equals(BINARY_DATA)) {
               perOutput.put(name, bool(p.getValue(), BINARY_DATA));
-            } else if (p.getKey().equals(CLASSIFICATION)) {
-              // Answering the whole tensor where the client asked for its top classes would be
-              // read as a wrong answer.
-              throw Status.UNIMPLEMENTED
-                  .withDescription(
-                      "output '"
-                          + name
-                          + "' asks for classification, which is not supported; request the"
-                          + " output itself and take its top classes in the client")
-                  .asRuntimeException();
             } else {
               requested.putParameters(p.getKey(), parameter(p.getKey(), p.getValue()));
             }
