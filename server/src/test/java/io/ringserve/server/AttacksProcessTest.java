@@ -17,11 +17,7 @@ import inference.GrpcService.ModelReadyRequest;
 import inference.GrpcService.ModelStreamInferResponse;
 import inference.GrpcService.ServerLiveRequest;
 import inference.GrpcService.ServerReadyRequest;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -33,13 +29,11 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.server.testing.ServerProcess;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,14 +74,7 @@ class AttacksProcessTest {
   private static final long MAX_REQUEST_ELEMENTS = 1 << 20;
   private static final int RECEIVE_TIMEOUT_SECS = 4;
   private static final int MLP_ROWS = 128;
-
-  private static final MethodDescriptor<byte[], byte[]> RAW_INFER =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(MODEL_INFER)
-          .setRequestMarshaller(new Bytes())
-          .setResponseMarshaller(new Bytes())
-          .build();
+  private static final Duration CALL_DEADLINE = Duration.ofSeconds(30);
 
   private Path dir;
   private ServerProcess server;
@@ -284,10 +271,10 @@ class AttacksProcessTest {
       List<CompletableFuture<Status>> byCount = new ArrayList<>();
       byte[] underTheSizeLimit = tinyBytesContents((MAX_MESSAGE_BYTES - 1024) / 5);
       for (int i = 0; i < 4; i++) {
-        byCount.add(send(attacker, underTheSizeLimit));
+        byCount.add(RawInferCalls.send(attacker, underTheSizeLimit, CALL_DEADLINE));
       }
       List<CompletableFuture<Status>> bySize = new ArrayList<>();
-      bySize.add(send(attacker, tinyBytesContents(63_000_000 / 5)));
+      bySize.add(RawInferCalls.send(attacker, tinyBytesContents(63_000_000 / 5), CALL_DEADLINE));
       for (int i = 0; i < 3; i++) {
         legitimateCallerIsServed();
       }
@@ -521,41 +508,7 @@ class AttacksProcessTest {
     return request.toByteArray();
   }
 
-  private static CompletableFuture<Status> send(io.grpc.Channel channel, byte[] body) {
-    CompletableFuture<Status> answer = new CompletableFuture<>();
-    ClientCall<byte[], byte[]> call =
-        channel.newCall(RAW_INFER, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS));
-    call.start(
-        new ClientCall.Listener<>() {
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            answer.complete(status);
-          }
-        },
-        new Metadata());
-    call.request(1);
-    call.sendMessage(body);
-    call.halfClose();
-    return answer;
-  }
-
   private static String tail(String text) {
     return text.length() <= 4000 ? text : "..." + text.substring(text.length() - 4000);
-  }
-
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

@@ -10,16 +10,11 @@ import inference.GrpcService.ServerLiveRequest;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,14 +30,6 @@ import org.junit.jupiter.api.Test;
  * deliberate status for every one, never UNKNOWN or a Java class name, while the server stays live.
  */
 class HostileRequestsEndToEndTest {
-  private static final MethodDescriptor<byte[], byte[]> RAW_INFER =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("inference.GRPCInferenceService/ModelInfer")
-          .setRequestMarshaller(new Bytes())
-          .setResponseMarshaller(new Bytes())
-          .build();
-
   private static TestServer server;
 
   @BeforeAll
@@ -59,7 +46,7 @@ class HostileRequestsEndToEndTest {
             () ->
                 ClientCalls.blockingUnaryCall(
                     server.channel(),
-                    RAW_INFER,
+                    RawInferCalls.MODEL_INFER,
                     CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
                     garbage));
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
@@ -81,7 +68,7 @@ class HostileRequestsEndToEndTest {
             () ->
                 ClientCalls.blockingUnaryCall(
                     server.channel(),
-                    RAW_INFER,
+                    RawInferCalls.MODEL_INFER,
                     CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
                     body));
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
@@ -103,7 +90,9 @@ class HostileRequestsEndToEndTest {
       ClientCall<byte[], byte[]> call =
           server
               .channel()
-              .newCall(RAW_INFER, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+              .newCall(
+                  RawInferCalls.MODEL_INFER,
+                  CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
       call.start(
           new ClientCall.Listener<>() {
             @Override
@@ -156,22 +145,5 @@ class HostileRequestsEndToEndTest {
       }
     }
     return body;
-  }
-
-  /** Bytes as they are. */
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

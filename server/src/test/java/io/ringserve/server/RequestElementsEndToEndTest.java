@@ -7,21 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.CodedOutputStream;
 import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ServerLiveRequest;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,14 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class RequestElementsEndToEndTest {
   private static final long LIMIT = 100_000;
-  private static final MethodDescriptor<byte[], byte[]> RAW_INFER =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("inference.GRPCInferenceService/ModelInfer")
-          .setRequestMarshaller(new Bytes())
-          .setResponseMarshaller(new Bytes())
-          .build();
-
+  private static final Duration CALL_DEADLINE = Duration.ofSeconds(10);
   private static TestServer server;
 
   @BeforeAll
@@ -108,7 +95,7 @@ class RequestElementsEndToEndTest {
       List<CompletableFuture<Status>> answers = new CopyOnWriteArrayList<>();
       long started = System.nanoTime();
       for (int i = 0; i < 16; i++) {
-        answers.add(send(attacker, attack));
+        answers.add(RawInferCalls.send(attacker, attack, CALL_DEADLINE));
       }
       for (int i = 0; i < 5; i++) {
         var stub =
@@ -140,41 +127,9 @@ class RequestElementsEndToEndTest {
   @Test
   void shouldServeARequestWithinTheLimit() throws Exception {
     // Refused by the model, not the limit: the count let it through to be decoded.
-    Status status = send(server.channel(), tinyBytesContents(1000)).get(5, TimeUnit.SECONDS);
+    Status status =
+        RawInferCalls.send(server.channel(), tinyBytesContents(1000), CALL_DEADLINE)
+            .get(5, TimeUnit.SECONDS);
     assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
-  }
-
-  private static CompletableFuture<Status> send(io.grpc.Channel channel, byte[] body) {
-    CompletableFuture<Status> answer = new CompletableFuture<>();
-    ClientCall<byte[], byte[]> call =
-        channel.newCall(RAW_INFER, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
-    call.start(
-        new ClientCall.Listener<>() {
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            answer.complete(status);
-          }
-        },
-        new Metadata());
-    call.request(1);
-    call.sendMessage(body);
-    call.halfClose();
-    return answer;
-  }
-
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }
