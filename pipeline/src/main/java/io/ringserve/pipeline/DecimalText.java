@@ -35,21 +35,30 @@ final class DecimalText {
    * @throws NumberFormatException as {@link Double#parseDouble} does
    */
   static double parse(String text) {
-    int n = text.length();
-    int i = 0;
+    return parse(text, 0, text.length());
+  }
+
+  /**
+   * {@code Double.parseDouble(text.substring(from, to))}, without the substring when the text is a
+   * plain decimal (a CSV row's columns are parsed in place).
+   *
+   * @throws NumberFormatException as {@link Double#parseDouble} does
+   */
+  static double parse(String text, int from, int to) {
+    int i = from;
     boolean negative = false;
-    if (n > 0 && (text.charAt(0) == '-' || text.charAt(0) == '+')) {
-      negative = text.charAt(0) == '-';
-      i = 1;
+    if (i < to && (text.charAt(i) == '-' || text.charAt(i) == '+')) {
+      negative = text.charAt(i) == '-';
+      i++;
     }
     long digitsValue = 0;
     int digits = 0;
     int fractionDigits = -1; // -1: no decimal point seen
-    for (; i < n; i++) {
+    for (; i < to; i++) {
       char c = text.charAt(i);
       if (c >= '0' && c <= '9') {
         if (++digits > MAX_DIGITS) {
-          return Double.parseDouble(text);
+          return Double.parseDouble(text.substring(from, to));
         }
         digitsValue = digitsValue * 10 + (c - '0');
         if (fractionDigits >= 0) {
@@ -58,11 +67,11 @@ final class DecimalText {
       } else if (c == '.' && fractionDigits < 0) {
         fractionDigits = 0;
       } else {
-        return Double.parseDouble(text);
+        return Double.parseDouble(text.substring(from, to));
       }
     }
     if (digits == 0) {
-      return Double.parseDouble(text); // "", "-", "." and the like: its error
+      return Double.parseDouble(text.substring(from, to)); // "", "-", "." and the like: its error
     }
     double value = digitsValue / POWERS_OF_TEN[Math.max(fractionDigits, 0)];
     return negative ? -value : value;

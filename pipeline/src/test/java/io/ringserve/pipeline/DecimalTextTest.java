@@ -68,6 +68,15 @@ class DecimalTextTest {
     }
   }
 
+  @Test
+  void aRangeOfALineParsesAsItsSubstringDoes() {
+    String line = "7,-1.359807,1e-3,abc,";
+    assertEquals(-1.359807, DecimalText.parse(line, 2, 11));
+    assertEquals(0.001, DecimalText.parse(line, 12, 16)); // the fallback, on the range alone
+    assertThrows(NumberFormatException.class, () -> DecimalText.parse(line, 17, 20));
+    assertThrows(NumberFormatException.class, () -> DecimalText.parse(line, 21, 21));
+  }
+
   private static void assertSame(String text) {
     assertEquals(
         Double.doubleToRawLongBits(Double.parseDouble(text)),

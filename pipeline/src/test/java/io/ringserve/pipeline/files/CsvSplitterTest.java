@@ -1,0 +1,121 @@
+package io.ringserve.pipeline.files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+
+class CsvSplitterTest {
+  // Every way a record can end, quoted line breaks, escaped quotes, a literal quote inside a
+  // value, empty lines, and no line break at the end.
+  private static final String TRICKY =
+      "a,b\n1,2\r\n\n3,\"x\ny\"\r4,\"q\"\"r\"\n5,ab\"c\n\r\n\n\"6\r\n7\",8\n9,\"\"";
+
+  @Test
+  void cutsRecordsWhereTheCsvLibraryDoes() throws IOException {
+    assertEquals(library(TRICKY), splitThenParse(new StringReader(TRICKY)));
+  }
+
+  @Test
+  void aRecordOrALineBreakAcrossReadsIsCutTheSame() throws IOException {
+    assertEquals(library(TRICKY), splitThenParse(new OneCharAtATime(TRICKY)));
+  }
+
+  @Test
+  void recordsStartOnTheLineTheFileShows() throws IOException {
+    CsvSplitter s = new CsvSplitter(new StringReader(TRICKY));
+    List<Long> lines = new ArrayList<>();
+    for (CsvSplitter.Text t; (t = s.next()) != null; ) {
+      lines.add(t.line());
+    }
+    assertEquals(List.of(1L, 2L, 4L, 6L, 7L, 10L, 12L), lines);
+  }
+
+  @Test
+  void onlyRecordsWithAQuoteAreMarkedQuoted() throws IOException {
+    CsvSplitter s = new CsvSplitter(new StringReader("a,b\n1,2\n3,\"4\"\n"));
+    assertFalse(s.next().quoted());
+    CsvSplitter.Text plain = s.next();
+    assertEquals("1,2", plain.text());
+    assertFalse(plain.quoted());
+    assertTrue(s.next().quoted());
+    assertNull(s.next());
+  }
+
+  @Test
+  void aRecordLongerThanTheBufferComesWhole() throws IOException {
+    StringBuilder row = new StringBuilder();
+    for (int i = 0; i < 30_000; i++) {
+      row.append(i).append(',');
+    }
+    row.append("end");
+    CsvSplitter s = new CsvSplitter(new StringReader("h\r\n" + row + "\r\nlast"));
+    assertEquals("h", s.next().text());
+    assertEquals(row.toString(), s.next().text());
+    assertEquals("last", s.next().text());
+    assertNull(s.next());
+  }
+
+  @Test
+  void aQuoteLeftOpenRunsToTheEndAndIsHandedToTheLibraryToReject() throws IOException {
+    CsvSplitter s = new CsvSplitter(new StringReader("a\n\"open\n1\n2\n"));
+    s.next();
+    CsvSplitter.Text rest = s.next();
+    assertEquals("\"open\n1\n2\n", rest.text());
+    assertTrue(rest.quoted());
+    assertNull(s.next());
+  }
+
+  private static List<List<String>> library(String text) throws IOException {
+    List<List<String>> out = new ArrayList<>();
+    try (CSVParser p = CSVFormat.DEFAULT.parse(new StringReader(text))) {
+      for (CSVRecord r : p) {
+        out.add(r.toList());
+      }
+    }
+    return out;
+  }
+
+  private static List<List<String>> splitThenParse(Reader in) throws IOException {
+    List<List<String>> out = new ArrayList<>();
+    CsvSplitter s = new CsvSplitter(in);
+    for (CsvSplitter.Text t; (t = s.next()) != null; ) {
+      List<List<String>> one = library(t.text());
+      assertEquals(1, one.size(), t.text());
+      out.add(one.get(0));
+    }
+    return out;
+  }
+
+  /** A reader that returns one character per read, so that every boundary falls between reads. */
+  private static final class OneCharAtATime extends Reader {
+    private final String text;
+    private int at;
+
+    OneCharAtATime(String text) {
+      this.text = text;
+    }
+
+    @Override
+    public int read(char[] buf, int off, int len) {
+      if (at == text.length()) {
+        return -1;
+      }
+      buf[off] = text.charAt(at++);
+      return 1;
+    }
+
+    @Override
+    public void close() {}
+  }
+}
