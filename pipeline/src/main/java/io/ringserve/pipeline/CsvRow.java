@@ -49,8 +49,7 @@ public record CsvRow(String text, List<String> header) implements SourceRecord.R
     int[] starts = new int[header.size() + 1];
     if (!columnStarts(starts)) {
       return SourceRecord.unreadable(
-          position,
-          "malformed CSV row: " + width() + " values for " + header.size() + " columns");
+          position, "malformed CSV row: " + width() + " values for " + header.size() + " columns");
     }
     ObjectNode fields = JsonNodeFactory.instance.objectNode();
     for (int c = 0; c < header.size(); c++) {

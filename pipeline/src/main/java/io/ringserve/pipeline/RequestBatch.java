@@ -48,7 +48,9 @@ final class RequestBatch {
     }
     ByteBuffer b = data[input];
     if (b == null) {
-      b = ByteBuffer.allocate(Math.max(bytes, bytes * records.size())).order(ByteOrder.LITTLE_ENDIAN);
+      b =
+          ByteBuffer.allocate(Math.max(bytes, bytes * records.size()))
+              .order(ByteOrder.LITTLE_ENDIAN);
       data[input] = b;
     } else if (b.remaining() < bytes) {
       ByteBuffer bigger =

@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threads: the caller's reads records (a file's only split into records, not parsed) and cuts a
  * batch every {@code batchSize} records; a pool of {@code mappers} threads parses each batch's
  * records, maps them to rows and sends its request; a writer thread takes the batches in the order
- * they were read, waits for each answer and writes its output records. Parsing 784 text columns
- * of an {@code mlp} row costs more than the model does, so it is the part spread over threads. A
- * queue of {@code maxInFlight} batches between reader and writer bounds what is in memory and in
- * flight, whatever the source's size: a slow model slows the reading, never grows the queue.
+ * they were read, waits for each answer and writes its output records. Parsing 784 text columns of
+ * an {@code mlp} row costs more than the model does, so it is the part spread over threads. A queue
+ * of {@code maxInFlight} batches between reader and writer bounds what is in memory and in flight,
+ * whatever the source's size: a slow model slows the reading, never grows the queue.
  *
  * <p>Batches are cut at fixed record counts from the first record, so a resumed run (which starts
  * at a checkpoint, always at a batch boundary) sends the same batches as an uninterrupted one and

@@ -64,7 +64,8 @@ class BatchMapperTest {
     new BatchMapper(mapping, outputs).map(batch);
 
     // The general path, record by record: parse the row into fields, map the fields.
-    List<ByteArrayOutputStream> expected = List.of(new ByteArrayOutputStream(), new ByteArrayOutputStream());
+    List<ByteArrayOutputStream> expected =
+        List.of(new ByteArrayOutputStream(), new ByteArrayOutputStream());
     List<String> errors = new ArrayList<>();
     int rows = 0;
     for (int i = 0; i < ROWS.size(); i++) {

@@ -441,9 +441,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     Duration.ofMillis(checkpointIntervalMs),
                     checkpointFile,
                     from,
-                    mappers != null
-                        ? mappers
-                        : Runtime.getRuntime().availableProcessors()));
+                    mappers != null ? mappers : Runtime.getRuntime().availableProcessors()));
         err.println(
             "score: "
                 + in.describe()
