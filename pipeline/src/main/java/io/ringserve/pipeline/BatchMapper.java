@@ -14,8 +14,9 @@ import java.util.List;
  *
  * <p>A CSV row of numeric inputs ({@link FieldMapping#numericColumns}) takes a fast path: its
  * columns are parsed from the row's text straight into the request's buffer, with no field objects
- * and no string per value. A row the fast path cannot take (a value that is not a number, a row of
- * the wrong width) goes the general way, which writes the same bytes and names what is wrong.
+ * no string per value, not even one per row. A row the fast path cannot take (a value that is not a
+ * number, a row of the wrong width) goes the general way, which writes the same bytes and names
+ * what is wrong.
  *
  * <p>Thread-safe: one batch is mapped by one thread at a time.
  */
@@ -44,9 +45,9 @@ final class BatchMapper {
           if (starts == null || starts.length != row.header().size() + 1) {
             starts = new int[row.header().size() + 1];
           }
-          if (row.columnStarts(starts) && parseInto(batch, row.text(), starts, p.inputColumns())) {
+          if (row.columnStarts(starts) && parseInto(batch, row.bytes(), starts, p.inputColumns())) {
             batch.rowAdded();
-            batch.records.set(i, kept(record.position(), row.text(), starts, p));
+            batch.records.set(i, kept(record.position(), row, starts, p));
             continue;
           }
         }
@@ -78,7 +79,7 @@ final class BatchMapper {
    * Parses every input's columns into the batch's buffers. On a value that is not a number, puts
    * the buffers back where they were and returns false.
    */
-  private boolean parseInto(RequestBatch batch, String text, int[] starts, int[][] columns) {
+  private boolean parseInto(RequestBatch batch, byte[] text, int[] starts, int[][] columns) {
     int inputs = columns.length;
     int[] marks = new int[inputs];
     for (int k = 0; k < inputs; k++) {
@@ -88,11 +89,12 @@ final class BatchMapper {
       for (int c : columns[k]) {
         int from = starts[c];
         int to = starts[c + 1] - 1;
-        // As ValueParser: surrounding blanks do not count (String.trim's rule).
-        while (from < to && text.charAt(from) <= ' ') {
+        // As ValueParser: surrounding blanks do not count (String.trim's rule: up to U+0020;
+        // the bytes of other characters are negative, never blanks).
+        while (from < to && text[from] >= 0 && text[from] <= ' ') {
           from++;
         }
-        while (to > from && text.charAt(to - 1) <= ' ') {
+        while (to > from && text[to - 1] >= 0 && text[to - 1] <= ' ') {
           to--;
         }
         double v;
@@ -115,13 +117,13 @@ final class BatchMapper {
   }
 
   /** What the output record needs: the position, and the pass-through columns as strings. */
-  private SourceRecord kept(String position, String text, int[] starts, CsvPlan p) {
+  private SourceRecord kept(String position, CsvRow row, int[] starts, CsvPlan p) {
     ObjectNode fields = JsonNodeFactory.instance.objectNode();
     List<String> names = outputs.passThrough();
     for (int k = 0; k < names.size(); k++) {
       int c = p.keepColumns()[k];
       if (c >= 0) {
-        fields.put(names.get(k), text.substring(starts[c], starts[c + 1] - 1));
+        fields.put(names.get(k), row.column(starts, c));
       }
     }
     return SourceRecord.of(position, fields);

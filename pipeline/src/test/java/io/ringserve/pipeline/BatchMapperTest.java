@@ -10,6 +10,7 @@ import io.ringserve.pipeline.ModelSignature.Spec;
 import io.ringserve.wire.DataType;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,9 @@ class BatchMapperTest {
           "4,1,2",
           "5,0.1,0.2,0.3,0.4,0.5",
           "6,123456789.123456789,+4,.5,8.",
-          "7,,1,2,3");
+          "7,,1,2,3",
+          "8,\u00a01,2,3,4",
+          "9, 2 ,3,4,\t5\t");
 
   private static ModelSignature model(DataType first, DataType second) {
     return new ModelSignature(
@@ -59,7 +62,9 @@ class BatchMapperTest {
 
     RequestBatch batch = new RequestBatch();
     for (int i = 0; i < ROWS.size(); i++) {
-      batch.add(SourceRecord.deferred("f:" + (i + 2), new CsvRow(ROWS.get(i), HEADER)));
+      batch.add(
+          SourceRecord.deferred(
+              "f:" + (i + 2), new CsvRow(ROWS.get(i).getBytes(StandardCharsets.UTF_8), HEADER)));
     }
     new BatchMapper(mapping, outputs).map(batch);
 
@@ -69,7 +74,8 @@ class BatchMapperTest {
     List<String> errors = new ArrayList<>();
     int rows = 0;
     for (int i = 0; i < ROWS.size(); i++) {
-      SourceRecord r = new CsvRow(ROWS.get(i), HEADER).parse("f:" + (i + 2));
+      SourceRecord r =
+          new CsvRow(ROWS.get(i).getBytes(StandardCharsets.UTF_8), HEADER).parse("f:" + (i + 2));
       String error = r.readError();
       if (error == null) {
         try {
@@ -89,7 +95,7 @@ class BatchMapperTest {
       assertEquals("f:" + (i + 2), kept.position());
       assertNull(kept.text());
       if (r.readError() == null) {
-        assertEquals(String.valueOf(i + 1), kept.fields().get("id").asText());
+        assertEquals(ROWS.get(i).split(",")[0], kept.fields().get("id").asText());
       }
     }
     assertEquals(errors, batch.errors);

@@ -3,6 +3,7 @@ package io.ringserve.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class DecimalTextTest {
 
   @Test
   void aRangeOfALineParsesAsItsSubstringDoes() {
-    String line = "7,-1.359807,1e-3,abc,";
+    byte[] line = "7,-1.359807,1e-3,abc,".getBytes(StandardCharsets.US_ASCII);
     assertEquals(-1.359807, DecimalText.parse(line, 2, 11));
     assertEquals(0.001, DecimalText.parse(line, 12, 16)); // the fallback, on the range alone
     assertThrows(NumberFormatException.class, () -> DecimalText.parse(line, 17, 20));

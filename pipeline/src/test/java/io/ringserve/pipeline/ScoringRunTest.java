@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringserve.batching.Tensor;
 import io.ringserve.wire.DataType;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,9 @@ class ScoringRunTest {
     List<SourceRecord> in = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
       String row = i % 97 == 0 ? i + ",oops" : i + "," + (i * 0.5);
-      in.add(SourceRecord.deferred("in:" + (i + 2), new CsvRow(row, header)));
+      in.add(
+          SourceRecord.deferred(
+              "in:" + (i + 2), new CsvRow(row.getBytes(StandardCharsets.UTF_8), header)));
     }
     CollectingSink sink = new CollectingSink();
     String failure =

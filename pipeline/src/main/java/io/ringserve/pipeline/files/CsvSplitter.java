@@ -1,7 +1,9 @@
 package io.ringserve.pipeline.files;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Finds where CSV records end, by the rules of commons-csv's {@code CSVFormat.DEFAULT}: a record
@@ -10,31 +12,39 @@ import java.io.Reader;
  * skipped (and counted). The records themselves are not parsed: one reading thread only cuts the
  * text, and the mapping threads split and parse the columns.
  *
+ * <p>Works on the UTF-8 bytes, never decoded here: the bytes of a comma, a quote and a line break
+ * never occur inside another character.
+ *
  * <p>Used by one thread.
  */
 final class CsvSplitter {
-  /** A record's text (without its line break), the line it starts on, whether it has a quote. */
-  record Text(String text, long line, boolean quoted) {}
+  /** A record's bytes (without its line break), the line it starts on, whether it has a quote. */
+  record Text(byte[] bytes, long line, boolean quoted) {
+    String text() {
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
 
   // A quoted value left open runs to the end of the file: past this, the file is malformed.
-  private static final int MAX_RECORD_CHARS = 64 << 20;
+  private static final int MAX_RECORD_BYTES = 64 << 20;
 
-  private final Reader in;
-  private final char[] buf = new char[1 << 16];
-  private final StringBuilder pending = new StringBuilder();
+  private final InputStream in;
+  private final byte[] buf = new byte[1 << 16];
+  private byte[] pending = new byte[1 << 14]; // a record that spans reads
+  private int pendingLength;
   private int pos;
   private int limit;
   private long line = 1; // the line the next character is on
   private boolean afterCr; // the last line break was \r: a \n next belongs to it
 
-  CsvSplitter(Reader in) {
+  CsvSplitter(InputStream in) {
     this.in = in;
   }
 
   /**
    * The next non-empty record, or {@code null} at the end.
    *
-   * @throws IOException if reading fails, or a record (an open quote) grows past 64 Mi characters
+   * @throws IOException if reading fails, or a record (an open quote) grows past 64 MiB
    */
   Text next() throws IOException {
     boolean inQuotes = false;
@@ -42,19 +52,19 @@ final class CsvSplitter {
     boolean fieldStart = true;
     boolean quoted = false;
     long startLine = line;
-    pending.setLength(0);
+    pendingLength = 0;
     while (true) {
       if (pos == limit) {
         if (!fill()) {
-          if (pending.length() == 0 && !quoted) {
+          if (pendingLength == 0 && !quoted) {
             return null;
           }
-          return new Text(pending.toString(), startLine, quoted);
+          return new Text(Arrays.copyOf(pending, pendingLength), startLine, quoted);
         }
       }
       int segment = pos;
       while (pos < limit) {
-        char c = buf[pos];
+        byte c = buf[pos];
         if (afterCr) {
           afterCr = false;
           if (c == '\n') {
@@ -85,17 +95,23 @@ final class CsvSplitter {
           }
         }
         if (c == '\n' || c == '\r') {
-          append(segment, pos);
+          byte[] record;
+          if (pendingLength == 0) {
+            record = Arrays.copyOfRange(buf, segment, pos); // the whole record in this read
+          } else {
+            append(segment, pos);
+            record = Arrays.copyOf(pending, pendingLength);
+          }
           pos++;
           line++;
           afterCr = c == '\r';
-          if (pending.length() == 0 && !quoted) {
+          if (record.length == 0 && !quoted) {
             startLine = line; // an empty line: skipped, as the CSV library does
             segment = pos;
             fieldStart = true;
             continue;
           }
-          return new Text(pending.toString(), startLine, quoted);
+          return new Text(record, startLine, quoted);
         }
         if (c == '"') {
           quoted = true;
@@ -111,11 +127,16 @@ final class CsvSplitter {
   }
 
   private void append(int from, int to) throws IOException {
-    pending.append(buf, from, to - from);
-    if (pending.length() > MAX_RECORD_CHARS) {
+    int n = to - from;
+    if (pendingLength + n > MAX_RECORD_BYTES) {
       throw new IOException(
-          "a record runs past " + (MAX_RECORD_CHARS >> 20) + " Mi characters (a quote left open?)");
+          "a record runs past " + (MAX_RECORD_BYTES >> 20) + " MiB (a quote left open?)");
     }
+    if (pendingLength + n > pending.length) {
+      pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + n));
+    }
+    System.arraycopy(buf, from, pending, pendingLength, n);
+    pendingLength += n;
   }
 
   private boolean fill() throws IOException {

@@ -120,11 +120,12 @@ public final class FileSource implements RecordSource {
   private static FileReader open(String name, FileFormat format, InputStream in)
       throws IOException {
     CountingInputStream counted = new CountingInputStream(in);
+    if (format == FileFormat.CSV) {
+      return new CsvReader(name, counted); // splits the bytes itself
+    }
     Reader reader =
         new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 1 << 16);
-    return format == FileFormat.CSV
-        ? new CsvReader(name, counted, reader)
-        : new JsonlReader(name, counted, reader);
+    return new JsonlReader(name, counted, reader);
   }
 
   @Override
@@ -253,9 +254,9 @@ public final class FileSource implements RecordSource {
     private final CsvSplitter records;
     private final List<String> header;
 
-    CsvReader(String name, CountingInputStream counted, Reader reader) throws IOException {
-      super(name, counted, reader);
-      this.records = new CsvSplitter(reader);
+    CsvReader(String name, CountingInputStream counted) throws IOException {
+      super(name, counted, null);
+      this.records = new CsvSplitter(counted);
       CsvSplitter.Text first = records.next();
       String text = first == null ? "" : first.text();
       try (CSVParser parser =
@@ -284,7 +285,7 @@ public final class FileSource implements RecordSource {
       }
       String position = name + ":" + record.line();
       if (!record.quoted()) {
-        return SourceRecord.deferred(position, new CsvRow(record.text(), header));
+        return SourceRecord.deferred(position, new CsvRow(record.bytes(), header));
       }
       CSVRecord values;
       try (CSVParser parser =
@@ -308,6 +309,11 @@ public final class FileSource implements RecordSource {
         fields.put(header.get(i), values.get(i));
       }
       return SourceRecord.of(position, fields);
+    }
+
+    @Override
+    void close() throws IOException {
+      counted.close();
     }
   }
 

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
@@ -19,31 +21,31 @@ class CsvSplitterTest {
   // Every way a record can end, quoted line breaks, escaped quotes, a literal quote inside a
   // value, empty lines, and no line break at the end.
   private static final String TRICKY =
-      "a,b\n1,2\r\n\n3,\"x\ny\"\r4,\"q\"\"r\"\n5,ab\"c\n\r\n\n\"6\r\n7\",8\n9,\"\"";
+      "a,b\n1,2\r\n\nü,€\n\n3,\"x\ny\"\r4,\"q\"\"r\"\n5,ab\"c\n\r\n\n\"6\r\n7\",8\n9,\"\"";
 
   @Test
   void cutsRecordsWhereTheCsvLibraryDoes() throws IOException {
-    assertEquals(library(TRICKY), splitThenParse(new StringReader(TRICKY)));
+    assertEquals(library(TRICKY), splitThenParse(utf8(TRICKY)));
   }
 
   @Test
   void aRecordOrALineBreakAcrossReadsIsCutTheSame() throws IOException {
-    assertEquals(library(TRICKY), splitThenParse(new OneCharAtATime(TRICKY)));
+    assertEquals(library(TRICKY), splitThenParse(new OneByteAtATime(TRICKY)));
   }
 
   @Test
   void recordsStartOnTheLineTheFileShows() throws IOException {
-    CsvSplitter s = new CsvSplitter(new StringReader(TRICKY));
+    CsvSplitter s = new CsvSplitter(utf8(TRICKY));
     List<Long> lines = new ArrayList<>();
     for (CsvSplitter.Text t; (t = s.next()) != null; ) {
       lines.add(t.line());
     }
-    assertEquals(List.of(1L, 2L, 4L, 6L, 7L, 10L, 12L), lines);
+    assertEquals(List.of(1L, 2L, 4L, 6L, 8L, 9L, 12L, 14L), lines);
   }
 
   @Test
   void onlyRecordsWithAQuoteAreMarkedQuoted() throws IOException {
-    CsvSplitter s = new CsvSplitter(new StringReader("a,b\n1,2\n3,\"4\"\n"));
+    CsvSplitter s = new CsvSplitter(utf8("a,b\n1,2\n3,\"4\"\n"));
     assertFalse(s.next().quoted());
     CsvSplitter.Text plain = s.next();
     assertEquals("1,2", plain.text());
@@ -59,7 +61,7 @@ class CsvSplitterTest {
       row.append(i).append(',');
     }
     row.append("end");
-    CsvSplitter s = new CsvSplitter(new StringReader("h\r\n" + row + "\r\nlast"));
+    CsvSplitter s = new CsvSplitter(utf8("h\r\n" + row + "\r\nlast"));
     assertEquals("h", s.next().text());
     assertEquals(row.toString(), s.next().text());
     assertEquals("last", s.next().text());
@@ -68,7 +70,7 @@ class CsvSplitterTest {
 
   @Test
   void aQuoteLeftOpenRunsToTheEndAndIsHandedToTheLibraryToReject() throws IOException {
-    CsvSplitter s = new CsvSplitter(new StringReader("a\n\"open\n1\n2\n"));
+    CsvSplitter s = new CsvSplitter(utf8("a\n\"open\n1\n2\n"));
     s.next();
     CsvSplitter.Text rest = s.next();
     assertEquals("\"open\n1\n2\n", rest.text());
@@ -86,7 +88,7 @@ class CsvSplitterTest {
     return out;
   }
 
-  private static List<List<String>> splitThenParse(Reader in) throws IOException {
+  private static List<List<String>> splitThenParse(InputStream in) throws IOException {
     List<List<String>> out = new ArrayList<>();
     CsvSplitter s = new CsvSplitter(in);
     for (CsvSplitter.Text t; (t = s.next()) != null; ) {
@@ -97,25 +99,31 @@ class CsvSplitterTest {
     return out;
   }
 
-  /** A reader that returns one character per read, so that every boundary falls between reads. */
-  private static final class OneCharAtATime extends Reader {
-    private final String text;
+  private static InputStream utf8(String text) {
+    return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A stream that returns one byte per read, so that every boundary falls between reads. */
+  private static final class OneByteAtATime extends InputStream {
+    private final byte[] bytes;
     private int at;
 
-    OneCharAtATime(String text) {
-      this.text = text;
+    OneByteAtATime(String text) {
+      this.bytes = text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
-    public int read(char[] buf, int off, int len) {
-      if (at == text.length()) {
+    public int read() {
+      return at == bytes.length ? -1 : bytes[at++] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) {
+      if (at == bytes.length) {
         return -1;
       }
-      buf[off] = text.charAt(at++);
+      buf[off] = bytes[at++];
       return 1;
     }
-
-    @Override
-    public void close() {}
   }
 }
