@@ -1,5 +1,7 @@
 package io.ringserve.pipeline;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Parses the plain decimals that CSV feature files are made of ({@code -1.359807}, {@code 0.1234},
  * {@code 149}) several times faster than {@link Double#parseDouble}, with the same result bit for
@@ -63,6 +65,46 @@ final class DecimalText {
     }
     if (digits == 0) {
       return Double.parseDouble(text); // "", "-", "." and the like: its error
+    }
+    double value = digitsValue / POWERS_OF_TEN[Math.max(fractionDigits, 0)];
+    return negative ? -value : value;
+  }
+
+  /**
+   * {@code Double.parseDouble} of the UTF-8 text {@code bytes[from, to)}, without making it a
+   * string when it is a plain decimal (a CSV row's columns are parsed where they lie).
+   *
+   * @throws NumberFormatException as {@link Double#parseDouble} does
+   */
+  static double parse(byte[] bytes, int from, int to) {
+    int i = from;
+    boolean negative = false;
+    if (i < to && (bytes[i] == '-' || bytes[i] == '+')) {
+      negative = bytes[i] == '-';
+      i++;
+    }
+    long digitsValue = 0;
+    int digits = 0;
+    int fractionDigits = -1; // -1: no decimal point seen
+    for (; i < to; i++) {
+      byte c = bytes[i];
+      if (c >= '0' && c <= '9') {
+        if (++digits > MAX_DIGITS) {
+          return Double.parseDouble(new String(bytes, from, to - from, StandardCharsets.UTF_8));
+        }
+        digitsValue = digitsValue * 10 + (c - '0');
+        if (fractionDigits >= 0) {
+          fractionDigits++;
+        }
+      } else if (c == '.' && fractionDigits < 0) {
+        fractionDigits = 0;
+      } else {
+        return Double.parseDouble(new String(bytes, from, to - from, StandardCharsets.UTF_8));
+      }
+    }
+    if (digits == 0) {
+      // "", "-", "." and the like: its error
+      return Double.parseDouble(new String(bytes, from, to - from, StandardCharsets.UTF_8));
     }
     double value = digitsValue / POWERS_OF_TEN[Math.max(fractionDigits, 0)];
     return negative ? -value : value;

@@ -9,6 +9,7 @@ import io.ringserve.wire.Elements;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -154,6 +155,37 @@ public final class FieldMapping {
       names.add(s.name() + " " + s.dataType() + " " + s.dimsText());
     }
     return names.toString();
+  }
+
+  /**
+   * For each input, the {@code header} indexes of the columns it reads in order, when every input
+   * is FP32 or FP64 and takes one column per value: then a CSV row can be parsed straight into the
+   * request's buffer ({@link BatchMapper}). {@code null} when some input needs the general path
+   * (other datatypes, a column holding several values, a column the header lacks).
+   */
+  int[][] numericColumns(List<String> header) {
+    Map<String, Integer> index = new HashMap<>();
+    for (int c = 0; c < header.size(); c++) {
+      index.put(header.get(c), c); // a repeated name reads as its last column, as the fields do
+    }
+    int[][] columns = new int[bindings.size()][];
+    for (int i = 0; i < columns.length; i++) {
+      Binding b = bindings.get(i);
+      DataType type = b.spec().dataType();
+      if ((type != DataType.FP32 && type != DataType.FP64)
+          || b.fields().size() != b.spec().elementsPerRecord()) {
+        return null;
+      }
+      columns[i] = new int[b.fields().size()];
+      for (int k = 0; k < columns[i].length; k++) {
+        Integer c = index.get(b.fields().get(k));
+        if (c == null) {
+          return null;
+        }
+        columns[i][k] = c;
+      }
+    }
+    return columns;
   }
 
   /** The model this mapping feeds. */

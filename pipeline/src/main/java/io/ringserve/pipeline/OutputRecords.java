@@ -37,6 +37,11 @@ public final class OutputRecords {
     this.passThrough = List.copyOf(passThrough);
   }
 
+  /** The {@code --id} field (if any) then the {@code --keep} fields. */
+  List<String> passThrough() {
+    return passThrough;
+  }
+
   /**
    * {@code in} with only what its output record will need (its position and the pass-through
    * fields), so that a record waiting for its answer holds a few fields, not the whole input (a

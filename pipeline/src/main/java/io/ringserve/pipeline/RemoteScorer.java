@@ -1,6 +1,6 @@
 package io.ringserve.pipeline;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.ringserve.batching.Tensor;
 import io.ringserve.client.InferRequest;
 import io.ringserve.client.InferResult;
@@ -60,10 +60,11 @@ public final class RemoteScorer implements Scorer {
     if (!signature.version().isEmpty()) {
       request.version(signature.version());
     }
+    // No copy of the rows: the batch's buffers are written once and never changed after sending.
     for (Tensor t : inputs) {
       request.input(
           io.ringserve.client.Tensor.ofRaw(
-              t.name(), t.dataType(), ByteString.copyFrom(t.data()), t.shape()));
+              t.name(), t.dataType(), UnsafeByteOperations.unsafeWrap(t.data()), t.shape()));
     }
     return client.inferAsync(request.build()).thenApply(RemoteScorer::outputs);
   }

@@ -3,35 +3,69 @@ package io.ringserve.pipeline;
 import io.ringserve.batching.Tensor;
 import io.ringserve.pipeline.ModelSignature.Spec;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Consecutive input records that travel as one request: the records whose fields mapped give one
- * row each, the others carry their error. Filled by the reading thread, then handed (with the
- * request's future) to the writing thread through a queue, which orders the hand-off.
+ * Consecutive input records that travel as one request. The reading thread adds the records as
+ * read; a mapping thread ({@link BatchMapper}) then replaces each with what its output needs and
+ * either appends its row to the request's input buffers or sets its error; the writing thread reads
+ * them after {@link #mapped} completes, which orders the hand-offs.
  */
 final class RequestBatch {
   final List<SourceRecord> records = new ArrayList<>();
   final List<String> errors = new ArrayList<>(); // per record; null: it has a row
-  final List<ByteBuffer[]> rows = new ArrayList<>();
+  private ByteBuffer[] data; // per input: the rows so far, written from position 0
+  private int rows;
+  CompletableFuture<Void> mapped;
   CompletableFuture<List<Tensor>> result;
 
-  void addRow(SourceRecord record, ByteBuffer[] row) {
+  /** Adds a record as read, to be mapped. */
+  void add(SourceRecord record) {
     records.add(record);
     errors.add(null);
-    rows.add(row);
-  }
-
-  void addError(SourceRecord record, String error) {
-    records.add(record);
-    errors.add(error);
   }
 
   int size() {
     return records.size();
+  }
+
+  /** Rows in the request (records that mapped). */
+  int rows() {
+    return rows;
+  }
+
+  /**
+   * Input {@code input}'s buffer with room for {@code bytes} more, positioned where the next row
+   * goes. Grows by doubling; sized for the whole batch on first use.
+   */
+  ByteBuffer room(int input, int inputs, int bytes) {
+    if (data == null) {
+      data = new ByteBuffer[inputs];
+    }
+    ByteBuffer b = data[input];
+    if (b == null) {
+      b =
+          ByteBuffer.allocate(Math.max(bytes, bytes * records.size()))
+              .order(ByteOrder.LITTLE_ENDIAN);
+      data[input] = b;
+    } else if (b.remaining() < bytes) {
+      ByteBuffer bigger =
+          ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + bytes))
+              .order(ByteOrder.LITTLE_ENDIAN);
+      bigger.put(b.flip());
+      data[input] = bigger;
+      b = bigger;
+    }
+    return b;
+  }
+
+  /** Counts one more row, whose bytes are in every input's buffer. */
+  void rowAdded() {
+    rows++;
   }
 
   /** The request's inputs: every row of each input, concatenated along a new batch dimension. */
@@ -40,24 +74,17 @@ final class RequestBatch {
     List<Spec> specs = signature.inputs();
     for (int i = 0; i < specs.size(); i++) {
       Spec spec = specs.get(i);
-      int bytes = 0;
-      for (ByteBuffer[] row : rows) {
-        bytes += row[i].remaining();
-      }
-      ByteBuffer data = ByteBuffer.allocate(bytes);
-      for (ByteBuffer[] row : rows) {
-        data.put(row[i].duplicate());
-      }
-      data.flip();
+      ByteBuffer b = data == null || data[i] == null ? ByteBuffer.allocate(0) : data[i];
+      ByteBuffer bytes = b.duplicate().flip().slice().order(ByteOrder.LITTLE_ENDIAN);
       long[] shape;
       if (signature.batches()) {
         shape = new long[spec.dims().length + 1];
-        shape[0] = rows.size();
+        shape[0] = rows;
         System.arraycopy(spec.dims(), 0, shape, 1, spec.dims().length);
       } else {
         shape = Arrays.copyOf(spec.dims(), spec.dims().length);
       }
-      tensors.add(Tensor.of(spec.name(), spec.dataType(), shape, data));
+      tensors.add(Tensor.of(spec.name(), spec.dataType(), shape, bytes));
     }
     return tensors;
   }

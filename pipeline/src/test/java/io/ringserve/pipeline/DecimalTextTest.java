@@ -3,6 +3,7 @@ package io.ringserve.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,15 @@ class DecimalTextTest {
     for (String text : List.of("", "-", "+", ".", "1.2.3", "abc", "1,5", "--1", "1-")) {
       assertThrows(NumberFormatException.class, () -> DecimalText.parse(text), text);
     }
+  }
+
+  @Test
+  void aRangeOfALineParsesAsItsSubstringDoes() {
+    byte[] line = "7,-1.359807,1e-3,abc,".getBytes(StandardCharsets.US_ASCII);
+    assertEquals(-1.359807, DecimalText.parse(line, 2, 11));
+    assertEquals(0.001, DecimalText.parse(line, 12, 16)); // the fallback, on the range alone
+    assertThrows(NumberFormatException.class, () -> DecimalText.parse(line, 17, 20));
+    assertThrows(NumberFormatException.class, () -> DecimalText.parse(line, 21, 21));
   }
 
   private static void assertSame(String text) {

@@ -154,6 +154,13 @@ public final class ScoreCommand implements Callable<Integer> {
   int maxInFlight;
 
   @Option(
+      names = "--mappers",
+      paramLabel = "N",
+      description =
+          "Threads that parse records and map them to rows (default: the available processors).")
+  Integer mappers;
+
+  @Option(
       names = "--max-errors",
       paramLabel = "N",
       defaultValue = "-1",
@@ -270,6 +277,9 @@ public final class ScoreCommand implements Callable<Integer> {
     }
     if (url != null && modelRepository != null) {
       return usage("give --url or --model-repository, not both");
+    }
+    if (mappers != null && mappers < 1) {
+      return usage("--mappers must be at least 1, got " + mappers);
     }
     if (resume && "-".equals(sink)) {
       return usage("--resume needs a file sink (standard output cannot be rewound)");
@@ -430,7 +440,8 @@ public final class ScoreCommand implements Callable<Integer> {
                     maxErrors,
                     Duration.ofMillis(checkpointIntervalMs),
                     checkpointFile,
-                    from));
+                    from,
+                    mappers != null ? mappers : Runtime.getRuntime().availableProcessors()));
         err.println(
             "score: "
                 + in.describe()

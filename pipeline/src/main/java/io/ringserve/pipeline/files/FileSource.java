@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringserve.pipeline.CsvRow;
 import io.ringserve.pipeline.RecordSource;
 import io.ringserve.pipeline.SourceRecord;
 import java.io.BufferedReader;
@@ -12,12 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -119,11 +120,12 @@ public final class FileSource implements RecordSource {
   private static FileReader open(String name, FileFormat format, InputStream in)
       throws IOException {
     CountingInputStream counted = new CountingInputStream(in);
+    if (format == FileFormat.CSV) {
+      return new CsvReader(name, counted); // splits the bytes itself
+    }
     Reader reader =
         new BufferedReader(new InputStreamReader(counted, StandardCharsets.UTF_8), 1 << 16);
-    return format == FileFormat.CSV
-        ? new CsvReader(name, counted, reader)
-        : new JsonlReader(name, counted, reader);
+    return new JsonlReader(name, counted, reader);
   }
 
   @Override
@@ -221,7 +223,12 @@ public final class FileSource implements RecordSource {
         }
         lineNumber++;
       } while (line.isBlank());
-      String position = name + ":" + lineNumber;
+      String text = line;
+      // Parsed on a mapping thread: the reading thread only finds the lines.
+      return SourceRecord.deferred(name + ":" + lineNumber, position -> parse(position, text));
+    }
+
+    private static SourceRecord parse(String position, String line) {
       JsonNode node;
       try {
         node = JSON.readTree(line);
@@ -236,19 +243,28 @@ public final class FileSource implements RecordSource {
     }
   }
 
-  /** CSV with a header row; values are kept as strings and parsed by the field mapping. */
+  /**
+   * CSV with a header row. Records without quotes are handed over as text ({@link CsvRow}) and
+   * parsed by the run's mapping threads; the few with quotes, and the header, go through the CSV
+   * library here, their values kept as strings for the field mapping.
+   */
   private static final class CsvReader extends FileReader {
-    private static final CSVFormat FORMAT =
+    private static final CSVFormat HEADER =
         CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
-    private final CSVParser parser;
-    private final Iterator<CSVRecord> records;
+    private final CsvSplitter records;
     private final List<String> header;
 
-    CsvReader(String name, CountingInputStream counted, Reader reader) throws IOException {
-      super(name, counted, reader);
-      this.parser = CSVParser.builder().setReader(reader).setFormat(FORMAT).get();
-      this.header = parser.getHeaderNames();
-      this.records = parser.iterator();
+    CsvReader(String name, CountingInputStream counted) throws IOException {
+      super(name, counted, null);
+      this.records = new CsvSplitter(counted);
+      CsvSplitter.Text first = records.next();
+      String text = first == null ? "" : first.text();
+      try (CSVParser parser =
+          CSVParser.builder().setReader(new StringReader(text)).setFormat(HEADER).get()) {
+        this.header = parser.getHeaderNames();
+      } catch (UncheckedIOException e) {
+        throw new IOException(name + ": malformed CSV header: " + e.getCause().getMessage(), e);
+      }
     }
 
     @Override
@@ -258,35 +274,46 @@ public final class FileSource implements RecordSource {
 
     @Override
     SourceRecord next() throws IOException {
-      // The parser counts line breaks consumed: the record starts on the line after them.
-      long line = parser.getCurrentLineNumber() + 1;
-      CSVRecord record;
+      CsvSplitter.Text record;
       try {
-        if (!records.hasNext()) {
-          return null;
-        }
         record = records.next();
-      } catch (UncheckedIOException e) {
-        // A broken quote leaves the parser where it cannot find the next record: end this file.
-        throw new IOException(
-            name + ":" + line + ": malformed CSV: " + e.getCause().getMessage(), e);
+      } catch (IOException e) {
+        throw new IOException(name + ": malformed CSV: " + e.getMessage(), e);
       }
-      String position = name + ":" + line;
-      if (record.size() != header.size()) {
+      if (record == null) {
+        return null;
+      }
+      String position = name + ":" + record.line();
+      if (!record.quoted()) {
+        return SourceRecord.deferred(position, new CsvRow(record.bytes(), header));
+      }
+      CSVRecord values;
+      try (CSVParser parser =
+          CSVParser.builder()
+              .setReader(new StringReader(record.text()))
+              .setFormat(CSVFormat.DEFAULT)
+              .get()) {
+        values = parser.iterator().next();
+      } catch (UncheckedIOException e) {
+        // A broken quote leaves no way to find the next record: end this file.
+        throw new IOException(
+            position + ": malformed CSV: " + e.getCause().getMessage(), e.getCause());
+      }
+      if (values.size() != header.size()) {
         return SourceRecord.unreadable(
             position,
-            "malformed CSV row: " + record.size() + " values for " + header.size() + " columns");
+            "malformed CSV row: " + values.size() + " values for " + header.size() + " columns");
       }
       ObjectNode fields = JsonNodeFactory.instance.objectNode();
       for (int i = 0; i < header.size(); i++) {
-        fields.put(header.get(i), record.get(i));
+        fields.put(header.get(i), values.get(i));
       }
       return SourceRecord.of(position, fields);
     }
 
     @Override
     void close() throws IOException {
-      parser.close();
+      counted.close();
     }
   }
 

@@ -1,0 +1,151 @@
+package io.ringserve.pipeline.files;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Finds where CSV records end, by the rules of commons-csv's {@code CSVFormat.DEFAULT}: a record
+ * ends at a line break ({@code \n}, {@code \r\n} or {@code \r}) outside quotes; a quote opens a
+ * quoted value only at the start of a value, and inside one {@code ""} is a quote. Empty lines are
+ * skipped (and counted). The records themselves are not parsed: one reading thread only cuts the
+ * text, and the mapping threads split and parse the columns.
+ *
+ * <p>Works on the UTF-8 bytes, never decoded here: the bytes of a comma, a quote and a line break
+ * never occur inside another character.
+ *
+ * <p>Used by one thread.
+ */
+final class CsvSplitter {
+  /** A record's bytes (without its line break), the line it starts on, whether it has a quote. */
+  record Text(byte[] bytes, long line, boolean quoted) {
+    String text() {
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
+  // A quoted value left open runs to the end of the file: past this, the file is malformed.
+  private static final int MAX_RECORD_BYTES = 64 << 20;
+
+  private final InputStream in;
+  private final byte[] buf = new byte[1 << 16];
+  private byte[] pending = new byte[1 << 14]; // a record that spans reads
+  private int pendingLength;
+  private int pos;
+  private int limit;
+  private long line = 1; // the line the next character is on
+  private boolean afterCr; // the last line break was \r: a \n next belongs to it
+
+  CsvSplitter(InputStream in) {
+    this.in = in;
+  }
+
+  /**
+   * The next non-empty record, or {@code null} at the end.
+   *
+   * @throws IOException if reading fails, or a record (an open quote) grows past 64 MiB
+   */
+  Text next() throws IOException {
+    boolean inQuotes = false;
+    boolean quoteSeen = false; // in quotes, the last character was a quote
+    boolean fieldStart = true;
+    boolean quoted = false;
+    long startLine = line;
+    pendingLength = 0;
+    while (true) {
+      if (pos == limit) {
+        if (!fill()) {
+          if (pendingLength == 0 && !quoted) {
+            return null;
+          }
+          return new Text(Arrays.copyOf(pending, pendingLength), startLine, quoted);
+        }
+      }
+      int segment = pos;
+      while (pos < limit) {
+        byte c = buf[pos];
+        if (afterCr) {
+          afterCr = false;
+          if (c == '\n') {
+            pos++;
+            if (!inQuotes) {
+              segment = pos; // the \n of a \r\n that ended a line: not part of any record
+            }
+            continue; // in quotes, part of the value; its line was counted at the \r
+          }
+        }
+        if (inQuotes) {
+          if (quoteSeen) {
+            quoteSeen = false;
+            if (c == '"') {
+              pos++;
+              continue; // "" is a quote; still quoted
+            }
+            inQuotes = false; // the quote closed the value: c is outside quotes
+          } else {
+            if (c == '"') {
+              quoteSeen = true;
+            } else if (c == '\n' || c == '\r') {
+              line++;
+              afterCr = c == '\r';
+            }
+            pos++;
+            continue;
+          }
+        }
+        if (c == '\n' || c == '\r') {
+          byte[] record;
+          if (pendingLength == 0) {
+            record = Arrays.copyOfRange(buf, segment, pos); // the whole record in this read
+          } else {
+            append(segment, pos);
+            record = Arrays.copyOf(pending, pendingLength);
+          }
+          pos++;
+          line++;
+          afterCr = c == '\r';
+          if (record.length == 0 && !quoted) {
+            startLine = line; // an empty line: skipped, as the CSV library does
+            segment = pos;
+            fieldStart = true;
+            continue;
+          }
+          return new Text(record, startLine, quoted);
+        }
+        if (c == '"') {
+          quoted = true;
+          inQuotes = fieldStart;
+          fieldStart = false;
+        } else {
+          fieldStart = c == ',';
+        }
+        pos++;
+      }
+      append(segment, pos);
+    }
+  }
+
+  private void append(int from, int to) throws IOException {
+    int n = to - from;
+    if (pendingLength + n > MAX_RECORD_BYTES) {
+      throw new IOException(
+          "a record runs past " + (MAX_RECORD_BYTES >> 20) + " MiB (a quote left open?)");
+    }
+    if (pendingLength + n > pending.length) {
+      pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + n));
+    }
+    System.arraycopy(buf, from, pending, pendingLength, n);
+    pendingLength += n;
+  }
+
+  private boolean fill() throws IOException {
+    int n = in.read(buf, 0, buf.length);
+    if (n <= 0) {
+      return false;
+    }
+    pos = 0;
+    limit = n;
+    return true;
+  }
+}

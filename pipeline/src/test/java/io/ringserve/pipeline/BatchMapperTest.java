@@ -1,0 +1,114 @@
+package io.ringserve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.ringserve.batching.Tensor;
+import io.ringserve.pipeline.ModelSignature.Spec;
+import io.ringserve.wire.DataType;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BatchMapperTest {
+  private static final List<String> HEADER = List.of("id", "a", "b", "c", "d");
+
+  // Plain decimals, blanks, exponents, NaN, a word, a row too short, a row too long.
+  private static final List<String> ROWS =
+      List.of(
+          "1,0.5,-2,3,7",
+          "2, 1.25 ,1e3,NaN,-0.0",
+          "3,x,2,3,4",
+          "4,1,2",
+          "5,0.1,0.2,0.3,0.4,0.5",
+          "6,123456789.123456789,+4,.5,8.",
+          "7,,1,2,3",
+          "8,\u00a01,2,3,4",
+          "9, 2 ,3,4,\t5\t");
+
+  private static ModelSignature model(DataType first, DataType second) {
+    return new ModelSignature(
+        "m",
+        "",
+        64,
+        List.of(new Spec("X", first, new long[] {2}), new Spec("Y", second, new long[] {1})),
+        List.of(new Spec("OUTPUT0", DataType.FP32, new long[] {1})));
+  }
+
+  @Test
+  void csvRowsParsedInPlaceGiveTheBytesAndErrorsOfTheGeneralPath() throws Exception {
+    check(model(DataType.FP32, DataType.FP64), true);
+  }
+
+  @Test
+  void inputsTheFastPathDoesNotTakeGoTheGeneralWay() throws Exception {
+    check(model(DataType.FP32, DataType.INT64), false);
+  }
+
+  private static void check(ModelSignature signature, boolean fast) throws Exception {
+    FieldMapping mapping =
+        FieldMapping.create(
+            signature,
+            List.of(InputBinding.parse("X=a,b"), InputBinding.parse("Y=d")),
+            List.of("id"),
+            HEADER);
+    assertEquals(fast, mapping.numericColumns(HEADER) != null);
+    OutputRecords outputs = new OutputRecords(List.of("id"));
+
+    RequestBatch batch = new RequestBatch();
+    for (int i = 0; i < ROWS.size(); i++) {
+      batch.add(
+          SourceRecord.deferred(
+              "f:" + (i + 2), new CsvRow(ROWS.get(i).getBytes(StandardCharsets.UTF_8), HEADER)));
+    }
+    new BatchMapper(mapping, outputs).map(batch);
+
+    // The general path, record by record: parse the row into fields, map the fields.
+    List<ByteArrayOutputStream> expected =
+        List.of(new ByteArrayOutputStream(), new ByteArrayOutputStream());
+    List<String> errors = new ArrayList<>();
+    int rows = 0;
+    for (int i = 0; i < ROWS.size(); i++) {
+      SourceRecord r =
+          new CsvRow(ROWS.get(i).getBytes(StandardCharsets.UTF_8), HEADER).parse("f:" + (i + 2));
+      String error = r.readError();
+      if (error == null) {
+        try {
+          ByteBuffer[] row = mapping.map(r.fields());
+          for (int k = 0; k < row.length; k++) {
+            byte[] b = new byte[row[k].remaining()];
+            row[k].duplicate().get(b);
+            expected.get(k).write(b);
+          }
+          rows++;
+        } catch (RecordException e) {
+          error = e.getMessage();
+        }
+      }
+      errors.add(error);
+      SourceRecord kept = batch.records.get(i);
+      assertEquals("f:" + (i + 2), kept.position());
+      assertNull(kept.text());
+      if (r.readError() == null) {
+        assertEquals(ROWS.get(i).split(",")[0], kept.fields().get("id").asText());
+      }
+    }
+    assertEquals(errors, batch.errors);
+    assertNotNull(errors.get(2)); // the word
+    assertNotNull(errors.get(3)); // too short
+    assertEquals(rows, batch.rows());
+    List<Tensor> tensors = batch.tensors(signature);
+    for (int k = 0; k < 2; k++) {
+      ByteBuffer data = tensors.get(k).data();
+      byte[] actual = new byte[data.remaining()];
+      data.duplicate().get(actual);
+      assertArrayEquals(expected.get(k).toByteArray(), actual, "input " + k);
+      assertEquals(rows, tensors.get(k).shape()[0]);
+    }
+  }
+}
