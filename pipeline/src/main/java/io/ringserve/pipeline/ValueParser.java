@@ -73,43 +73,7 @@ final class ValueParser {
 
   private static long checkRange(String field, String text, long value, DataType type)
       throws RecordException {
-    long min;
-    long max;
-    switch (type) {
-      case INT8 -> {
-        min = Byte.MIN_VALUE;
-        max = Byte.MAX_VALUE;
-      }
-      case INT16 -> {
-        min = Short.MIN_VALUE;
-        max = Short.MAX_VALUE;
-      }
-      case INT32 -> {
-        min = Integer.MIN_VALUE;
-        max = Integer.MAX_VALUE;
-      }
-      case UINT8 -> {
-        min = 0;
-        max = 0xFF;
-      }
-      case UINT16 -> {
-        min = 0;
-        max = 0xFFFF;
-      }
-      case UINT32 -> {
-        min = 0;
-        max = 0xFFFF_FFFFL;
-      }
-      case UINT64 -> {
-        min = 0;
-        max = Long.MAX_VALUE;
-      }
-      default -> {
-        min = Long.MIN_VALUE;
-        max = Long.MAX_VALUE;
-      }
-    }
-    if (value < min || value > max) {
+    if (!type.holdsInteger(value)) {
       throw new RecordException("field '" + field + "' is " + text + ", out of range for " + type);
     }
     return value;

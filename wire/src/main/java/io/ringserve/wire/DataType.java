@@ -50,6 +50,26 @@ public enum DataType {
     return byteSize > 0;
   }
 
+  /**
+   * Whether {@code value}, read as a signed number, lies within this integer type's range: INT8 to
+   * INT32 and UINT8 to UINT32 by their widths, INT64 always, UINT64 from 0 to {@link
+   * Long#MAX_VALUE} (a larger UINT64 does not fit a signed {@code long}; a caller that parsed it as
+   * unsigned checks it itself). Other types hold no integers.
+   */
+  public boolean holdsInteger(long value) {
+    return switch (this) {
+      case INT8 -> value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE;
+      case INT16 -> value >= Short.MIN_VALUE && value <= Short.MAX_VALUE;
+      case INT32 -> value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
+      case INT64 -> true;
+      case UINT8 -> value >= 0 && value <= 0xFF;
+      case UINT16 -> value >= 0 && value <= 0xFFFF;
+      case UINT32 -> value >= 0 && value <= 0xFFFF_FFFFL;
+      case UINT64 -> value >= 0;
+      default -> false;
+    };
+  }
+
   /** The protocol's name for this type, as in {@code InferInputTensor.datatype}. */
   public String wireName() {
     return name();

@@ -149,38 +149,8 @@ final class InputTensors {
           "input " + name + " element " + i + ": \"" + text + "\" is not a " + type + " integer",
           e);
     }
-    long min;
-    long max;
-    switch (type) {
-      case INT8 -> {
-        min = Byte.MIN_VALUE;
-        max = Byte.MAX_VALUE;
-      }
-      case UINT8 -> {
-        min = 0;
-        max = 0xff;
-      }
-      case INT16 -> {
-        min = Short.MIN_VALUE;
-        max = Short.MAX_VALUE;
-      }
-      case UINT16 -> {
-        min = 0;
-        max = 0xffff;
-      }
-      case INT32 -> {
-        min = Integer.MIN_VALUE;
-        max = Integer.MAX_VALUE;
-      }
-      case UINT32 -> {
-        min = 0;
-        max = 0xffffffffL;
-      }
-      default -> {
-        return value;
-      }
-    }
-    if (value < min || value > max) {
+    // A UINT64 was parsed as unsigned: every 64-bit pattern is one of its values.
+    if (type != DataType.UINT64 && !type.holdsInteger(value)) {
       throw new IllegalArgumentException(
           "input " + name + " element " + i + ": " + value + " is out of range for " + type);
     }
