@@ -2,6 +2,7 @@ package io.ringserve.client.cli;
 
 import io.ringserve.client.InferResult;
 import io.ringserve.client.Tensor;
+import io.ringserve.wire.JsonStrings;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,19 +19,19 @@ final class OutputPrinter {
     if (json) {
       StringBuilder b = new StringBuilder();
       b.append("{\"model_name\":")
-          .append(quote(result.model()))
+          .append(JsonStrings.quote(result.model()))
           .append(",\"model_version\":")
-          .append(quote(result.version()))
+          .append(JsonStrings.quote(result.version()))
           .append(",\"id\":")
-          .append(quote(result.id()))
+          .append(JsonStrings.quote(result.id()))
           .append(",\"outputs\":[");
       String sep = "";
       for (Tensor t : result.outputList()) {
         b.append(sep)
             .append("{\"name\":")
-            .append(quote(t.name()))
+            .append(JsonStrings.quote(t.name()))
             .append(",\"datatype\":")
-            .append(quote(t.dataType().wireName()))
+            .append(JsonStrings.quote(t.dataType().wireName()))
             .append(",\"shape\":")
             .append(shape(t))
             .append(",\"data\":[")
@@ -60,12 +61,12 @@ final class OutputPrinter {
     switch (t.dataType()) {
       case FP16, BF16, FP32 -> {
         for (float f : t.asFloats()) {
-          out.add(Float.isFinite(f) ? Float.toString(f) : quote(Float.toString(f)));
+          out.add(Float.isFinite(f) ? Float.toString(f) : JsonStrings.quote(Float.toString(f)));
         }
       }
       case FP64 -> {
         for (double d : t.asDoubles()) {
-          out.add(Double.isFinite(d) ? Double.toString(d) : quote(Double.toString(d)));
+          out.add(Double.isFinite(d) ? Double.toString(d) : JsonStrings.quote(Double.toString(d)));
         }
       }
       case UINT64 -> {
@@ -90,7 +91,7 @@ final class OutputPrinter {
       }
       case BYTES -> {
         for (String s : t.asStrings()) {
-          out.add(quote(s));
+          out.add(JsonStrings.quote(s));
         }
       }
     }
@@ -104,28 +105,5 @@ final class OutputPrinter {
       b.append(i == 0 ? "" : ",").append(shape[i]);
     }
     return b.append(']').toString();
-  }
-
-  /** A JSON string literal. */
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.ringserve.server.internal.log;
 
+import io.ringserve.wire.JsonStrings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -58,12 +59,12 @@ public enum LogFormat {
           .append("\",\"level\":\"")
           .append(levelName(record.getLevel()))
           .append("\",\"logger\":");
-      quote(b, String.valueOf(record.getLoggerName()));
+      JsonStrings.appendQuoted(b, String.valueOf(record.getLoggerName()));
       b.append(",\"message\":");
-      quote(b, message);
+      JsonStrings.appendQuoted(b, message);
       if (!thrown.isEmpty()) {
         b.append(",\"exception\":");
-        quote(b, thrown.stripTrailing());
+        JsonStrings.appendQuoted(b, thrown.stripTrailing());
       }
       return b.append('}').toString();
     }
@@ -125,27 +126,5 @@ public enum LogFormat {
       return 'W';
     }
     return v >= Level.INFO.intValue() ? 'I' : 'V';
-  }
-
-  private static void quote(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
   }
 }
