@@ -18,6 +18,7 @@ import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +39,8 @@ class FaultIsolationEndToEndTest {
 
   private static final FaultyBackend BACKEND = new FaultyBackend();
   private static TestServer server;
+  // The same models behind a server whose calls without a deadline get one of 1 s.
+  private static TestServer shortDefaultDeadline;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -47,6 +50,12 @@ class FaultIsolationEndToEndTest {
       Files.writeString(model.resolve("config.pbtxt"), FaultyBackend.config(name));
     }
     server = TestServers.loopback(repository, List.of(BACKEND));
+    shortDefaultDeadline =
+        TestServers.start(
+            TestServers.config(repository)
+                .backends(List.of(BACKEND))
+                .grpcLimits(GrpcLimits.builder().defaultDeadline(Duration.ofSeconds(1)).build())
+                .build());
     // Connected and warm before the clocks start, as a serving client's channel is.
     server.stub().withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(request("healthy", 0));
   }
@@ -56,6 +65,9 @@ class FaultIsolationEndToEndTest {
     BACKEND.release();
     if (server != null) {
       server.close();
+    }
+    if (shortDefaultDeadline != null) {
+      shortDefaultDeadline.close();
     }
   }
 
@@ -138,5 +150,27 @@ class FaultIsolationEndToEndTest {
     assertEquals(Status.Code.INTERNAL, e.getStatus().getCode(), e.toString());
     assertTrue(e.getStatus().getDescription().contains("'OUTPUT0'"), e.toString());
     healthyIsServed();
+  }
+
+  @Test
+  void shouldEndACallWithoutADeadlineAtTheServersDefaultDeadline() {
+    long started = System.nanoTime();
+    // No deadline from the client: without the server's default, this call would wait for the
+    // hung model for good, holding its request's memory.
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                GRPCInferenceServiceGrpc.newBlockingStub(shortDefaultDeadline.channel())
+                    .modelInfer(request("hangs", 3)));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode(), e.toString());
+    assertTrue(millis >= 900 && millis < 4000, "answered at the 1 s default deadline: " + millis);
+    ModelInferResponse response =
+        shortDefaultDeadline
+            .stub()
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .modelInfer(request("healthy", 5));
+    assertEquals(int32s(5, 5, 5, 5), response.getRawOutputContents(0));
   }
 }

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * Time limits on each call that gRPC does not have:
  *
  * <ul>
- *   <li>a default deadline for calls whose client set none, so that no call waits forever;
+ *   <li>a default deadline for calls whose client set none, so that no call waits forever: a
+ *       request still queued then is dropped by its scheduler, and the call is answered
+ *       DEADLINE_EXCEEDED even if its model never returns ({@link ServerDeadlineCall});
  *   <li>a time limit on a unary call's request message: a client that opens a call and sends only
  *       part of its message (or nothing) is answered DEADLINE_EXCEEDED once the limit passes, and
  *       the buffers holding its partial message are let go with the call.
@@ -31,17 +33,18 @@ import java.util.concurrent.TimeUnit;
  * {@link #interceptCall} runs too; the receive limit is enforced on that same event loop, so it
  * never races the call's own callbacks.
  *
- * <p>Cost per call: a link in a list and, for a call without a deadline, one cancellable context.
- * Calls waiting for their message are kept per event loop in arrival order, which is also the order
- * their limits pass (one limit for all); one timer per event loop, armed only while a call waits,
- * fires when the oldest one's limit passes and re-arms for the next. A timer per call (its task,
- * and an insertion into and a removal from the loop's timer queue) was a fixed cost of every
- * request, while nearly every message arrives with its headers.
+ * <p>Cost per call: a link in a list and, for a call without a deadline, one cancellable context
+ * and a guard on the call. Calls waiting for their message are kept per event loop in arrival
+ * order, which is also the order their limits pass (one limit for all); one timer per event loop,
+ * armed only while a call waits, fires when the oldest one's limit passes and re-arms for the next.
+ * A timer per call (its task, and an insertion into and a removal from the loop's timer queue) was
+ * a fixed cost of every request, while nearly every message arrives with its headers.
  */
 public final class CallLimits implements ServerInterceptor {
   private static final RateLimitedLog LOG = new RateLimitedLog(CallLimits.class.getName());
 
   private final long defaultDeadlineNanos;
+  private final String defaultDeadlineText;
   private final long receiveTimeoutNanos;
   private final FastThreadLocal<AwaitingMessages> awaiting =
       new FastThreadLocal<>() {
@@ -57,6 +60,7 @@ public final class CallLimits implements ServerInterceptor {
    */
   public CallLimits(Duration defaultDeadline, Duration messageReceiveTimeout) {
     this.defaultDeadlineNanos = defaultDeadline.toNanos();
+    this.defaultDeadlineText = defaultDeadline.toSeconds() + " s";
     this.receiveTimeoutNanos = messageReceiveTimeout.toNanos();
   }
 
@@ -75,6 +79,10 @@ public final class CallLimits implements ServerInterceptor {
     if (defaultDeadlineNanos > 0 && Context.current().getDeadline() == null) {
       context =
           Context.current().withDeadlineAfter(defaultDeadlineNanos, TimeUnit.NANOSECONDS, loop);
+      ServerDeadlineCall<Q, R> guarded = new ServerDeadlineCall<>(call, defaultDeadlineText);
+      // The deadline's timer runs on this event loop, so the listener does too.
+      context.addListener(guarded, Runnable::run);
+      call = guarded;
       listener = Contexts.interceptCall(context, call, headers, next);
     } else {
       listener = next.startCall(call, headers);
