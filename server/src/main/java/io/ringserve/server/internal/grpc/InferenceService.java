@@ -4,7 +4,6 @@ import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ModelConfigRequest;
 import inference.GrpcService.ModelConfigResponse;
 import inference.GrpcService.ModelInferRequest;
-import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelMetadataRequest;
 import inference.GrpcService.ModelMetadataResponse;
 import inference.GrpcService.ModelReadyRequest;
@@ -26,6 +25,7 @@ import inference.GrpcService.ServerReadyRequest;
 import inference.GrpcService.ServerReadyResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -143,10 +143,19 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     RepositoryControl.unload(repository, request, response);
   }
 
-  @Override
-  public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
-    ServerCallStreamObserver<ModelInferResponse> call =
-        (ServerCallStreamObserver<ModelInferResponse>) response;
+  /**
+   * The service to serve: the generated binding, with {@code ModelInfer} answering {@link
+   * InferReply}s encoded by {@link InferReplyMarshaller} instead of {@code ModelInferResponse}
+   * messages. ({@link #bindService} is generated and final; it binds {@code ModelInfer} to the
+   * generated default, which answers UNIMPLEMENTED.)
+   */
+  public ServerServiceDefinition definition() {
+    return ModelInferBinding.rebind(bindService(), this::infer);
+  }
+
+  /** {@code ModelInfer}, as {@link #definition} binds it. */
+  private void infer(ModelInferRequest request, StreamObserver<InferReply> response) {
+    ServerCallStreamObserver<InferReply> call = (ServerCallStreamObserver<InferReply>) response;
     // With a cancel handler set, answering a call the client has already left is a no-op
     // rather than an exception on the scheduler thread.
     call.setOnCancelHandler(() -> {});
@@ -155,7 +164,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
         call::isCancelled,
         new Responder() {
           @Override
-          public void succeed(ModelInferResponse answer) {
+          public void succeed(InferReply answer) {
             call.onNext(answer);
             call.onCompleted();
           }
@@ -181,7 +190,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
    * the request is refused before it is queued.
    */
   public interface Responder {
-    void succeed(ModelInferResponse response);
+    void succeed(InferReply reply);
 
     void fail(Status status);
   }
@@ -241,16 +250,16 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     }
 
     private void encodeAndAnswer(List<Tensor> outputs) {
-      ModelInferResponse response;
+      InferReply reply;
       try {
-        response = InferResponseEncoder.encode(model, version, requestId, outputs);
+        reply = new InferReply(model, version, requestId, outputs);
       } catch (RuntimeException | LinkageError e) {
         // The request is already marked answered: whatever breaks here must still reach the
         // caller, or its call would hang until the deadline.
         responder.fail(Statuses.statusOf(e, "model '" + model + "' failed to encode its outputs"));
         return;
       }
-      responder.succeed(response);
+      responder.succeed(reply);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.ringserve.server.internal.grpc;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.UnsafeByteOperations;
-import io.grpc.BindableService;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
@@ -40,11 +39,11 @@ public final class RequestParsing {
   private RequestParsing() {}
 
   /**
-   * {@code service}'s definition, answering unparseable requests with INVALID_ARGUMENT and requests
-   * of more than {@code maxElements} elements with RESOURCE_EXHAUSTED.
+   * {@code original}, answering unparseable requests with INVALID_ARGUMENT and requests of more
+   * than {@code maxElements} elements with RESOURCE_EXHAUSTED.
    */
-  public static ServerServiceDefinition guarded(BindableService service, long maxElements) {
-    ServerServiceDefinition original = service.bindService();
+  public static ServerServiceDefinition guarded(
+      ServerServiceDefinition original, long maxElements) {
     ServiceDescriptor descriptor = original.getServiceDescriptor();
     ServiceDescriptor.Builder guardedDescriptor =
         ServiceDescriptor.newBuilder(descriptor.getName())
