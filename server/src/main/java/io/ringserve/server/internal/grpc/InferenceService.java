@@ -154,7 +154,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   }
 
   /** {@code ModelInfer}, as {@link #definition} binds it. */
-  private void infer(ModelInferRequest request, StreamObserver<InferReply> response) {
+  private void infer(InferRequestFields request, StreamObserver<InferReply> response) {
     ServerCallStreamObserver<InferReply> call = (ServerCallStreamObserver<InferReply>) response;
     // With a cancel handler set, answering a call the client has already left is a no-op
     // rather than an exception on the scheduler thread.
@@ -201,6 +201,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
    * for gRPC and REST alike; never blocks.
    */
   public void submit(ModelInferRequest request, BooleanSupplier cancelled, Responder responder) {
+    submit(InferRequestFields.of(request), cancelled, responder);
+  }
+
+  private void submit(InferRequestFields request, BooleanSupplier cancelled, Responder responder) {
     ServedModel model = null;
     InferenceRequest inference;
     try {
@@ -209,11 +213,11 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
             InferenceException.Reason.UNAVAILABLE, "Server is shutting down");
       }
       // Admitted: the version finishes this request even if a swap retires it meanwhile.
-      model = repository.acquire(request.getModelName(), request.getModelVersion());
+      model = repository.acquire(request.modelName(), request.modelVersion());
       InferRequestDecoder.Decoded decoded = InferRequestDecoder.decode(model, request);
       inference =
           InferenceRequest.builder()
-              .id(request.getId())
+              .id(request.id())
               .inputs(decoded.inputs())
               .requestedOutputs(decoded.requestedOutputs())
               .priorityLevel(decoded.priority())
@@ -221,16 +225,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
               .deadlineNanos(deadlineNanos())
               .cancelled(cancelled)
               .callback(
-                  new Encoding(
-                      model.name(), model.versionString(), request.getId(), model, responder))
+                  new Encoding(model.name(), model.versionString(), request.id(), model, responder))
               .build();
     } catch (RuntimeException e) {
       if (model != null) {
         model.release();
       }
       responder.fail(
-          Statuses.statusOf(
-              e, "model '" + request.getModelName() + "' failed to accept the request"));
+          Statuses.statusOf(e, "model '" + request.modelName() + "' failed to accept the request"));
       return;
     }
     model.scheduler().submit(inference);

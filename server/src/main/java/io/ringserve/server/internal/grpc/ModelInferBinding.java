@@ -1,7 +1,6 @@
 package io.ringserve.server.internal.grpc;
 
 import inference.GRPCInferenceServiceGrpc;
-import inference.GrpcService.ModelInferRequest;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
@@ -11,10 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rebinds the generated service's {@code ModelInfer} method to answer {@link InferReply}s through
- * {@link InferReplyMarshaller}: the same method name, request marshaller and schema descriptor (so
- * clients and reflection see no difference), with a response written straight to bytes. The other
- * methods keep their generated bindings. Stateless.
+ * Rebinds the generated service's {@code ModelInfer} method to read {@link InferRequestFields}
+ * ({@link InferRequestMarshaller}) and answer {@link InferReply}s ({@link InferReplyMarshaller}):
+ * the same method name and schema descriptor (so clients and reflection see no difference), with
+ * the request read and the response written without protobuf's messages. The other methods keep
+ * their generated bindings. Stateless.
  */
 final class ModelInferBinding {
   private ModelInferBinding() {}
@@ -22,7 +22,7 @@ final class ModelInferBinding {
   /** {@code generated} with its {@code ModelInfer} method answered by {@code infer}. */
   static ServerServiceDefinition rebind(
       ServerServiceDefinition generated,
-      ServerCalls.UnaryMethod<ModelInferRequest, InferReply> infer) {
+      ServerCalls.UnaryMethod<InferRequestFields, InferReply> infer) {
     String modelInfer = GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName();
     ServiceDescriptor descriptor = generated.getServiceDescriptor();
     ServiceDescriptor.Builder rebound =
@@ -33,7 +33,7 @@ final class ModelInferBinding {
       ServerMethodDefinition<?, ?> bound =
           method.getMethodDescriptor().getFullMethodName().equals(modelInfer)
               ? ServerMethodDefinition.create(
-                  ownResponse(GRPCInferenceServiceGrpc.getModelInferMethod()),
+                  ownCodec(GRPCInferenceServiceGrpc.getModelInferMethod()),
                   ServerCalls.asyncUnaryCall(infer))
               : method;
       rebound.addMethod(bound.getMethodDescriptor());
@@ -44,8 +44,8 @@ final class ModelInferBinding {
     return builder.build();
   }
 
-  private static MethodDescriptor<ModelInferRequest, InferReply> ownResponse(
-      MethodDescriptor<ModelInferRequest, ?> method) {
-    return method.toBuilder(method.getRequestMarshaller(), InferReplyMarshaller.INSTANCE).build();
+  private static MethodDescriptor<InferRequestFields, InferReply> ownCodec(
+      MethodDescriptor<?, ?> method) {
+    return method.toBuilder(InferRequestMarshaller.INSTANCE, InferReplyMarshaller.INSTANCE).build();
   }
 }
