@@ -11,15 +11,27 @@ import java.io.OutputStream;
 /**
  * The response marshaller of the {@code ModelInfer} method: streams an {@link InferReply} as the
  * bytes of a {@code ModelInferResponse} ({@link InferReplyWire}). The stream knows its length and
- * drains itself, so gRPC frames it without reading it through a buffer of its own: the answer is
- * encoded once into an array of its exact size, which gRPC copies once into the transport's
- * buffers. Clients parse the bytes with their own {@code ModelInferResponse} marshaller.
+ * drains itself, so gRPC frames it without reading it through a buffer of its own: when drained,
+ * the answer is encoded into an array the draining thread keeps for the next answer (one of up to
+ * {@link #SCRATCH_BYTES}; a larger answer gets an array of its own), which gRPC copies once into
+ * the transport's buffers. Clients parse the bytes with their own {@code ModelInferResponse}
+ * marshaller.
  *
- * <p>Server side only: {@link #parse} is never called by a server and refuses. Stateless; each
- * stream is used by one thread, as gRPC uses it.
+ * <p>Server side only: {@link #parse} is never called by a server and refuses. Each stream is used
+ * by one thread, as gRPC uses it; the kept arrays are per thread.
  */
 final class InferReplyMarshaller implements MethodDescriptor.Marshaller<InferReply> {
   static final InferReplyMarshaller INSTANCE = new InferReplyMarshaller();
+
+  /** The largest answer encoded into a thread's kept array. */
+  static final int SCRATCH_BYTES = 16 * 1024;
+
+  /**
+   * Each thread's array for the answers it drains. gRPC drains a response while the service's
+   * thread sends it, and copies the bytes before the drain returns, so one array per thread serves
+   * every answer that thread sends.
+   */
+  private static final ThreadLocal<byte[]> SCRATCH = new ThreadLocal<>();
 
   private InferReplyMarshaller() {}
 
@@ -51,6 +63,18 @@ final class InferReplyMarshaller implements MethodDescriptor.Marshaller<InferRep
 
     @Override
     public int drainTo(OutputStream target) throws IOException {
+      int size = reply.serializedSize();
+      if (bytes == null && position == 0 && size <= SCRATCH_BYTES) {
+        byte[] scratch = SCRATCH.get();
+        if (scratch == null) {
+          scratch = new byte[SCRATCH_BYTES];
+          SCRATCH.set(scratch);
+        }
+        encode(scratch, size);
+        target.write(scratch, 0, size);
+        position = size;
+        return size;
+      }
       byte[] encoded = bytes();
       int count = encoded.length - position;
       target.write(encoded, position, count);
@@ -83,12 +107,17 @@ final class InferReplyMarshaller implements MethodDescriptor.Marshaller<InferRep
     private byte[] bytes() throws IOException {
       if (bytes == null) {
         byte[] encoded = new byte[reply.serializedSize()];
-        CodedOutputStream out = CodedOutputStream.newInstance(encoded);
-        InferReplyWire.write(reply, out);
-        out.checkNoSpaceLeft();
+        encode(encoded, encoded.length);
         bytes = encoded;
       }
       return bytes;
+    }
+
+    /** Writes the answer's {@code size} bytes at the start of {@code target}. */
+    private void encode(byte[] target, int size) throws IOException {
+      CodedOutputStream out = CodedOutputStream.newInstance(target, 0, size);
+      InferReplyWire.write(reply, out);
+      out.checkNoSpaceLeft();
     }
   }
 }

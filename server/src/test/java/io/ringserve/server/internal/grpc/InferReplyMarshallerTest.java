@@ -99,6 +99,23 @@ class InferReplyMarshallerTest {
   }
 
   @Test
+  void shouldDrainEveryAnswerWholeWhileTheThreadReusesItsArray() throws IOException {
+    InferReply large =
+        new InferReply(
+            "m", "1", "large", List.of(ints("BIG", 2, InferReplyMarshaller.SCRATCH_BYTES / 4)));
+    InferReply longer = new InferReply("m", "1", "longer-id", List.of(ints("A", 4, 16)));
+    InferReply shorter = new InferReply("m", "1", "", List.of(ints("B", 1, 2)));
+    for (InferReply reply : List.of(longer, large, shorter, longer, shorter)) {
+      ByteArrayOutputStream target = new ByteArrayOutputStream();
+      InputStream stream = InferReplyMarshaller.INSTANCE.stream(reply);
+      assertEquals(reply.serializedSize(), ((io.grpc.Drainable) stream).drainTo(target));
+      assertEquals(0, stream.available());
+      assertEquals(-1, stream.read());
+      assertArrayEquals(reply.toProto().toByteArray(), target.toByteArray());
+    }
+  }
+
+  @Test
   void shouldRefuseToParseOnTheServer() {
     assertThrows(
         UnsupportedOperationException.class,
