@@ -21,7 +21,8 @@ import java.util.Map;
  * that are not well formed make it answer null: the caller then parses the message with protobuf,
  * so that every such request, valid or not, is read and refused exactly as before. What it does
  * read it reads as protobuf does: strings are checked UTF-8, the last of a repeated singular field
- * wins, lengths are checked against the message. Stateless.
+ * wins, lengths are checked against the message. Names and datatypes come from the reading thread's
+ * {@link RecentStrings}; the request id, different in each request, is read as it comes. Stateless.
  */
 final class InferRequestWire {
   private static final int MODEL_NAME = tag(ModelInferRequest.MODEL_NAME_FIELD_NUMBER);
@@ -54,6 +55,7 @@ final class InferRequestWire {
   private static InferRequestFields request(byte[] bytes) throws IOException {
     CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
     in.enableAliasing(true);
+    RecentStrings strings = RecentStrings.forThread();
     String modelName = "";
     String modelVersion = "";
     String id = "";
@@ -65,22 +67,26 @@ final class InferRequestWire {
       if (tag == 0) {
         break;
       } else if (tag == MODEL_NAME) {
-        modelName = in.readStringRequireUtf8();
+        modelName = strings.read(in, bytes);
       } else if (tag == MODEL_VERSION) {
-        modelVersion = in.readStringRequireUtf8();
+        modelVersion = strings.read(in, bytes);
       } else if (tag == ID) {
         id = in.readStringRequireUtf8();
       } else if (tag == INPUTS) {
-        InferRequestFields.Input input = nested(in, InferRequestWire::input);
+        int limit = in.pushLimit(in.readRawVarint32());
+        InferRequestFields.Input input = input(in, bytes, strings);
         if (input == null) {
           return null;
         }
+        in.popLimit(limit);
         inputs.add(input);
       } else if (tag == OUTPUTS) {
-        InferRequestFields.Output output = nested(in, InferRequestWire::output);
+        int limit = in.pushLimit(in.readRawVarint32());
+        InferRequestFields.Output output = output(in, bytes, strings);
         if (output == null) {
           return null;
         }
+        in.popLimit(limit);
         if (outputs.isEmpty()) {
           outputs = new ArrayList<>(4);
         }
@@ -97,8 +103,12 @@ final class InferRequestWire {
     return new InferRequestFields(modelName, modelVersion, id, Map.of(), inputs, outputs, raw);
   }
 
-  /** Reads one input's descriptor, or null if it holds a field read only by protobuf. */
-  private static InferRequestFields.Input input(CodedInputStream in) throws IOException {
+  /**
+   * Reads one input's descriptor up to the end of the current limit, or null if it holds a field
+   * read only by protobuf.
+   */
+  private static InferRequestFields.Input input(
+      CodedInputStream in, byte[] bytes, RecentStrings strings) throws IOException {
     String name = "";
     String datatype = "";
     long[] shape = EMPTY_SHAPE;
@@ -107,9 +117,9 @@ final class InferRequestWire {
       if (tag == 0) {
         return new InferRequestFields.Input(name, datatype, shape, null);
       } else if (tag == INPUT_NAME) {
-        name = in.readStringRequireUtf8();
+        name = strings.read(in, bytes);
       } else if (tag == INPUT_DATATYPE) {
-        datatype = in.readStringRequireUtf8();
+        datatype = strings.read(in, bytes);
       } else if (tag == INPUT_SHAPE) {
         shape = packedShape(in, shape);
       } else {
@@ -118,15 +128,19 @@ final class InferRequestWire {
     }
   }
 
-  /** Reads one requested output, or null if it holds a field read only by protobuf. */
-  private static InferRequestFields.Output output(CodedInputStream in) throws IOException {
+  /**
+   * Reads one requested output up to the end of the current limit, or null if it holds a field read
+   * only by protobuf.
+   */
+  private static InferRequestFields.Output output(
+      CodedInputStream in, byte[] bytes, RecentStrings strings) throws IOException {
     String name = "";
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
         return new InferRequestFields.Output(name, false);
       } else if (tag == OUTPUT_NAME) {
-        name = in.readStringRequireUtf8();
+        name = strings.read(in, bytes);
       } else {
         return null;
       }
@@ -149,21 +163,6 @@ final class InferRequestWire {
     }
     in.popLimit(limit);
     return count == shape.length ? shape : java.util.Arrays.copyOf(shape, count);
-  }
-
-  /** A nested message's reader; null means protobuf must read the whole request. */
-  private interface Nested<T> {
-    T read(CodedInputStream in) throws IOException;
-  }
-
-  private static <T> T nested(CodedInputStream in, Nested<T> reader) throws IOException {
-    int length = in.readRawVarint32();
-    int limit = in.pushLimit(length);
-    T value = reader.read(in);
-    if (value != null) {
-      in.popLimit(limit);
-    }
-    return value;
   }
 
   private static int tag(int field) {
