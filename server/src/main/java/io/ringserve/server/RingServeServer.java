@@ -434,7 +434,9 @@ public final class RingServeServer implements AutoCloseable {
             .decompressorRegistry(
                 DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
             .compressorRegistry(compressors())
-            .addService(RequestParsing.guarded(inference, config.grpcLimits().maxRequestElements()))
+            .addService(
+                RequestParsing.guarded(
+                    inference.definition(), config.grpcLimits().maxRequestElements()))
             .addService(health.getHealthService())
             .build();
   }

@@ -3,9 +3,6 @@ package io.ringserve.server.internal.grpc;
 import com.google.protobuf.ByteString;
 import inference.GrpcService.InferParameter;
 import inference.GrpcService.InferTensorContents;
-import inference.GrpcService.ModelInferRequest;
-import inference.GrpcService.ModelInferRequest.InferInputTensor;
-import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
 import inference.ModelConfigOuterClass.ModelInput;
 import io.grpc.Status;
 import io.ringserve.batching.BatchDimension;
@@ -27,9 +24,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks a {@code ModelInferRequest} against the model's config and turns it into input tensors.
- * Raw contents are wrapped, not copied; typed contents are encoded to the raw layout by the wire
- * module.
+ * Checks a {@code ModelInferRequest}'s fields ({@link InferRequestFields}) against the model's
+ * config and turns it into input tensors. Raw contents are wrapped, not copied; typed contents are
+ * encoded to the raw layout by the wire module.
  *
  * <p>This is the one place that validates a request. The checks run in Triton's order, so that a
  * request with several faults gets the error Triton would give first: request parameters; then, per
@@ -75,45 +72,45 @@ final class InferRequestDecoder {
     }
   }
 
-  static Decoded decode(ServedModel model, ModelInferRequest request) {
+  static Decoded decode(ServedModel model, InferRequestFields request) {
     String name = model.name();
-    int priority = priority(name, request.getParametersMap());
-    long timeoutMicros = timeoutMicros(name, request.getParametersMap());
-    int rawCount = request.getRawInputContentsCount();
-    List<InferInputTensor> given = request.getInputsList();
+    int priority = priority(name, request.parameters());
+    long timeoutMicros = timeoutMicros(name, request.parameters());
+    int rawCount = request.raw().size();
+    List<InferRequestFields.Input> given = request.inputs();
     int repeated = firstRepeated(given);
     for (int i = 0; i < given.size(); i++) {
-      InferInputTensor input = given.get(i);
+      InferRequestFields.Input input = given.get(i);
       if (i == repeated) {
         throw invalid(
-            "input '" + input.getName() + "' already exists in request for model '" + name + "'");
+            "input '" + input.name() + "' already exists in request for model '" + name + "'");
       }
-      if (rawCount > 0 && input.hasContents()) {
+      if (rawCount > 0 && input.contents() != null) {
         throw invalid(
             "contents field must not be specified when using raw_input_contents for '"
-                + input.getName()
+                + input.name()
                 + "' for model '"
                 + name
                 + "'");
       }
     }
-    if (rawCount > 0 && rawCount != request.getInputsCount()) {
+    if (rawCount > 0 && rawCount != given.size()) {
       throw invalid(
           "expected "
-              + request.getInputsCount()
+              + given.size()
               + " raw input contents (one per input) but got "
               + rawCount
               + " for model '"
               + name
               + "'");
     }
-    List<String> requestedOutputs = requestedOutputs(model, request.getOutputsList());
+    List<String> requestedOutputs = requestedOutputs(model, request.outputs());
     boolean batching = model.config().getMaxBatchSize() > 0;
-    List<Shape> shapes = new ArrayList<>(request.getInputsCount());
-    List<DataType> types = new ArrayList<>(request.getInputsCount());
+    List<Shape> shapes = new ArrayList<>(given.size());
+    List<DataType> types = new ArrayList<>(given.size());
     for (int i = 0; i < given.size(); i++) {
-      InferInputTensor input = given.get(i);
-      String tensor = input.getName();
+      InferRequestFields.Input input = given.get(i);
+      String tensor = input.name();
       ModelInput config = model.input(tensor);
       if (config == null) {
         throw invalid(
@@ -124,24 +121,21 @@ final class InferRequestDecoder {
                 + "'; the model's inputs are "
                 + model.inputs().keySet());
       }
-      DataType type = DataType.lookup(input.getDatatype()).orElse(null);
+      DataType type = DataType.lookup(input.datatype()).orElse(null);
       DataType expected = DataTypes.fromConfig(config.getDataType());
       if (type != expected) {
         throw invalid(
             "inference input '"
                 + tensor
                 + "' data-type is '"
-                + input.getDatatype()
+                + input.datatype()
                 + "', but model '"
                 + name
                 + "' expects '"
                 + expected.wireName()
                 + "'");
       }
-      long[] dims = new long[input.getShapeCount()];
-      for (int d = 0; d < dims.length; d++) {
-        dims[d] = input.getShape(d);
-      }
+      long[] dims = input.shape();
       elementCount(name, tensor, dims);
       shapes.add(new Shape(tensor, dims));
       if (batching) {
@@ -155,20 +149,20 @@ final class InferRequestDecoder {
       types.add(type);
     }
     checkNoneMissing(model, given);
-    List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
-    for (int i = 0; i < request.getInputsCount(); i++) {
-      InferInputTensor input = request.getInputs(i);
-      String tensor = input.getName();
+    List<Tensor> inputs = new ArrayList<>(given.size());
+    for (int i = 0; i < given.size(); i++) {
+      InferRequestFields.Input input = given.get(i);
+      String tensor = input.name();
       DataType type = types.get(i);
       long[] shape = shapes.get(i).dims();
       long elements = elementCount(name, tensor, shape);
       ByteBuffer data;
       if (rawCount > 0) {
-        ByteString raw = request.getRawInputContents(i);
+        ByteString raw = request.raw().get(i);
         checkRawSize(name, tensor, type, elements, raw);
         data = raw.asReadOnlyByteBuffer();
       } else {
-        data = typedToRaw(name, tensor, type, elements, input.getContents());
+        data = typedToRaw(name, tensor, type, elements, input.contents());
       }
       try {
         inputs.add(Tensor.of(tensor, type, shape, data));
@@ -267,20 +261,20 @@ final class InferRequestDecoder {
    * handful of inputs a request holds (a set would cost a table per request); a set past {@link
    * #PAIRWISE_LIMIT} inputs, so that a hostile request with many inputs stays linear.
    */
-  private static int firstRepeated(List<InferInputTensor> inputs) {
+  private static int firstRepeated(List<InferRequestFields.Input> inputs) {
     if (inputs.size() > PAIRWISE_LIMIT) {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < inputs.size(); i++) {
-        if (!seen.add(inputs.get(i).getName())) {
+        if (!seen.add(inputs.get(i).name())) {
           return i;
         }
       }
       return -1;
     }
     for (int i = 1; i < inputs.size(); i++) {
-      String name = inputs.get(i).getName();
+      String name = inputs.get(i).name();
       for (int j = 0; j < i; j++) {
-        if (inputs.get(j).getName().equals(name)) {
+        if (inputs.get(j).name().equals(name)) {
           return i;
         }
       }
@@ -288,7 +282,7 @@ final class InferRequestDecoder {
     return -1;
   }
 
-  private static void checkNoneMissing(ServedModel model, List<InferInputTensor> given) {
+  private static void checkNoneMissing(ServedModel model, List<InferRequestFields.Input> given) {
     // Every given input is known and none repeats (checked before), so as many inputs as the
     // model has means none is missing; only a shorter request needs the search.
     if (given.size() == model.inputs().size()) {
@@ -296,8 +290,8 @@ final class InferRequestDecoder {
     }
     int count = given.size();
     Set<String> names = new HashSet<>();
-    for (InferInputTensor input : given) {
-      names.add(input.getName());
+    for (InferRequestFields.Input input : given) {
+      names.add(input.name());
     }
     List<String> missing = new ArrayList<>();
     for (ModelInput input : model.inputs().values()) {
@@ -320,32 +314,28 @@ final class InferRequestDecoder {
   }
 
   private static List<String> requestedOutputs(
-      ServedModel model, List<InferRequestedOutputTensor> outputs) {
+      ServedModel model, List<InferRequestFields.Output> outputs) {
     if (outputs.isEmpty()) {
       return List.of();
     }
     Set<String> names = new LinkedHashSet<>();
-    for (InferRequestedOutputTensor output : outputs) {
-      if (model.output(output.getName()) == null) {
+    for (InferRequestFields.Output output : outputs) {
+      if (model.output(output.name()) == null) {
         throw invalid(
-            "unexpected inference output '"
-                + output.getName()
-                + "' for model '"
-                + model.name()
-                + "'");
+            "unexpected inference output '" + output.name() + "' for model '" + model.name() + "'");
       }
-      if (output.containsParameters(CLASSIFICATION)) {
+      if (output.classification()) {
         // Answering the whole tensor where the client asked for its top classes would be read as
         // a wrong answer.
         throw Status.UNIMPLEMENTED
             .withDescription(
                 "output '"
-                    + output.getName()
+                    + output.name()
                     + "' asks for classification, which is not supported; request the output"
                     + " itself and take its top classes in the client")
             .asRuntimeException();
       }
-      names.add(output.getName());
+      names.add(output.name());
     }
     return List.copyOf(names);
   }

@@ -4,7 +4,6 @@ import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ModelConfigRequest;
 import inference.GrpcService.ModelConfigResponse;
 import inference.GrpcService.ModelInferRequest;
-import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelMetadataRequest;
 import inference.GrpcService.ModelMetadataResponse;
 import inference.GrpcService.ModelReadyRequest;
@@ -26,6 +25,7 @@ import inference.GrpcService.ServerReadyRequest;
 import inference.GrpcService.ServerReadyResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -143,10 +143,19 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     RepositoryControl.unload(repository, request, response);
   }
 
-  @Override
-  public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> response) {
-    ServerCallStreamObserver<ModelInferResponse> call =
-        (ServerCallStreamObserver<ModelInferResponse>) response;
+  /**
+   * The service to serve: the generated binding, with {@code ModelInfer} answering {@link
+   * InferReply}s encoded by {@link InferReplyMarshaller} instead of {@code ModelInferResponse}
+   * messages. ({@link #bindService} is generated and final; it binds {@code ModelInfer} to the
+   * generated default, which answers UNIMPLEMENTED.)
+   */
+  public ServerServiceDefinition definition() {
+    return ModelInferBinding.rebind(bindService(), this::infer);
+  }
+
+  /** {@code ModelInfer}, as {@link #definition} binds it. */
+  private void infer(InferRequestFields request, StreamObserver<InferReply> response) {
+    ServerCallStreamObserver<InferReply> call = (ServerCallStreamObserver<InferReply>) response;
     // With a cancel handler set, answering a call the client has already left is a no-op
     // rather than an exception on the scheduler thread.
     call.setOnCancelHandler(() -> {});
@@ -155,7 +164,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
         call::isCancelled,
         new Responder() {
           @Override
-          public void succeed(ModelInferResponse answer) {
+          public void succeed(InferReply answer) {
             call.onNext(answer);
             call.onCompleted();
           }
@@ -181,7 +190,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
    * the request is refused before it is queued.
    */
   public interface Responder {
-    void succeed(ModelInferResponse response);
+    void succeed(InferReply reply);
 
     void fail(Status status);
   }
@@ -192,6 +201,10 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
    * for gRPC and REST alike; never blocks.
    */
   public void submit(ModelInferRequest request, BooleanSupplier cancelled, Responder responder) {
+    submit(InferRequestFields.of(request), cancelled, responder);
+  }
+
+  private void submit(InferRequestFields request, BooleanSupplier cancelled, Responder responder) {
     ServedModel model = null;
     InferenceRequest inference;
     try {
@@ -200,11 +213,11 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
             InferenceException.Reason.UNAVAILABLE, "Server is shutting down");
       }
       // Admitted: the version finishes this request even if a swap retires it meanwhile.
-      model = repository.acquire(request.getModelName(), request.getModelVersion());
+      model = repository.acquire(request.modelName(), request.modelVersion());
       InferRequestDecoder.Decoded decoded = InferRequestDecoder.decode(model, request);
       inference =
           InferenceRequest.builder()
-              .id(request.getId())
+              .id(request.id())
               .inputs(decoded.inputs())
               .requestedOutputs(decoded.requestedOutputs())
               .priorityLevel(decoded.priority())
@@ -212,16 +225,14 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
               .deadlineNanos(deadlineNanos())
               .cancelled(cancelled)
               .callback(
-                  new Encoding(
-                      model.name(), model.versionString(), request.getId(), model, responder))
+                  new Encoding(model.name(), model.versionString(), request.id(), model, responder))
               .build();
     } catch (RuntimeException e) {
       if (model != null) {
         model.release();
       }
       responder.fail(
-          Statuses.statusOf(
-              e, "model '" + request.getModelName() + "' failed to accept the request"));
+          Statuses.statusOf(e, "model '" + request.modelName() + "' failed to accept the request"));
       return;
     }
     model.scheduler().submit(inference);
@@ -241,16 +252,16 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     }
 
     private void encodeAndAnswer(List<Tensor> outputs) {
-      ModelInferResponse response;
+      InferReply reply;
       try {
-        response = InferResponseEncoder.encode(model, version, requestId, outputs);
+        reply = new InferReply(model, version, requestId, outputs);
       } catch (RuntimeException | LinkageError e) {
         // The request is already marked answered: whatever breaks here must still reach the
         // caller, or its call would hang until the deadline.
         responder.fail(Statuses.statusOf(e, "model '" + model + "' failed to encode its outputs"));
         return;
       }
-      responder.succeed(response);
+      responder.succeed(reply);
     }
 
     @Override

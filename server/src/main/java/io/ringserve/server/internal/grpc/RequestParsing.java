@@ -1,9 +1,6 @@
 package io.ringserve.server.internal.grpc;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.Message;
-import com.google.protobuf.UnsafeByteOperations;
-import io.grpc.BindableService;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
@@ -40,11 +37,11 @@ public final class RequestParsing {
   private RequestParsing() {}
 
   /**
-   * {@code service}'s definition, answering unparseable requests with INVALID_ARGUMENT and requests
-   * of more than {@code maxElements} elements with RESOURCE_EXHAUSTED.
+   * {@code original}, answering unparseable requests with INVALID_ARGUMENT and requests of more
+   * than {@code maxElements} elements with RESOURCE_EXHAUSTED.
    */
-  public static ServerServiceDefinition guarded(BindableService service, long maxElements) {
-    ServerServiceDefinition original = service.bindService();
+  public static ServerServiceDefinition guarded(
+      ServerServiceDefinition original, long maxElements) {
     ServiceDescriptor descriptor = original.getServiceDescriptor();
     ServiceDescriptor.Builder guardedDescriptor =
         ServiceDescriptor.newBuilder(descriptor.getName())
@@ -82,16 +79,20 @@ public final class RequestParsing {
   private static final class Tolerant<Q> implements MethodDescriptor.Marshaller<Object> {
     private final MethodDescriptor<Q, ?> method;
     private final long maxElements;
-    private final Message prototype;
+    private final ArrayParser<?> parser;
 
     Tolerant(MethodDescriptor<Q, ?> method, long maxElements) {
       this.method = method;
       this.maxElements = maxElements;
-      this.prototype =
-          method.getRequestMarshaller() instanceof PrototypeMarshaller<?> marshaller
-                  && marshaller.getMessagePrototype() instanceof Message message
-              ? message
-              : null;
+      MethodDescriptor.Marshaller<Q> marshaller = method.getRequestMarshaller();
+      if (marshaller instanceof ArrayParser<?> own) {
+        this.parser = own;
+      } else if (marshaller instanceof PrototypeMarshaller<?> proto
+          && proto.getMessagePrototype() instanceof Message message) {
+        this.parser = ArrayParser.message(message);
+      } else {
+        this.parser = null;
+      }
     }
 
     @Override
@@ -103,7 +104,7 @@ public final class RequestParsing {
 
     @Override
     public Object parse(InputStream stream) {
-      if (prototype == null) {
+      if (parser == null) {
         try {
           return method.parseRequest(stream);
         } catch (RuntimeException malformed) {
@@ -112,7 +113,7 @@ public final class RequestParsing {
       }
       try {
         byte[] bytes = readMessage(stream);
-        long elements = ElementCount.count(bytes, prototype.getDescriptorForType(), maxElements);
+        long elements = ElementCount.count(bytes, parser.type(), maxElements);
         if (elements > maxElements) {
           return new Refused(
               Status.RESOURCE_EXHAUSTED.withDescription(
@@ -122,15 +123,8 @@ public final class RequestParsing {
                       + " raw_input_contents"),
               "it has more than " + maxElements + " elements");
         }
-        // The array is this call's own and never written again, so the parsed message may view
-        // it: raw tensor contents are then not copied a second time.
-        CodedInputStream input = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
-        input.enableAliasing(true);
-        Object request = prototype.getParserForType().parseFrom(input);
-        // As parseFrom(byte[]) does: a stray end-group tag must not end the message early (the
-        // element count refuses one already; this keeps the parse sound on its own).
-        input.checkLastTagWas(0);
-        return request;
+        // The array is this call's own and never written again, so the request may view it.
+        return parser.parse(bytes);
       } catch (IOException | RuntimeException malformed) {
         return unparseable(malformed.getMessage());
       }

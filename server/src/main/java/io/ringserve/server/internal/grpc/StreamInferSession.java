@@ -63,8 +63,8 @@ final class StreamInferSession implements StreamObserver<ModelInferRequest> {
         call::isCancelled,
         new InferenceService.Responder() {
           @Override
-          public void succeed(ModelInferResponse response) {
-            answer(ModelStreamInferResponse.newBuilder().setInferResponse(response).build());
+          public void succeed(InferReply reply) {
+            answer(ModelStreamInferResponse.newBuilder().setInferResponse(reply.toProto()).build());
           }
 
           @Override

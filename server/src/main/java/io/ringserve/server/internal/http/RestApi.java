@@ -8,7 +8,6 @@ import com.google.protobuf.Message;
 import inference.GrpcService.LogSettingsRequest;
 import inference.GrpcService.LogSettingsResponse;
 import inference.GrpcService.ModelConfigRequest;
-import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelMetadataRequest;
 import inference.GrpcService.ModelReadyRequest;
 import inference.GrpcService.ModelRepositoryParameter;
@@ -35,6 +34,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ringserve.server.internal.grpc.InferReply;
 import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.grpc.Statuses;
 import io.ringserve.server.internal.repository.ModelRepository;
@@ -341,10 +341,10 @@ final class RestApi {
         cancelled,
         new InferenceService.Responder() {
           @Override
-          public void succeed(ModelInferResponse response) {
+          public void succeed(InferReply reply) {
             InferResponseWriter.Written written;
             try {
-              written = InferResponseWriter.write(response, read.format(), answer.alloc);
+              written = InferResponseWriter.write(reply.toProto(), read.format(), answer.alloc);
             } catch (RuntimeException e) {
               fail(Statuses.statusOf(e, "model '" + model + "' failed to encode its outputs"));
               return;
