@@ -441,7 +441,10 @@ public final class RingServeServer implements AutoCloseable {
             .build();
   }
 
-  /** gzip (grpc-java's default) and deflate, so that a caller may ask for either answer. */
+  /**
+   * gzip (grpc-java's default) and deflate. Answers go uncompressed, as Triton's do by default: no
+   * handler asks gRPC for a compressed answer, so these only name what the server could send.
+   */
   private static CompressorRegistry compressors() {
     CompressorRegistry registry = CompressorRegistry.newEmptyInstance();
     registry.register(Codec.Identity.NONE);

@@ -7,15 +7,16 @@ import io.grpc.MethodDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Objects;
 
 /**
  * The response marshaller of the {@code ModelInfer} method: streams an {@link InferReply} as the
  * bytes of a {@code ModelInferResponse} ({@link InferReplyWire}). The stream knows its length and
  * drains itself, so gRPC frames it without reading it through a buffer of its own: when drained,
  * the answer is encoded into an array the draining thread keeps for the next answer (one of up to
- * {@link #SCRATCH_BYTES}; a larger answer gets an array of its own), which gRPC copies once into
- * the transport's buffers. Clients parse the bytes with their own {@code ModelInferResponse}
- * marshaller.
+ * {@link #SCRATCH_BYTES}), which gRPC copies once into the transport's buffers; a larger answer is
+ * written to gRPC's stream through a small buffer. Clients parse the bytes with their own {@code
+ * ModelInferResponse} marshaller.
  *
  * <p>Server side only: {@link #parse} is never called by a server and refuses. Each stream is used
  * by one thread, as gRPC uses it; the kept arrays are per thread.
@@ -25,6 +26,9 @@ final class InferReplyMarshaller implements MethodDescriptor.Marshaller<InferRep
 
   /** The largest answer encoded into a thread's kept array. */
   static final int SCRATCH_BYTES = 16 * 1024;
+
+  /** The buffer a larger answer is written through when drained. */
+  private static final int STREAMING_BUFFER_BYTES = 4096;
 
   /**
    * Each thread's array for the answers it drains. gRPC drains a response while the service's
@@ -75,6 +79,15 @@ final class InferReplyMarshaller implements MethodDescriptor.Marshaller<InferRep
         position = size;
         return size;
       }
+      if (bytes == null && position == 0) {
+        // A large answer goes through a small buffer, as protobuf's writeTo would send it: an
+        // array of its full size would be one more heap copy of every large output.
+        CodedOutputStream out = CodedOutputStream.newInstance(target, STREAMING_BUFFER_BYTES);
+        InferReplyWire.write(reply, out);
+        out.flush();
+        position = size;
+        return size;
+      }
       byte[] encoded = bytes();
       int count = encoded.length - position;
       target.write(encoded, position, count);
@@ -91,7 +104,7 @@ final class InferReplyMarshaller implements MethodDescriptor.Marshaller<InferRep
     @Override
     public int read(byte[] target, int offset, int length) throws IOException {
       byte[] encoded = bytes();
-      java.util.Objects.checkFromIndexSize(offset, length, target.length);
+      Objects.checkFromIndexSize(offset, length, target.length);
       if (length == 0) {
         return 0;
       }

@@ -11,8 +11,10 @@ import java.io.InputStream;
  * The request marshaller of the {@code ModelInfer} method: reads a {@code ModelInferRequest}'s
  * bytes into {@link InferRequestFields}, straight from the wire for the requests clients usually
  * send ({@link InferRequestWire}), through protobuf's message for the rest, so that those are read,
- * and refused, exactly as protobuf reads them. Server side only: it never streams a request.
- * Stateless.
+ * and refused, exactly as protobuf reads them. A request that goes to protobuf has been read by the
+ * wire reader up to the field it declined, so it costs a second pass over those bytes (linear, and
+ * only for requests with parameters, typed contents or unknown fields). Server side only: it never
+ * streams a request. Stateless.
  */
 final class InferRequestMarshaller
     implements MethodDescriptor.Marshaller<InferRequestFields>, ArrayParser<InferRequestFields> {

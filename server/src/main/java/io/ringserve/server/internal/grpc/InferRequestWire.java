@@ -111,18 +111,22 @@ final class InferRequestWire {
       CodedInputStream in, byte[] bytes, RecentStrings strings) throws IOException {
     String name = "";
     String datatype = "";
-    long[] shape = EMPTY_SHAPE;
+    long[] shape = null;
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
-        return new InferRequestFields.Input(name, datatype, shape, null);
+        return new InferRequestFields.Input(
+            name, datatype, shape == null ? EMPTY_SHAPE : shape, null);
       } else if (tag == INPUT_NAME) {
         name = strings.read(in, bytes);
       } else if (tag == INPUT_DATATYPE) {
         datatype = strings.read(in, bytes);
-      } else if (tag == INPUT_SHAPE) {
-        shape = packedShape(in, shape);
+      } else if (tag == INPUT_SHAPE && shape == null) {
+        shape = packedShape(in, bytes);
       } else {
+        // A second run of shape (protobuf appends it to the first; no client splits a shape, and
+        // appending here would let a client make each run copy all before it) or a field read
+        // only by protobuf.
         return null;
       }
     }
@@ -148,21 +152,30 @@ final class InferRequestWire {
   }
 
   /**
-   * A packed run of dimensions appended to {@code before}: protobuf appends a second run of a
-   * repeated field to the first.
+   * A packed run of dimensions. The array is sized by counting the bytes that end a varint (top bit
+   * clear), so a run of long varints costs no more than the values it holds; a run whose last
+   * varint is cut short leaves bytes unread and is refused, for protobuf to refuse in its words.
    */
-  private static long[] packedShape(CodedInputStream in, long[] before) throws IOException {
-    int length = in.readRawVarint32();
-    int limit = in.pushLimit(length);
-    // At most one value per byte; trimmed once read.
-    long[] shape = new long[before.length + length];
-    System.arraycopy(before, 0, shape, 0, before.length);
-    int count = before.length;
-    while (in.getBytesUntilLimit() > 0) {
-      shape[count++] = in.readInt64();
+  private static long[] packedShape(CodedInputStream in, byte[] bytes) throws IOException {
+    int limit = in.pushLimit(in.readRawVarint32());
+    // The stream reads the whole array from its start, so bytes read is the position in it.
+    int start = in.getTotalBytesRead();
+    int end = start + in.getBytesUntilLimit();
+    int values = 0;
+    for (int i = start; i < end; i++) {
+      if (bytes[i] >= 0) {
+        values++;
+      }
+    }
+    long[] shape = new long[values];
+    for (int i = 0; i < values; i++) {
+      shape[i] = in.readInt64();
+    }
+    if (in.getBytesUntilLimit() != 0) {
+      throw new IOException("a shape's last dimension is cut short");
     }
     in.popLimit(limit);
-    return count == shape.length ? shape : java.util.Arrays.copyOf(shape, count);
+    return shape;
   }
 
   private static int tag(int field) {

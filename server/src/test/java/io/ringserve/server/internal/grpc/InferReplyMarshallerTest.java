@@ -3,6 +3,7 @@ package io.ringserve.server.internal.grpc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import inference.GrpcService.ModelInferResponse;
 import io.ringserve.batching.Tensor;
@@ -113,6 +114,20 @@ class InferReplyMarshallerTest {
       assertEquals(-1, stream.read());
       assertArrayEquals(reply.toProto().toByteArray(), target.toByteArray());
     }
+  }
+
+  @Test
+  void shouldDrainALargeAnswerWithoutAHeapCopyOfItsSize() throws IOException {
+    InferReply large = new InferReply("m", "1", "", List.of(ints("BIG", 1, 1 << 20))); // 4 MiB
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    InputStream stream = InferReplyMarshaller.INSTANCE.stream(large);
+    long before = threads.getThreadAllocatedBytes(thread);
+    int drained = ((io.grpc.Drainable) stream).drainTo(java.io.OutputStream.nullOutputStream());
+    long allocated = threads.getThreadAllocatedBytes(thread) - before;
+    assertEquals(large.serializedSize(), drained);
+    assertTrue(allocated < 256 * 1024, "allocated " + allocated + " bytes to drain 4 MiB");
   }
 
   @Test
