@@ -15,9 +15,11 @@ import java.util.function.BooleanSupplier;
  * parks at once, so idle schedulers cost no CPU, which matters with many models on few cores.
  *
  * <p>Why the limit depends on the machine ({@link #defaultMaxSpinNanos}): a spinning thread holds a
- * core. Where the cores are few, the threads that make the next request arrive (the transport's
- * event loop, and on a shared machine the clients) need that core, so spinning delays the very
- * publish it waits for and bills its CPU to every request.
+ * core. With a single core the thread that would publish the next request cannot run while the
+ * worker spins, so the spin only delays the publish it waits for. From two cores the spin stays: it
+ * keeps the batching core ahead of its baseline (JMH, docs/PERFORMANCE.md "Wake-ups and spinning"),
+ * although served runs on a shared two-core machine hinted that the transport and the clients want
+ * that core back; {@link #SPIN_PROPERTY} lets a deployment choose.
  *
  * <p>Not thread-safe: each waiting thread owns one.
  */
@@ -26,7 +28,7 @@ final class SpinThenPark {
   static final long MAX_SPIN_NANOS = 50_000;
 
   /** Fewer cores than this: workers park at once. */
-  static final int MIN_CORES_TO_SPIN = 4;
+  static final int MIN_CORES_TO_SPIN = 2;
 
   /** Overrides {@link #defaultMaxSpinNanos}, in microseconds (0: never spin). */
   static final String SPIN_PROPERTY = "ringserve.worker.spin.micros";

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 class SpinThenParkTest {
 
   @Test
-  void shouldSpinOnlyWhereThereAreCoresToSpare() {
+  void shouldNeverSpinOnASingleCoreWhereThePublisherCouldNotRunMeanwhile() {
     assertEquals(0, SpinThenPark.maxSpinNanos(null, 1));
-    assertEquals(0, SpinThenPark.maxSpinNanos(null, 2));
     assertEquals(0, SpinThenPark.maxSpinNanos(null, SpinThenPark.MIN_CORES_TO_SPIN - 1));
+    assertEquals(SpinThenPark.MAX_SPIN_NANOS, SpinThenPark.maxSpinNanos(null, 2));
     assertEquals(
         SpinThenPark.MAX_SPIN_NANOS,
         SpinThenPark.maxSpinNanos(null, SpinThenPark.MIN_CORES_TO_SPIN));
@@ -24,10 +24,10 @@ class SpinThenParkTest {
 
   @Test
   void shouldTakeTheOperatorsLimitOnAnyMachineAndIgnoreOneThatIsNoDuration() {
-    assertEquals(200_000, SpinThenPark.maxSpinNanos("200", 2));
+    assertEquals(200_000, SpinThenPark.maxSpinNanos("200", 1));
     assertEquals(0, SpinThenPark.maxSpinNanos(" 0 ", 64));
     // Not a number of microseconds in range: the machine's default, as if unset.
-    assertEquals(0, SpinThenPark.maxSpinNanos("fast", 2));
+    assertEquals(0, SpinThenPark.maxSpinNanos("fast", 1));
     assertEquals(SpinThenPark.MAX_SPIN_NANOS, SpinThenPark.maxSpinNanos("-5", 8));
     assertEquals(SpinThenPark.MAX_SPIN_NANOS, SpinThenPark.maxSpinNanos("99999999999", 8));
   }
