@@ -56,8 +56,9 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     this.statistics = new StatisticsRecorder(policy.maxBatchSize());
     this.completions = Completions.create(policy.preserveOrdering(), statistics);
     WorkerState[] workers = new WorkerState[instances.size()];
+    long maxSpinNanos = SpinThenPark.defaultMaxSpinNanos();
     for (int i = 0; i < workers.length; i++) {
-      workers[i] = new WorkerState();
+      workers[i] = new WorkerState(maxSpinNanos);
     }
     Wakeups wakeups = new Wakeups(workers, policy.maxQueueDelayMicros() == 0);
     this.ring =

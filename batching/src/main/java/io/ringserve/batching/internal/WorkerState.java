@@ -38,7 +38,7 @@ final class WorkerState {
   }
 
   /** Owned by the worker's thread; the rest of the object is shared. */
-  private final SpinThenPark spin = new SpinThenPark();
+  private final SpinThenPark spin;
 
   // Written by the worker (or claimed back to NOT_WAITING by a producer's CAS); see awaitWork.
   private volatile Waiting waiting = Waiting.NOT_WAITING;
@@ -51,6 +51,18 @@ final class WorkerState {
 
   // Recorded by the worker thread itself before it first looks for work (Wakeups, rule 7).
   private volatile Thread thread;
+
+  /** A worker that spins as {@link SpinThenPark#defaultMaxSpinNanos} says. */
+  WorkerState() {
+    this(SpinThenPark.defaultMaxSpinNanos());
+  }
+
+  /**
+   * @param maxSpinNanos how long the idle worker may spin before it parks ({@link SpinThenPark})
+   */
+  WorkerState(long maxSpinNanos) {
+    this.spin = new SpinThenPark(maxSpinNanos);
+  }
 
   /** Called by the worker thread first, before it looks for work. */
   void started() {

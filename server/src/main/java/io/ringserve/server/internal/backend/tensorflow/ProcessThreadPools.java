@@ -48,6 +48,8 @@ public final class ProcessThreadPools {
    */
   public ProcessThreadPools(BackendOptions serverOptions) {
     this.reserved = TensorFlowOptions.of(Objects.requireNonNull(serverOptions, "serverOptions"));
+    // Before the first session too, for the same reason: JavaCPP reads it once.
+    JavaCppLimits.skipResidentMemoryChecks();
   }
 
   /** The reserved intra-op thread count (0: TensorFlow's default, one per core). */

@@ -12,7 +12,8 @@ import org.tensorflow.proto.ConfigProto;
  * intra-op count is the process's, not the model's ({@link ProcessThreadPools}); the inter-op
  * setting still decides per session whether operations run on the calling thread. Fewer intra-op
  * threads leave room for gRPC and for several models or instances to compute at once; the default
- * lets one call use every core, which suits one busy model per machine.
+ * lets one call use every core, which suits one busy model per machine. Either pool's threads sleep
+ * when they run out of work rather than spin ({@link #toConfigProto}).
  *
  * <p>Immutable and thread-safe.
  *
@@ -45,7 +46,10 @@ public record TensorFlowOptions(int intraOpThreads, int interOpThreads) {
     return new TensorFlowOptions(options.intraOpThreads(), options.interOpThreads());
   }
 
-  /** The session configuration these options stand for; unset fields keep TensorFlow's defaults. */
+  /**
+   * The session configuration these options stand for, with the pools' spinning off; unset fields
+   * keep TensorFlow's defaults.
+   */
   ConfigProto toConfigProto() {
     ConfigProto.Builder config = ConfigProto.newBuilder();
     if (intraOpThreads > 0) {
@@ -54,6 +58,12 @@ public record TensorFlowOptions(int intraOpThreads, int interOpThreads) {
     if (interOpThreads != 0) {
       config.setInterOpParallelismThreads(interOpThreads);
     }
+    // Pool threads that run out of work sleep instead of spinning for it first. The spin only
+    // shortens the wake of a pool thread for the next operation; while it lasts it takes a core
+    // from the gRPC threads and the other models' workers, and its CPU is billed to every request
+    // (docs/PERFORMANCE.md, "Wake-ups and spinning"). The pools are the process's, so the first
+    // session's setting holds for all (ProcessThreadPools): every session sets the same.
+    config.getExperimentalBuilder().setDisableThreadSpinning(true);
     return config.build();
   }
 }

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,26 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessThreadPoolsTest {
 
   @TempDir Path dir;
+
+  @Test
+  void shouldKeepThePoolThreadsFromSpinningWhateverSessionComesFirst() {
+    // TensorFlow builds its process-wide pools, spinning or not, from the first session's config:
+    // the export session on a first start, a model's otherwise. Both must turn the spinning off,
+    // or the pools would burn CPU after every operation for the whole process.
+    ProcessThreadPools pools = new ProcessThreadPools(new BackendOptions(4, 0));
+
+    assertTrue(pools.exportConfig().getExperimental().getDisableThreadSpinning(), "export session");
+    assertTrue(
+        pools
+            .sessionOptions(new TensorFlowOptions(2, BackendOptions.CALLER_THREAD))
+            .toConfigProto()
+            .getExperimental()
+            .getDisableThreadSpinning(),
+        "model session");
+    assertTrue(
+        TensorFlowOptions.DEFAULTS.toConfigProto().getExperimental().getDisableThreadSpinning(),
+        "TensorFlow's default thread counts");
+  }
 
   @Test
   void shouldRunAModelOnItsCallingThreadWhenAskedForOneIntraOpThreadAfterExportingExamples()
@@ -65,6 +86,9 @@ class ProcessThreadPoolsTest {
     String log = Files.readString(dir.resolve("probe.log"), StandardCharsets.UTF_8);
     assertEquals(0, probe.exitValue(), log);
 
+    // JavaCPP read no resident-memory limit: tensors are made without reading /proc per tensor.
+    assertTrue(log.contains(Probe.NO_RESIDENT_CHECKS), log);
+
     double share = Double.parseDouble(Probe.result(log));
     // One intra-op thread: the calling thread does the work (measured 0.87-0.89 of the process's
     // CPU, the rest is JIT and GC). With the export sessions' default pool of one thread per core,
@@ -79,6 +103,7 @@ class ProcessThreadPoolsTest {
    */
   public static final class Probe {
     private static final String PREFIX = "calling-thread-cpu-share=";
+    static final String NO_RESIDENT_CHECKS = "javacpp-max-physical-bytes=0";
 
     public static void main(String[] args) throws Exception {
       BackendOptions oneThread = new BackendOptions(1, BackendOptions.CALLER_THREAD);
@@ -107,6 +132,7 @@ class ProcessThreadPoolsTest {
         }
         double thread = threads.getCurrentThreadCpuTime() - threadBefore;
         System.out.println(PREFIX + thread / (process.getProcessCpuTime() - processBefore));
+        System.out.println("javacpp-max-physical-bytes=" + Pointer.maxPhysicalBytes());
       }
     }
 
