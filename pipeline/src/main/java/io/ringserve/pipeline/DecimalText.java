@@ -4,13 +4,22 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Parses the plain decimals that CSV feature files are made of ({@code -1.359807}, {@code 0.1234},
- * {@code 149}) several times faster than {@link Double#parseDouble}, with the same result bit for
- * bit; anything else (exponents, more digits, {@code NaN}, malformed text) goes to {@link
- * Double#parseDouble}, errors included.
+ * {@code 149}) several times faster than {@link Double#parseDouble} and {@link Float#parseFloat},
+ * with the same result bit for bit; anything else (exponents, more digits, {@code NaN}, malformed
+ * text) goes to those methods, errors included.
  *
- * <p>Why it is exact: with at most 15 digits the digits read as an integer are an exact double, and
- * so is 10^k for k up to 22; one IEEE division of two exact values is correctly rounded, which is
- * what {@link Double#parseDouble} returns too (Clinger's fast path).
+ * <p>Why it is exact for doubles: with at most 15 digits the digits read as an integer are an exact
+ * double, and so is 10^k for k up to 22; one IEEE division of two exact values is correctly
+ * rounded, which is what {@link Double#parseDouble} returns too (Clinger's fast path).
+ *
+ * <p>Why it is exact for floats: the float nearest the decimal is decided by which side of each
+ * midpoint between two adjacent floats the decimal lies. Every such midpoint (in the fast path's
+ * range, 1e-15 to 1e15, all normal floats) is a double, and rounding to double never crosses a
+ * double, so the correctly rounded double lies on the same side of every midpoint as the decimal,
+ * unless it lands exactly on one; then it is left to {@link Float#parseFloat}. Rounding the double
+ * to a float therefore gives {@link Float#parseFloat}'s float. ({@code (float)
+ * Double.parseDouble(s)} alone can be one float off: a decimal just above a midpoint may round to
+ * the midpoint, then to the even side.)
  *
  * <p>Why it matters: a row of {@code mlp}'s 784 CSV columns spends more time in {@link
  * Double#parseDouble} than the model spends on it.
@@ -20,6 +29,11 @@ import java.nio.charset.StandardCharsets;
 final class DecimalText {
   private static final int MAX_DIGITS = 15;
   private static final double[] POWERS_OF_TEN = new double[MAX_DIGITS + 1];
+
+  /** A double's 29 bits below a float's precision, and their value at a float midpoint. */
+  private static final long BELOW_FLOAT = (1L << 29) - 1;
+
+  private static final long FLOAT_MIDPOINT = 1L << 28;
 
   static {
     double p = 1;
@@ -37,6 +51,66 @@ final class DecimalText {
    * @throws NumberFormatException as {@link Double#parseDouble} does
    */
   static double parse(String text) {
+    double d = plain(text);
+    return d == d ? d : Double.parseDouble(text);
+  }
+
+  /**
+   * {@code Float.parseFloat(text)}.
+   *
+   * @throws NumberFormatException as {@link Float#parseFloat} does
+   */
+  static float parseFloat(String text) {
+    double d = plain(text);
+    return d == d && !onFloatMidpoint(d) ? (float) d : Float.parseFloat(text);
+  }
+
+  /**
+   * {@code Double.parseDouble} of the UTF-8 text {@code bytes[from, to)}, without making it a
+   * string when it is a plain decimal (a CSV row's columns are parsed where they lie).
+   *
+   * @throws NumberFormatException as {@link Double#parseDouble} does
+   */
+  static double parse(byte[] bytes, int from, int to) {
+    double d = plain(bytes, from, to);
+    return d == d ? d : Double.parseDouble(string(bytes, from, to));
+  }
+
+  /**
+   * {@code Float.parseFloat} of the UTF-8 text {@code bytes[from, to)}, as {@link #parse(byte[],
+   * int, int)}.
+   *
+   * @throws NumberFormatException as {@link Float#parseFloat} does
+   */
+  static float parseFloat(byte[] bytes, int from, int to) {
+    double d = plain(bytes, from, to);
+    return d == d && !onFloatMidpoint(d) ? (float) d : Float.parseFloat(string(bytes, from, to));
+  }
+
+  /**
+   * The correctly rounded double of a plain decimal, given its digits as an integer of at most 15
+   * digits and the number of them after the point.
+   */
+  static double scaled(long digitsValue, int fractionDigits, boolean negative) {
+    double value = digitsValue / POWERS_OF_TEN[fractionDigits];
+    return negative ? -value : value;
+  }
+
+  /** Most digits {@link #scaled} takes. */
+  static int maxDigits() {
+    return MAX_DIGITS;
+  }
+
+  /**
+   * Whether the double {@link #scaled} gave is exactly halfway between two floats, where rounding
+   * it to a float may not give the decimal's nearest float (then ask {@link Float#parseFloat}).
+   */
+  static boolean onFloatMidpoint(double scaled) {
+    return (Double.doubleToRawLongBits(scaled) & BELOW_FLOAT) == FLOAT_MIDPOINT;
+  }
+
+  /** The plain decimal's exact double, or NaN if the text is not one (anything, errors too). */
+  private static double plain(String text) {
     int n = text.length();
     int i = 0;
     boolean negative = false;
@@ -51,7 +125,7 @@ final class DecimalText {
       char c = text.charAt(i);
       if (c >= '0' && c <= '9') {
         if (++digits > MAX_DIGITS) {
-          return Double.parseDouble(text);
+          return Double.NaN;
         }
         digitsValue = digitsValue * 10 + (c - '0');
         if (fractionDigits >= 0) {
@@ -60,23 +134,16 @@ final class DecimalText {
       } else if (c == '.' && fractionDigits < 0) {
         fractionDigits = 0;
       } else {
-        return Double.parseDouble(text);
+        return Double.NaN;
       }
     }
     if (digits == 0) {
-      return Double.parseDouble(text); // "", "-", "." and the like: its error
+      return Double.NaN; // "", "-", "." and the like: the slow path's error
     }
-    double value = digitsValue / POWERS_OF_TEN[Math.max(fractionDigits, 0)];
-    return negative ? -value : value;
+    return scaled(digitsValue, Math.max(fractionDigits, 0), negative);
   }
 
-  /**
-   * {@code Double.parseDouble} of the UTF-8 text {@code bytes[from, to)}, without making it a
-   * string when it is a plain decimal (a CSV row's columns are parsed where they lie).
-   *
-   * @throws NumberFormatException as {@link Double#parseDouble} does
-   */
-  static double parse(byte[] bytes, int from, int to) {
+  private static double plain(byte[] bytes, int from, int to) {
     int i = from;
     boolean negative = false;
     if (i < to && (bytes[i] == '-' || bytes[i] == '+')) {
@@ -90,7 +157,7 @@ final class DecimalText {
       byte c = bytes[i];
       if (c >= '0' && c <= '9') {
         if (++digits > MAX_DIGITS) {
-          return Double.parseDouble(new String(bytes, from, to - from, StandardCharsets.UTF_8));
+          return Double.NaN;
         }
         digitsValue = digitsValue * 10 + (c - '0');
         if (fractionDigits >= 0) {
@@ -99,14 +166,16 @@ final class DecimalText {
       } else if (c == '.' && fractionDigits < 0) {
         fractionDigits = 0;
       } else {
-        return Double.parseDouble(new String(bytes, from, to - from, StandardCharsets.UTF_8));
+        return Double.NaN;
       }
     }
     if (digits == 0) {
-      // "", "-", "." and the like: its error
-      return Double.parseDouble(new String(bytes, from, to - from, StandardCharsets.UTF_8));
+      return Double.NaN;
     }
-    double value = digitsValue / POWERS_OF_TEN[Math.max(fractionDigits, 0)];
-    return negative ? -value : value;
+    return scaled(digitsValue, Math.max(fractionDigits, 0), negative);
+  }
+
+  private static String string(byte[] bytes, int from, int to) {
+    return new String(bytes, from, to - from, StandardCharsets.UTF_8);
   }
 }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 class BatchMapperTest {
   private static final List<String> HEADER = List.of("id", "a", "b", "c", "d");
 
-  // Plain decimals, blanks, exponents, NaN, a word, a row too short, a row too long.
+  // Plain decimals, blanks, exponents, NaN, a word, a row too short, a row too long, digits past
+  // the fast path, a decimal just above a float midpoint, text after a number, an empty last
+  // column.
   private static final List<String> ROWS =
       List.of(
           "1,0.5,-2,3,7",
@@ -29,7 +31,14 @@ class BatchMapperTest {
           "6,123456789.123456789,+4,.5,8.",
           "7,,1,2,3",
           "8,\u00a01,2,3,4",
-          "9, 2 ,3,4,\t5\t");
+          "9, 2 ,3,4,\t5\t",
+          "10,1.0000000596046448,0.1,x,16777217",
+          "11,-0.0,+.5e-3, ,1.0000000596046448",
+          "12,0.5,0.5,0.5,0.5 x",
+          "13,0.5 0.5,1,2,3",
+          "14,1,2,3,",
+          "15,1,2,3,4,",
+          "16,999999999999999,0.000000000000001,0,1234567.8901234");
 
   private static ModelSignature model(DataType first, DataType second) {
     return new ModelSignature(
@@ -42,19 +51,48 @@ class BatchMapperTest {
 
   @Test
   void csvRowsParsedInPlaceGiveTheBytesAndErrorsOfTheGeneralPath() throws Exception {
-    check(model(DataType.FP32, DataType.FP64), true);
+    check(model(DataType.FP32, DataType.FP64), "X=a,b", true);
+    check(model(DataType.FP64, DataType.FP32), "X=b,a", true);
   }
 
   @Test
   void inputsTheFastPathDoesNotTakeGoTheGeneralWay() throws Exception {
-    check(model(DataType.FP32, DataType.INT64), false);
+    check(model(DataType.FP32, DataType.INT64), "X=a,b", false);
   }
 
-  private static void check(ModelSignature signature, boolean fast) throws Exception {
+  @Test
+  void aColumnReadTwiceGivesTheBytesOfTheGeneralPath() throws Exception {
+    check(model(DataType.FP32, DataType.FP64), "X=a,a", true);
+  }
+
+  @Test
+  void fp32ValuesAreTheNearestFloatsOfTheText() {
+    ModelSignature signature = model(DataType.FP32, DataType.FP32);
     FieldMapping mapping =
         FieldMapping.create(
             signature,
             List.of(InputBinding.parse("X=a,b"), InputBinding.parse("Y=d")),
+            List.of(),
+            HEADER);
+    RequestBatch batch = new RequestBatch();
+    // a: just above the midpoint between 1 and the next float; d: a midpoint, ties to even.
+    byte[] row = "1,1.0000000596046448,0.1,x,16777217".getBytes(StandardCharsets.UTF_8);
+    batch.add(SourceRecord.deferred("f:2", new CsvRow(row, HEADER)));
+    new BatchMapper(mapping, new OutputRecords(List.of())).map(batch);
+    assertNull(batch.errors.get(0));
+    List<Tensor> tensors = batch.tensors(signature);
+    ByteBuffer x = tensors.get(0).data();
+    assertEquals(Math.nextUp(1.0f), x.getFloat(x.position()));
+    assertEquals(0.1f, x.getFloat(x.position() + 4));
+    ByteBuffer y = tensors.get(1).data();
+    assertEquals(16777216f, y.getFloat(y.position()));
+  }
+
+  private static void check(ModelSignature signature, String x, boolean fast) throws Exception {
+    FieldMapping mapping =
+        FieldMapping.create(
+            signature,
+            List.of(InputBinding.parse(x), InputBinding.parse("Y=d")),
             List.of("id"),
             HEADER);
     assertEquals(fast, mapping.numericColumns(HEADER) != null);
