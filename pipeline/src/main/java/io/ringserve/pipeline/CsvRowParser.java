@@ -151,14 +151,15 @@ final class CsvRowParser {
     if ((i < n && text[i] != ',') || digits == 0 || digits > DecimalText.maxDigits()) {
       return slowValue(text, from, n, b, at, fp32);
     }
-    double v = DecimalText.scaled(digitsValue, Math.max(fractionDigits, 0), negative);
+    int scale = Math.max(fractionDigits, 0);
     if (fp32) {
-      if (DecimalText.onFloatMidpoint(v)) {
-        return slowValue(text, from, n, b, at, fp32);
+      float f = DecimalText.scaledFloat(digitsValue, scale, negative);
+      if (f != f) {
+        return slowValue(text, from, n, b, at, fp32); // a float midpoint: Float.parseFloat's turn
       }
-      b.putFloat(at, (float) v);
+      b.putFloat(at, f);
     } else {
-      b.putDouble(at, v);
+      b.putDouble(at, DecimalText.scaled(digitsValue, scale, negative));
     }
     return i;
   }
