@@ -21,14 +21,14 @@ final class CsvRowParser {
   private final int width; // columns in the header
   private final int[] input; // per column: the input that reads it, -1: none
   private final int[] offset; // per column: where its value goes in that input's row, in bytes
-  private final boolean[] fp32; // per input: FP32, else FP64
+  private final DataType[] types; // per input
   private final int[] rowBytes; // per input
 
-  private CsvRowParser(int width, int[] input, int[] offset, boolean[] fp32, int[] rowBytes) {
+  private CsvRowParser(int width, int[] input, int[] offset, DataType[] types, int[] rowBytes) {
     this.width = width;
     this.input = input;
     this.offset = offset;
-    this.fp32 = fp32;
+    this.types = types;
     this.rowBytes = rowBytes;
   }
 
@@ -41,14 +41,14 @@ final class CsvRowParser {
     int[] input = new int[width];
     int[] offset = new int[width];
     Arrays.fill(input, -1);
-    boolean[] fp32 = new boolean[columns.length];
+    DataType[] types = new DataType[columns.length];
     int[] rowBytes = new int[columns.length];
     for (int k = 0; k < columns.length; k++) {
       DataType type = specs.get(k).dataType();
-      if (type != DataType.FP32 && type != DataType.FP64) {
-        throw new IllegalArgumentException("not a floating-point input: " + type);
+      if (!takes(type)) {
+        throw new IllegalArgumentException("not a type parsed here: " + type);
       }
-      fp32[k] = type == DataType.FP32;
+      types[k] = type;
       rowBytes[k] = columns[k].length * type.byteSize();
       for (int j = 0; j < columns[k].length; j++) {
         int c = columns[k][j];
@@ -59,7 +59,15 @@ final class CsvRowParser {
         offset[c] = j * type.byteSize();
       }
     }
-    return new CsvRowParser(width, input, offset, fp32, rowBytes);
+    return new CsvRowParser(width, input, offset, types, rowBytes);
+  }
+
+  /** Whether values of {@code type} are parsed here: FP32, FP64, the integer types and BOOL. */
+  static boolean takes(DataType type) {
+    return switch (type) {
+      case FP16, BF16, BYTES -> false;
+      default -> true;
+    };
   }
 
   /** Bytes of one row of input {@code k}. */
@@ -73,7 +81,10 @@ final class CsvRowParser {
    * starts, plus one past the end: column {@code c} is {@code text[starts[c], starts[c + 1] - 1)}.
    * The buffers' positions move past the row only if it parsed.
    *
-   * @return false if the row is not the header's width or has a value that is not a number
+   * @return false if the row is not the header's width or has a value this cannot take: not a
+   *     number of the input's type, an integer out of its range or of more than 18 digits, a BOOL
+   *     other than {@code true}, {@code false}, {@code 1}, {@code 0} in ASCII (the general path
+   *     then writes the value or names the error)
    */
   boolean parse(byte[] text, int[] starts, ByteBuffer[] buffers) {
     int n = text.length;
@@ -88,7 +99,15 @@ final class CsvRowParser {
         }
       } else {
         ByteBuffer b = buffers[k];
-        i = value(text, i, n, b, b.position() + offset[c], fp32[k]);
+        int at = b.position() + offset[c];
+        DataType type = types[k];
+        if (type == DataType.FP32 || type == DataType.FP64) {
+          i = value(text, i, n, b, at, type == DataType.FP32);
+        } else if (type == DataType.BOOL) {
+          i = bool(text, i, n, b, at);
+        } else {
+          i = integer(text, i, n, b, at, type);
+        }
         if (i < 0) {
           return false;
         }
@@ -160,6 +179,102 @@ final class CsvRowParser {
       b.putFloat(at, f);
     } else {
       b.putDouble(at, DecimalText.scaled(digitsValue, scale, negative));
+    }
+    return i;
+  }
+
+  /**
+   * Parses the integer that starts at {@code from} and writes it at {@code at} in {@code type}'s
+   * width, as {@code Long.parseLong} of the trimmed text would give it.
+   *
+   * @return where it ends (its comma, or {@code n}), or -1 if it is not an integer of at most 18
+   *     ASCII digits in {@code type}'s range
+   */
+  private static int integer(byte[] text, int from, int n, ByteBuffer b, int at, DataType type) {
+    int i = skipBlanks(text, from, n);
+    boolean negative = false;
+    if (i < n && (text[i] == '-' || text[i] == '+')) {
+      negative = text[i] == '-';
+      i++;
+    }
+    long value = 0;
+    int digits = 0;
+    for (; i < n; i++) {
+      int d = text[i] - '0';
+      if (d < 0 || d > 9) {
+        break;
+      }
+      value = value * 10 + d; // 18 digits never overflow; more are refused below
+      digits++;
+    }
+    i = skipBlanks(text, i, n);
+    if ((i < n && text[i] != ',') || digits == 0 || digits > 18) {
+      return -1;
+    }
+    if (negative) {
+      value = -value;
+    }
+    if (!type.holdsInteger(value)) {
+      return -1;
+    }
+    switch (type.byteSize()) {
+      case 1 -> b.put(at, (byte) value);
+      case 2 -> b.putShort(at, (short) value);
+      case 4 -> b.putInt(at, (int) value);
+      default -> b.putLong(at, value);
+    }
+    return i;
+  }
+
+  /**
+   * Parses the BOOL that starts at {@code from} ({@code true}, {@code false} in any case, {@code
+   * 1}, {@code 0}) and writes it at {@code at} as one byte.
+   *
+   * @return where it ends (its comma, or {@code n}), or -1 if it is none of those
+   */
+  private static int bool(byte[] text, int from, int n, ByteBuffer b, int at) {
+    int i = skipBlanks(text, from, n);
+    int end = i;
+    while (end < n && text[end] != ',' && (text[end] < 0 || text[end] > ' ')) {
+      end++;
+    }
+    int value;
+    if (matches(text, i, end, "1") || matches(text, i, end, "true")) {
+      value = 1;
+    } else if (matches(text, i, end, "0") || matches(text, i, end, "false")) {
+      value = 0;
+    } else {
+      return -1;
+    }
+    i = skipBlanks(text, end, n);
+    if (i < n && text[i] != ',') {
+      return -1;
+    }
+    b.put(at, (byte) value);
+    return i;
+  }
+
+  /** Whether {@code text[from, to)} is {@code word} (lower-case ASCII) in any case. */
+  private static boolean matches(byte[] text, int from, int to, String word) {
+    if (to - from != word.length()) {
+      return false;
+    }
+    for (int j = 0; j < word.length(); j++) {
+      int c = text[from + j];
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != word.charAt(j)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first position from {@code i} that is not a blank (String.trim's: up to U+0020). */
+  private static int skipBlanks(byte[] text, int i, int n) {
+    while (i < n && text[i] >= 0 && text[i] <= ' ') {
+      i++;
     }
     return i;
   }
