@@ -3,7 +3,6 @@ package io.ringserve.pipeline;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringserve.pipeline.ModelSignature.Spec;
-import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -13,10 +12,10 @@ import java.util.List;
  * needs ({@link OutputRecords#slim}).
  *
  * <p>A CSV row of numeric inputs ({@link FieldMapping#numericColumns}) takes a fast path: its
- * columns are parsed from the row's text straight into the request's buffer, with no field objects
- * no string per value, not even one per row. A row the fast path cannot take (a value that is not a
- * number, a row of the wrong width) goes the general way, which writes the same bytes and names
- * what is wrong.
+ * columns are parsed from the row's text straight into the request's buffer ({@link CsvRowParser}),
+ * with no field objects, no string per value, not even one per row. A row the fast path cannot take
+ * (a value that is not a number, a row of the wrong width) goes the general way, which writes the
+ * same bytes and names what is wrong.
  *
  * <p>Thread-safe: one batch is mapped by one thread at a time.
  */
@@ -26,8 +25,11 @@ final class BatchMapper {
   private final List<Spec> specs;
   private volatile CsvPlan plan; // of the last header seen; files of one run rarely differ
 
-  /** How rows of one CSV header map: columns per input, pass-through columns. */
-  private record CsvPlan(List<String> header, int[][] inputColumns, int[] keepColumns) {}
+  /**
+   * How rows of one CSV header map: the parser of their input columns (null: the general path), the
+   * pass-through columns.
+   */
+  private record CsvPlan(List<String> header, CsvRowParser parser, int[] keepColumns) {}
 
   BatchMapper(FieldMapping mapping, OutputRecords outputs) {
     this.mapping = mapping;
@@ -37,15 +39,21 @@ final class BatchMapper {
 
   void map(RequestBatch batch) {
     int[] starts = null;
+    ByteBuffer[] buffers = null;
     for (int i = 0; i < batch.size(); i++) {
       SourceRecord record = batch.records.get(i);
       if (record.text() instanceof CsvRow row) {
         CsvPlan p = plan(row.header());
-        if (p.inputColumns() != null) {
+        CsvRowParser parser = p.parser();
+        if (parser != null) {
           if (starts == null || starts.length != row.header().size() + 1) {
             starts = new int[row.header().size() + 1];
+            buffers = new ByteBuffer[specs.size()];
           }
-          if (row.columnStarts(starts) && parseInto(batch, row.bytes(), starts, p.inputColumns())) {
+          for (int k = 0; k < buffers.length; k++) {
+            buffers[k] = batch.room(k, buffers.length, parser.rowBytes(k));
+          }
+          if (parser.parse(row.bytes(), starts, buffers)) {
             batch.rowAdded();
             batch.records.set(i, kept(record.position(), row, starts, p));
             continue;
@@ -75,47 +83,6 @@ final class BatchMapper {
     }
   }
 
-  /**
-   * Parses every input's columns into the batch's buffers. On a value that is not a number, puts
-   * the buffers back where they were and returns false.
-   */
-  private boolean parseInto(RequestBatch batch, byte[] text, int[] starts, int[][] columns) {
-    int inputs = columns.length;
-    int[] marks = new int[inputs];
-    for (int k = 0; k < inputs; k++) {
-      DataType type = specs.get(k).dataType();
-      ByteBuffer b = batch.room(k, inputs, columns[k].length * type.byteSize());
-      marks[k] = b.position();
-      for (int c : columns[k]) {
-        int from = starts[c];
-        int to = starts[c + 1] - 1;
-        // As ValueParser: surrounding blanks do not count (String.trim's rule: up to U+0020;
-        // the bytes of other characters are negative, never blanks).
-        while (from < to && text[from] >= 0 && text[from] <= ' ') {
-          from++;
-        }
-        while (to > from && text[to - 1] >= 0 && text[to - 1] <= ' ') {
-          to--;
-        }
-        double v;
-        try {
-          v = DecimalText.parse(text, from, to);
-        } catch (NumberFormatException e) {
-          for (int j = 0; j <= k; j++) {
-            batch.room(j, inputs, 0).position(marks[j]);
-          }
-          return false;
-        }
-        if (type == DataType.FP32) {
-          b.putFloat((float) v);
-        } else {
-          b.putDouble(v);
-        }
-      }
-    }
-    return true;
-  }
-
   /** What the output record needs: the position, and the pass-through columns as strings. */
   private SourceRecord kept(String position, CsvRow row, int[] starts, CsvPlan p) {
     ObjectNode fields = JsonNodeFactory.instance.objectNode();
@@ -139,7 +106,9 @@ final class BatchMapper {
     for (int k = 0; k < keep.length; k++) {
       keep[k] = header.lastIndexOf(names.get(k)); // a repeated name: the last column, as fields
     }
-    p = new CsvPlan(header, mapping.numericColumns(header), keep);
+    int[][] columns = mapping.numericColumns(header);
+    CsvRowParser parser = columns == null ? null : CsvRowParser.of(header.size(), columns, specs);
+    p = new CsvPlan(header, parser, keep);
     plan = p;
     return p;
   }

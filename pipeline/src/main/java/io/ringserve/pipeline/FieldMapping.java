@@ -159,9 +159,10 @@ public final class FieldMapping {
 
   /**
    * For each input, the {@code header} indexes of the columns it reads in order, when every input
-   * is FP32 or FP64 and takes one column per value: then a CSV row can be parsed straight into the
-   * request's buffer ({@link BatchMapper}). {@code null} when some input needs the general path
-   * (other datatypes, a column holding several values, a column the header lacks).
+   * is FP32, FP64, an integer type or BOOL ({@link CsvRowParser#takes}) and takes one column per
+   * value: then a CSV row can be parsed straight into the request's buffer ({@link BatchMapper}).
+   * {@code null} when some input needs the general path (other datatypes, a column holding several
+   * values, a column the header lacks).
    */
   int[][] numericColumns(List<String> header) {
     Map<String, Integer> index = new HashMap<>();
@@ -172,8 +173,7 @@ public final class FieldMapping {
     for (int i = 0; i < columns.length; i++) {
       Binding b = bindings.get(i);
       DataType type = b.spec().dataType();
-      if ((type != DataType.FP32 && type != DataType.FP64)
-          || b.fields().size() != b.spec().elementsPerRecord()) {
+      if (!CsvRowParser.takes(type) || b.fields().size() != b.spec().elementsPerRecord()) {
         return null;
       }
       columns[i] = new int[b.fields().size()];

@@ -38,8 +38,15 @@ public final class RemoteScorer implements Scorer {
    */
   public static RemoteScorer connect(
       String target, String model, String version, Duration deadline) {
+    // Answers complete on the transport thread: the only callback is a wrap of the response's
+    // bytes (outputs), and the writer thread waits on the future, so a hand-off to another pool
+    // per answer would be work for nothing on a scorer that shares its cores with the model.
     RingServeClient client =
-        RingServeClient.builder().target(target).defaultDeadline(deadline).build();
+        RingServeClient.builder()
+            .target(target)
+            .defaultDeadline(deadline)
+            .executor(Runnable::run)
+            .build();
     try {
       ModelSignature signature = ModelSignature.of(client.modelConfig(model, version), version);
       return new RemoteScorer(client, signature, target);

@@ -35,6 +35,10 @@ final class ValueParser {
       if (integral) {
         return checkRange(field, text, Long.parseLong(text), type);
       }
+      if (type == DataType.FP32) {
+        // The nearest float, not the nearest double made a float (that can be one float off).
+        return DecimalText.parseFloat(text);
+      }
       return DecimalText.parse(text);
     } catch (NumberFormatException e) {
       throw new RecordException(

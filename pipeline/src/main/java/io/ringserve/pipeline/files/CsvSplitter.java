@@ -2,6 +2,9 @@ package io.ringserve.pipeline.files;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -15,6 +18,10 @@ import java.util.Arrays;
  * <p>Works on the UTF-8 bytes, never decoded here: the bytes of a comma, a quote and a line break
  * never occur inside another character.
  *
+ * <p>Outside quotes, eight bytes at a time are checked for a line break or a quote (the only bytes
+ * that matter there) and skipped when they hold none: a 784-column {@code mlp} row is some 5 KB,
+ * and this thread is the one that every record passes through.
+ *
  * <p>Used by one thread.
  */
 final class CsvSplitter {
@@ -27,6 +34,11 @@ final class CsvSplitter {
 
   // A quoted value left open runs to the end of the file: past this, the file is malformed.
   private static final int MAX_RECORD_BYTES = 64 << 20;
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
 
   private final InputStream in;
   private final byte[] buf = new byte[1 << 16];
@@ -64,6 +76,16 @@ final class CsvSplitter {
       }
       int segment = pos;
       while (pos < limit) {
+        if (!inQuotes && !afterCr) {
+          int from = pos;
+          pos = skipPlain(pos);
+          if (pos != from) {
+            fieldStart = buf[pos - 1] == ',';
+            if (pos == limit) {
+              break;
+            }
+          }
+        }
         byte c = buf[pos];
         if (afterCr) {
           afterCr = false;
@@ -124,6 +146,29 @@ final class CsvSplitter {
       }
       append(segment, pos);
     }
+  }
+
+  /**
+   * The first position from {@code from} in steps of eight bytes whose next eight bytes may hold a
+   * line break or a quote; the bytes skipped hold none.
+   */
+  private int skipPlain(int from) {
+    int p = from;
+    while (p <= limit - 8 && !special((long) LONGS.get(buf, p))) {
+      p += 8;
+    }
+    return p;
+  }
+
+  /** Whether one of the eight bytes of {@code w} is {@code \n}, {@code \r} or {@code "}. */
+  private static boolean special(long w) {
+    return (zeroByte(w ^ (ONES * '\n')) | zeroByte(w ^ (ONES * '\r')) | zeroByte(w ^ (ONES * '"')))
+        != 0;
+  }
+
+  /** Non-zero exactly when a byte of {@code v} is zero. */
+  private static long zeroByte(long v) {
+    return (v - ONES) & ~v & HIGHS;
   }
 
   private void append(int from, int to) throws IOException {

@@ -12,6 +12,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -78,6 +79,66 @@ class CsvSplitterTest {
     assertNull(s.next());
   }
 
+  /**
+   * Random valid CSV with long plain runs (the splitter skips those eight bytes at a time) between
+   * quotes, quoted line breaks and every kind of line break, read whole and in random-sized reads.
+   */
+  @Test
+  void randomFilesAreCutWhereTheCsvLibraryCutsThem() throws IOException {
+    SplittableRandom random = new SplittableRandom(41);
+    for (int file = 0; file < 300; file++) {
+      String text = randomCsv(random);
+      List<List<String>> expected = library(text);
+      assertEquals(expected, splitThenParse(utf8(text)), text);
+      assertEquals(
+          expected, splitThenParse(new RandomReads(text, random.split())), "in pieces: " + text);
+    }
+  }
+
+  private static String randomCsv(SplittableRandom random) {
+    String plain = "abcxyz0123456789.-ü€";
+    String[] breaks = {"\n", "\r\n", "\r"};
+    StringBuilder s = new StringBuilder();
+    int records = random.nextInt(1, 30);
+    for (int r = 0; r < records; r++) {
+      int fields = random.nextInt(1, 8);
+      for (int f = 0; f < fields; f++) {
+        if (f > 0) {
+          s.append(',');
+        }
+        if (random.nextInt(5) == 0) {
+          s.append('"');
+          for (int i = random.nextInt(0, 40); i > 0; i--) {
+            int k = random.nextInt(12);
+            s.append(
+                k == 0
+                    ? "\"\""
+                    : k == 1
+                        ? breaks[random.nextInt(3)]
+                        : k == 2 ? "," : "" + plain.charAt(random.nextInt(plain.length())));
+          }
+          s.append('"');
+        } else {
+          int n = random.nextInt(0, 60);
+          for (int i = 0; i < n; i++) {
+            // A quote inside a plain value (not at its start) is a character like any other.
+            s.append(
+                i > 0 && random.nextInt(40) == 0
+                    ? '"'
+                    : plain.charAt(random.nextInt(plain.length())));
+          }
+        }
+      }
+      if (r < records - 1 || random.nextBoolean()) {
+        s.append(breaks[random.nextInt(3)]);
+        if (random.nextInt(8) == 0) {
+          s.append(breaks[random.nextInt(3)]); // an empty line
+        }
+      }
+    }
+    return s.toString();
+  }
+
   private static List<List<String>> library(String text) throws IOException {
     List<List<String>> out = new ArrayList<>();
     try (CSVParser p = CSVFormat.DEFAULT.parse(new StringReader(text))) {
@@ -101,6 +162,34 @@ class CsvSplitterTest {
 
   private static InputStream utf8(String text) {
     return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A stream that returns 1 to 20 bytes per read, at random. */
+  private static final class RandomReads extends InputStream {
+    private final byte[] bytes;
+    private final SplittableRandom random;
+    private int at;
+
+    RandomReads(String text, SplittableRandom random) {
+      this.bytes = text.getBytes(StandardCharsets.UTF_8);
+      this.random = random;
+    }
+
+    @Override
+    public int read() {
+      return at == bytes.length ? -1 : bytes[at++] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) {
+      if (at == bytes.length) {
+        return -1;
+      }
+      int n = Math.min(Math.min(len, random.nextInt(1, 21)), bytes.length - at);
+      System.arraycopy(bytes, at, buf, off, n);
+      at += n;
+      return n;
+    }
   }
 
   /** A stream that returns one byte per read, so that every boundary falls between reads. */
