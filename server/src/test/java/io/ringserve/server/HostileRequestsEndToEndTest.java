@@ -13,6 +13,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.ringserve.server.testing.ByteMutations;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
 import java.util.Map;
@@ -85,7 +86,7 @@ class HostileRequestsEndToEndTest {
     AtomicInteger answered = new AtomicInteger();
     long started = System.nanoTime();
     for (int i = 0; i < total; i++) {
-      byte[] body = mutate(valid, random);
+      byte[] body = ByteMutations.mutate(valid, random);
       window.acquire();
       ClientCall<byte[], byte[]> call =
           server
@@ -124,26 +125,5 @@ class HostileRequestsEndToEndTest {
             .withDeadlineAfter(2, TimeUnit.SECONDS)
             .serverLive(ServerLiveRequest.getDefaultInstance())
             .getLive());
-  }
-
-  /** One to four byte flips, a truncation, or a run of random bytes spliced in. */
-  private static byte[] mutate(byte[] valid, Random random) {
-    byte[] body = valid.clone();
-    switch (random.nextInt(4)) {
-      case 0 -> {
-        for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-          body[random.nextInt(body.length)] ^= (byte) (1 << random.nextInt(8));
-        }
-      }
-      case 1 -> body = java.util.Arrays.copyOf(body, random.nextInt(body.length));
-      case 2 -> body[random.nextInt(body.length)] = (byte) random.nextInt(256);
-      default -> {
-        int at = random.nextInt(body.length);
-        for (int i = at; i < Math.min(body.length, at + 1 + random.nextInt(16)); i++) {
-          body[i] = (byte) random.nextInt(256);
-        }
-      }
-    }
-    return body;
   }
 }

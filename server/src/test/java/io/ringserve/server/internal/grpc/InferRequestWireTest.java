@@ -14,6 +14,7 @@ import inference.GrpcService.InferTensorContents;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
+import io.ringserve.server.testing.ByteMutations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
@@ -143,7 +144,7 @@ class InferRequestWireTest {
     Random random = new Random(20_240_101L);
     int read = 0;
     for (int round = 0; round < 20_000; round++) {
-      byte[] bytes = mutate(randomRequest(random).toByteArray(), random);
+      byte[] bytes = ByteMutations.mutate(randomRequest(random).toByteArray(), random);
       InferRequestFields fields = InferRequestWire.read(bytes);
       ModelInferRequest parsed;
       try {
@@ -205,30 +206,6 @@ class InferRequestWireTest {
       request.addOutputs(InferRequestedOutputTensor.newBuilder().setName("OUTPUT" + o));
     }
     return request.build();
-  }
-
-  /** One to four byte flips, a truncation, or a run of random bytes, as the end-to-end fuzz. */
-  private static byte[] mutate(byte[] valid, Random random) {
-    if (valid.length == 0) {
-      return valid;
-    }
-    byte[] body = valid.clone();
-    switch (random.nextInt(4)) {
-      case 0 -> {
-        for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-          body[random.nextInt(body.length)] ^= (byte) (1 << random.nextInt(8));
-        }
-      }
-      case 1 -> body = Arrays.copyOf(body, random.nextInt(body.length));
-      case 2 -> body[random.nextInt(body.length)] = (byte) random.nextInt(256);
-      default -> {
-        int at = random.nextInt(body.length);
-        for (int i = at; i < Math.min(body.length, at + 1 + random.nextInt(16)); i++) {
-          body[i] = (byte) random.nextInt(256);
-        }
-      }
-    }
-    return body;
   }
 
   private static byte[] concat(InferInputTensor a, InferInputTensor b) {
