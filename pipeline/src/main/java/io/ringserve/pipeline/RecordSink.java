@@ -1,7 +1,9 @@
 package io.ringserve.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringserve.batching.Tensor;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Where output records go, in the order written.
@@ -12,6 +14,16 @@ public interface RecordSink extends AutoCloseable {
 
   /** Writes one output record (buffered). */
   void write(ObjectNode record) throws IOException;
+
+  /**
+   * Writes the prediction for row {@code row} of {@code result}, the record {@link
+   * OutputRecords#prediction} builds (which a sink may write without building it).
+   */
+  default void writePrediction(
+      OutputRecords outputs, SourceRecord in, List<Tensor> result, long row, boolean batched)
+      throws IOException {
+    write(outputs.prediction(in, result, row, batched));
+  }
 
   /**
    * Hands everything written to the operating system and returns the output's length in bytes, for

@@ -293,7 +293,7 @@ public final class ScoringRun {
         error = requestError;
       }
       if (error == null) {
-        sink.write(outputs.prediction(record, result, row, batched));
+        sink.writePrediction(outputs, record, result, row, batched);
       } else {
         sink.write(outputs.error(record, error));
         long n = errors.incrementAndGet();

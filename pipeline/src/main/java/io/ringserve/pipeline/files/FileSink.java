@@ -3,8 +3,12 @@ package io.ringserve.pipeline.files;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringserve.batching.Tensor;
+import io.ringserve.pipeline.OutputRecords;
 import io.ringserve.pipeline.RecordSink;
+import io.ringserve.pipeline.SourceRecord;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,7 +37,10 @@ import org.apache.commons.csv.CSVPrinter;
  * <p>Used by one thread. Buffered; {@link #flush} writes the buffer through.
  */
 public final class FileSink implements RecordSink {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Its generator's trees are written without a flush: a flush per record went through the
+  // writer's buffer to a write(2) per record (FLUSH_PASSED_TO_STREAM); flush() does it once.
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
   private final String name;
   private final FileChannel channel; // null for standard output
@@ -122,8 +129,7 @@ public final class FileSink implements RecordSink {
   public void write(ObjectNode record) throws IOException {
     if (json != null) {
       json.writeTree(record);
-      json.flush(); // into the writer's buffer only
-      writer.write('\n');
+      json.writeRaw('\n');
       return;
     }
     List<Object> row = new ArrayList<>(csvColumns.size());
@@ -147,12 +153,27 @@ public final class FileSink implements RecordSink {
     csv.printRecord(row);
   }
 
+  @Override
+  public void writePrediction(
+      OutputRecords outputs, SourceRecord in, List<Tensor> result, long row, boolean batched)
+      throws IOException {
+    if (json == null) {
+      RecordSink.super.writePrediction(outputs, in, result, row, batched);
+      return;
+    }
+    outputs.writePrediction(json, in, result, row, batched);
+    json.writeRaw('\n');
+  }
+
   private static String cell(JsonNode v) {
     return v.isNull() ? "" : v.isValueNode() ? v.asText() : v.toString();
   }
 
   @Override
   public long flush() throws IOException {
+    if (json != null) {
+      json.flush(); // the generator buffers too
+    }
     writer.flush();
     if (channel == null) {
       return -1;
@@ -168,6 +189,9 @@ public final class FileSink implements RecordSink {
 
   @Override
   public void close() throws IOException {
+    if (json != null) {
+      json.flush();
+    }
     writer.flush();
     if (json != null) {
       json.close();
