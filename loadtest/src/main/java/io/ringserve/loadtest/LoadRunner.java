@@ -99,6 +99,16 @@ public final class LoadRunner implements AutoCloseable {
             });
   }
 
+  /**
+   * Opens a runner for {@code spec}, takes one measurement as the spec says and closes it: for
+   * callers that measure a spec once.
+   */
+  public static LoadReport runOnce(LoadSpec spec) throws InterruptedException {
+    try (LoadRunner runner = open(spec)) {
+      return runner.run();
+    }
+  }
+
   /** As {@link #open(LoadSpec, ProgressListener)} without progress reports. */
   public static LoadRunner open(LoadSpec spec) {
     return open(spec, ProgressListener.NONE);

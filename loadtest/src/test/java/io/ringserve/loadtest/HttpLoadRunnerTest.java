@@ -23,19 +23,13 @@ class HttpLoadRunnerTest {
   /** The HTTP port of the JVM's shared server over the example models. */
   private final Target target = Target.of(TestServer.HOST, TestServers.shared().httpPort());
 
-  private static LoadReport run(LoadSpec spec) throws InterruptedException {
-    try (LoadRunner runner = LoadRunner.open(spec)) {
-      return runner.run();
-    }
-  }
-
   private LoadSpec.Builder http(String model) {
     return LoadSpec.builder(target, model).protocol(Protocol.HTTP);
   }
 
   @Test
   void shouldCountExactlyWhatTheServerInferredWithBinaryTensors() throws Exception {
-    LoadReport r = run(http("simple").concurrency(4).total(300).build());
+    LoadReport r = LoadRunner.runOnce(http("simple").concurrency(4).total(300).build());
 
     assertEquals(300, r.okCount(), () -> "errors: " + r.errorDistribution());
     assertNotNull(r.server(), "the statistics are read over REST");
@@ -46,9 +40,11 @@ class HttpLoadRunnerTest {
   @Test
   void shouldSendJsonTensorsWhenContentsAreTyped() throws Exception {
     LoadReport numbers =
-        run(http("simple").contents(ContentsMode.TYPED).concurrency(4).total(200).build());
+        LoadRunner.runOnce(
+            http("simple").contents(ContentsMode.TYPED).concurrency(4).total(200).build());
     LoadReport strings =
-        run(http("simple_string").contents(ContentsMode.TYPED).concurrency(2).total(50).build());
+        LoadRunner.runOnce(
+            http("simple_string").contents(ContentsMode.TYPED).concurrency(2).total(50).build());
 
     assertEquals(200, numbers.okCount(), () -> "errors: " + numbers.errorDistribution());
     assertEquals(200, numbers.server().inferenceCount());
@@ -57,7 +53,7 @@ class HttpLoadRunnerTest {
 
   @Test
   void shouldSendClientSideBatchesThatTheServerCountsPerRow() throws Exception {
-    LoadReport r = run(http("mlp").batchSize(4).concurrency(8).total(80).build());
+    LoadReport r = LoadRunner.runOnce(http("mlp").batchSize(4).concurrency(8).total(80).build());
 
     assertEquals(80, r.okCount(), () -> "errors: " + r.errorDistribution());
     assertEquals(320, r.server().inferenceCount());
@@ -65,7 +61,8 @@ class HttpLoadRunnerTest {
 
   @Test
   void shouldStartTheScheduledNumberOfCallsInOpenLoop() throws Exception {
-    LoadReport r = run(http("simple").rps(200).duration(Duration.ofSeconds(3)).build());
+    LoadReport r =
+        LoadRunner.runOnce(http("simple").rps(200).duration(Duration.ofSeconds(3)).build());
 
     assertTrue(Math.abs(r.count() - 600) <= 30, "600 ± 5 % calls, got " + r.count());
     assertEquals(r.count(), r.okCount(), () -> "errors: " + r.errorDistribution());
@@ -80,7 +77,7 @@ class HttpLoadRunnerTest {
         TestServers.start(
             TestServers.config(ExampleRepository.path()).httpMaxInputBytes(64).build())) {
       LoadReport r =
-          run(
+          LoadRunner.runOnce(
               LoadSpec.builder(Target.of(TestServer.HOST, small.httpPort()), "mlp")
                   .protocol(Protocol.HTTP)
                   .concurrency(2)

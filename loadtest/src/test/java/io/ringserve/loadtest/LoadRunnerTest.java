@@ -21,15 +21,10 @@ class LoadRunnerTest {
   /** The JVM's shared server over the example models. */
   private final Target target = Target.of(TestServer.HOST, TestServers.shared().port());
 
-  private static LoadReport run(LoadSpec spec) throws InterruptedException {
-    try (LoadRunner runner = LoadRunner.open(spec)) {
-      return runner.run();
-    }
-  }
-
   @Test
   void shouldCountExactlyWhatTheServerInferredInATotalRun() throws Exception {
-    LoadReport r = run(LoadSpec.builder(target, "simple").concurrency(4).total(300).build());
+    LoadReport r =
+        LoadRunner.runOnce(LoadSpec.builder(target, "simple").concurrency(4).total(300).build());
 
     assertEquals(300, r.count());
     assertEquals(300, r.okCount());
@@ -42,7 +37,8 @@ class LoadRunnerTest {
   @Test
   void shouldStartTheScheduledNumberOfCallsInOpenLoop() throws Exception {
     LoadReport r =
-        run(LoadSpec.builder(target, "simple").rps(500).duration(Duration.ofSeconds(5)).build());
+        LoadRunner.runOnce(
+            LoadSpec.builder(target, "simple").rps(500).duration(Duration.ofSeconds(5)).build());
 
     assertTrue(Math.abs(r.count() - 2500) <= 50, "2,500 ± 2 % calls, got " + r.count());
     assertEquals(r.count(), r.okCount(), () -> "errors: " + r.errorDistribution());
@@ -53,7 +49,7 @@ class LoadRunnerTest {
   @Test
   void shouldLeaveWarmupCallsOutOfTheReportAndTheServerDelta() throws Exception {
     LoadReport r =
-        run(
+        LoadRunner.runOnce(
             LoadSpec.builder(target, "simple")
                 .concurrency(2)
                 .total(100)
@@ -67,7 +63,8 @@ class LoadRunnerTest {
   @Test
   void shouldSendClientSideBatchesThatTheServerCountsPerRow() throws Exception {
     LoadReport r =
-        run(LoadSpec.builder(target, "mlp").batchSize(4).concurrency(2).total(40).build());
+        LoadRunner.runOnce(
+            LoadSpec.builder(target, "mlp").batchSize(4).concurrency(2).total(40).build());
 
     assertEquals(40, r.okCount(), () -> "errors: " + r.errorDistribution());
     assertEquals(160, r.server().inferenceCount());
@@ -77,7 +74,7 @@ class LoadRunnerTest {
   @Test
   void shouldSendOverModelStreamInferWhenAskedTo() throws Exception {
     LoadReport r =
-        run(
+        LoadRunner.runOnce(
             LoadSpec.builder(target, "simple").stream(true)
                 .concurrency(8)
                 .connections(2)
@@ -91,7 +88,7 @@ class LoadRunnerTest {
   @Test
   void shouldSendTypedStringContents() throws Exception {
     LoadReport r =
-        run(
+        LoadRunner.runOnce(
             LoadSpec.builder(target, "simple_string")
                 .contents(ContentsMode.TYPED)
                 .concurrency(2)
@@ -109,7 +106,8 @@ class LoadRunnerTest {
         "{\"data\": [{\"INPUT0\": [[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]],"
             + " \"INPUT1\": {\"content\": [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1], \"shape\": [16]}}]}");
 
-    LoadReport r = run(LoadSpec.builder(target, "simple").dataFile(data).total(20).build());
+    LoadReport r =
+        LoadRunner.runOnce(LoadSpec.builder(target, "simple").dataFile(data).total(20).build());
 
     assertEquals(20, r.okCount(), () -> "errors: " + r.errorDistribution());
   }

@@ -306,9 +306,7 @@ public final class CompareCommand implements Callable<Integer> {
             .warmup(Warmup.NONE)
             .duration(time)
             .build();
-    try (LoadRunner w = LoadRunner.open(spec)) {
-      w.run();
-    }
+    LoadRunner.runOnce(spec);
   }
 
   /**

@@ -63,7 +63,7 @@ class OverloadMeasurement {
     try (ServerProcess server = ServerProcess.start(repository, dir.resolve("server.log"))) {
       Target target = Target.of("127.0.0.1", server.port());
       LoadReport closed =
-          run(
+          LoadRunner.runOnce(
               LoadSpec.builder(target, "mlp")
                   .concurrency(SATURATION_CONCURRENCY)
                   .connections(8)
@@ -72,7 +72,7 @@ class OverloadMeasurement {
                   .build());
       double capacity = closed.rps();
       LoadReport open =
-          run(
+          LoadRunner.runOnce(
               LoadSpec.builder(target, "mlp")
                   .rps(5 * capacity)
                   .connections(8)
@@ -101,7 +101,7 @@ class OverloadMeasurement {
                   String.format("| accepted p99 | %.1f ms |", acceptedP99),
                   String.format(
                       "| goodput | %.0f/s = %.2fx capacity |", goodput, goodput / capacity),
-                  String.format("| load average before | %s |", loadAverage())));
+                  String.format("| load average before | %s |", BenchMachine.loadAverage())));
       System.out.println(table);
       Path out = Path.of("target", "overload.md");
       Files.createDirectories(out.getParent());
@@ -120,20 +120,6 @@ class OverloadMeasurement {
         }
         assertTrue(missed.isEmpty(), missed + "\n" + table);
       }
-    }
-  }
-
-  private static LoadReport run(LoadSpec spec) throws InterruptedException {
-    try (LoadRunner runner = LoadRunner.open(spec)) {
-      return runner.run();
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (java.io.IOException e) {
-      return "unknown";
     }
   }
 }

@@ -97,7 +97,7 @@ class ServingBenchmark {
         "TF_ENABLE_ONEDNN_OPTS="
             + System.getenv("TF_ENABLE_ONEDNN_OPTS")
             + ", load average before: "
-            + loadAverage()
+            + BenchMachine.loadAverage()
             + ", callers per connection: "
             + (CALLERS_PER_CONNECTION == Integer.MAX_VALUE ? "all" : CALLERS_PER_CONNECTION)
             + "\n\n"
@@ -264,13 +264,5 @@ class ServingBenchmark {
             .replace("name: \"" + model + "\"", "name: \"" + model + "_unbatched\"")
             .replaceAll("(?s)dynamic_batching\\s*\\{[^}]*\\}", "");
     Files.writeString(config, text);
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (Exception e) {
-      return "unknown";
-    }
   }
 }

@@ -63,7 +63,7 @@ class SoakTest {
         ServerProcess.start(ExampleRepository.only("mlp"), dir.resolve("server.log"))) {
       Target target = Target.of("127.0.0.1", server.port());
       LoadReport closed =
-          run(
+          LoadRunner.runOnce(
               LoadSpec.builder(target, "mlp")
                   .concurrency(64)
                   .connections(4)
@@ -76,14 +76,15 @@ class SoakTest {
           String.format(
               "capacity (closed loop, concurrency 64, 20 s): %.0f requests/s; soak at %.0f/s for"
                   + " %s in %d segments of %s; load average before: %s",
-              capacity, rate, soak, segments, segment, loadAverage());
+              capacity, rate, soak, segments, segment, BenchMachine.loadAverage());
       System.out.println(header);
       Sample start = null;
       Sample end = null;
       long errors = 0;
       for (int i = 1; i <= segments; i++) {
         LoadReport report =
-            run(LoadSpec.builder(target, "mlp").rps(rate).connections(4).duration(segment).build());
+            LoadRunner.runOnce(
+                LoadSpec.builder(target, "mlp").rps(rate).connections(4).duration(segment).build());
         Sample sample =
             new Sample(
                 report.count() / (segment.toNanos() / 1e9),
@@ -124,20 +125,6 @@ class SoakTest {
       grown.add(what + " could not be read");
     } else if (end - start > bound) {
       grown.add(what + " " + start + " -> " + end + " (bound +" + bound + ")");
-    }
-  }
-
-  private static LoadReport run(LoadSpec spec) throws InterruptedException {
-    try (LoadRunner runner = LoadRunner.open(spec)) {
-      return runner.run();
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (java.io.IOException e) {
-      return "unknown";
     }
   }
 
