@@ -23,22 +23,8 @@ class DecimalTextTest {
     SplittableRandom random = new SplittableRandom(17);
     for (int i = 0; i < 200_000; i++) {
       // Up to 17 digits, so that the fallback past 15 is exercised too.
-      int intDigits = random.nextInt(0, 9);
-      int fracDigits = random.nextInt(-1, 10);
-      StringBuilder s = new StringBuilder();
-      int sign = random.nextInt(3);
-      s.append(sign == 0 ? "-" : sign == 1 ? "+" : "");
-      for (int d = 0; d < intDigits; d++) {
-        s.append((char) ('0' + random.nextInt(10)));
-      }
-      if (fracDigits >= 0) {
-        s.append('.');
-        for (int d = 0; d < fracDigits; d++) {
-          s.append((char) ('0' + random.nextInt(10)));
-        }
-      }
-      String text = s.toString();
-      if (intDigits == 0 && fracDigits <= 0) {
+      String text = randomDecimal(random, 9, 10);
+      if (text == null) {
         continue; // no digit: an error, checked below
       }
       assertSame(text);
@@ -89,7 +75,7 @@ class DecimalTextTest {
   void plainDecimalsParseToTheSameFloat() {
     SplittableRandom random = new SplittableRandom(29);
     for (int i = 0; i < 300_000; i++) {
-      String text = randomDecimal(random);
+      String text = randomDecimal(random, 10, 12);
       if (text != null) {
         assertSameFloat(text);
       }
@@ -166,10 +152,13 @@ class DecimalTextTest {
     }
   }
 
-  /** A random plain decimal of 1 to 17 digits, signed or not, or null (no digit drawn). */
-  private static String randomDecimal(SplittableRandom random) {
-    int intDigits = random.nextInt(0, 10);
-    int fracDigits = random.nextInt(-1, 12);
+  /**
+   * A random plain decimal, signed or not, of fewer than {@code intBound} integer digits and, when
+   * it has a point, fewer than {@code fractionBound} digits after it; null when no digit was drawn.
+   */
+  private static String randomDecimal(SplittableRandom random, int intBound, int fractionBound) {
+    int intDigits = random.nextInt(0, intBound);
+    int fracDigits = random.nextInt(-1, fractionBound);
     StringBuilder s = new StringBuilder();
     int sign = random.nextInt(3);
     s.append(sign == 0 ? "-" : sign == 1 ? "+" : "");
