@@ -31,16 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
  * on cores of its own) it also asserts the acceptance figures: rejection p99 under 5 ms and goodput
  * at least 0.9x capacity.
  *
+ * <p>{@code -Doverload.batch=N} sends requests of N rows each (as {@code perf_analyzer -b N};
+ * capacity and offered rate are then in such requests, the saturation concurrency {@code 256 / N}
+ * requests), and {@code -Doverload.queue=N} sets {@code max_queue_size} (requests). With a few
+ * dozen rows per request, 5x the capacity is a request rate that a load generator sharing two cores
+ * with the server can keep; with one row it is about 140k requests/s there, which it cannot.
+ *
  * <p>Run: {@code ./mvnw -B -pl loadtest -am -Poverload verify -Dtest=OverloadMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false}; the figures are printed and written to {@code
  * loadtest/target/overload.md}. Not in the default run.
  */
 @Tag("overload")
 class OverloadMeasurement {
-  private static final int MAX_QUEUE_SIZE = 256;
-
   /** Two full batches of mlp (max_batch_size 128) in flight: the model is saturated. */
-  private static final int SATURATION_CONCURRENCY = 256;
+  private static final int SATURATION_ROWS = 256;
 
   @TempDir Path dir;
 
@@ -48,6 +52,9 @@ class OverloadMeasurement {
   void fiveTimesCapacityOpenLoopIsShedFast() throws Exception {
     Duration duration = Duration.ofSeconds(Long.getLong("overload.duration.secs", 20));
     boolean strict = Boolean.getBoolean("overload.strict");
+    int batch = Integer.getInteger("overload.batch", 1);
+    int maxQueueSize = Integer.getInteger("overload.queue", 256);
+    int saturationConcurrency = Math.max(2, SATURATION_ROWS / batch);
     Path repository = dir.resolve("repository");
     ExampleRepository.copy(ExampleRepository.path().resolve("mlp"), repository.resolve("mlp"));
     Path config = repository.resolve("mlp").resolve("config.pbtxt");
@@ -57,16 +64,15 @@ class OverloadMeasurement {
         config,
         text.replace(
             "dynamic_batching { }",
-            "dynamic_batching { default_queue_policy { max_queue_size: "
-                + MAX_QUEUE_SIZE
-                + " } }"));
+            "dynamic_batching { default_queue_policy { max_queue_size: " + maxQueueSize + " } }"));
     try (ServerProcess server = ServerProcess.start(repository, dir.resolve("server.log"))) {
       Target target = Target.of("127.0.0.1", server.port());
       LoadReport closed =
           LoadRunner.runOnce(
               LoadSpec.builder(target, "mlp")
-                  .concurrency(SATURATION_CONCURRENCY)
-                  .connections(8)
+                  .batchSize(batch)
+                  .concurrency(saturationConcurrency)
+                  .connections(Math.min(8, saturationConcurrency))
                   .warmup(Warmup.duration(Duration.ofSeconds(10)))
                   .duration(Duration.ofSeconds(10))
                   .build());
@@ -74,6 +80,7 @@ class OverloadMeasurement {
       LoadReport open =
           LoadRunner.runOnce(
               LoadSpec.builder(target, "mlp")
+                  .batchSize(batch)
                   .rps(5 * capacity)
                   .connections(8)
                   .duration(duration)
@@ -91,8 +98,10 @@ class OverloadMeasurement {
                   "| figure | value |",
                   "|---|---:|",
                   String.format(
-                      "| capacity (closed loop, c=%d) | %.0f/s |",
-                      SATURATION_CONCURRENCY, capacity),
+                      "| requests | %d row(s) each, max_queue_size %d |", batch, maxQueueSize),
+                  String.format(
+                      "| capacity (closed loop, c=%d) | %.0f/s (%.0f rows/s) |",
+                      saturationConcurrency, capacity, capacity * batch),
                   String.format(
                       "| offered (open loop, 5x) | %.0f/s for %s |", 5 * capacity, duration),
                   String.format("| sent | %d |", open.count()),
