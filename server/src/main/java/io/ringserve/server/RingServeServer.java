@@ -92,6 +92,7 @@ public final class RingServeServer implements AutoCloseable {
       int httpMaxInputBytes,
       int httpMaxHeaderBytes,
       Duration httpIdleTimeout,
+      Duration httpDefaultDeadline,
       GrpcLimits grpcLimits,
       GrpcSecurity grpcSecurity,
       QueuedBytesLimits queuedBytesLimits,
@@ -133,6 +134,10 @@ public final class RingServeServer implements AutoCloseable {
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS =
         RestServer.DEFAULT_IDLE_TIMEOUT_SECONDS;
 
+    /** Seconds a REST request may go unanswered: as a gRPC call without a deadline. */
+    public static final int DEFAULT_HTTP_DEFAULT_DEADLINE_SECONDS =
+        RestServer.DEFAULT_DEADLINE_SECONDS;
+
     public Config {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(modelRepository, "modelRepository");
@@ -162,6 +167,11 @@ public final class RingServeServer implements AutoCloseable {
       if (httpIdleTimeout.toSeconds() < 1) {
         throw new IllegalArgumentException(
             "httpIdleTimeout must be at least one second, got " + httpIdleTimeout);
+      }
+      Objects.requireNonNull(httpDefaultDeadline, "httpDefaultDeadline");
+      if (httpDefaultDeadline.isNegative()) {
+        throw new IllegalArgumentException(
+            "httpDefaultDeadline must not be negative, got " + httpDefaultDeadline);
       }
       if (maxMessageBytes < 1) {
         throw new IllegalArgumentException("maxMessageBytes must be >= 1, got " + maxMessageBytes);
@@ -220,6 +230,8 @@ public final class RingServeServer implements AutoCloseable {
       private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
       private int httpMaxHeaderBytes = DEFAULT_HTTP_MAX_HEADER_BYTES;
       private Duration httpIdleTimeout = Duration.ofSeconds(DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS);
+      private Duration httpDefaultDeadline =
+          Duration.ofSeconds(DEFAULT_HTTP_DEFAULT_DEADLINE_SECONDS);
       private GrpcLimits grpcLimits = GrpcLimits.defaults();
       private GrpcSecurity grpcSecurity = GrpcSecurity.defaults();
       private QueuedBytesLimits queuedBytesLimits = QueuedBytesLimits.defaults();
@@ -338,6 +350,15 @@ public final class RingServeServer implements AutoCloseable {
         return this;
       }
 
+      /**
+       * How long a REST request may go unanswered before it is answered 503; default 60 s; zero: no
+       * limit.
+       */
+      public Builder httpDefaultDeadline(Duration httpDefaultDeadline) {
+        this.httpDefaultDeadline = httpDefaultDeadline;
+        return this;
+      }
+
       /** What one client may hold of the server; default {@link GrpcLimits#defaults()}. */
       public Builder grpcLimits(GrpcLimits grpcLimits) {
         this.grpcLimits = grpcLimits;
@@ -396,6 +417,7 @@ public final class RingServeServer implements AutoCloseable {
             httpMaxInputBytes,
             httpMaxHeaderBytes,
             httpIdleTimeout,
+            httpDefaultDeadline,
             grpcLimits,
             grpcSecurity,
             queuedBytesLimits,
@@ -494,7 +516,8 @@ public final class RingServeServer implements AutoCloseable {
                 new RestServer.Limits(
                     config.httpMaxInputBytes(),
                     config.httpMaxHeaderBytes(),
-                    config.httpIdleTimeout()),
+                    config.httpIdleTimeout(),
+                    config.httpDefaultDeadline()),
                 s.inference,
                 s.repository,
                 config.httpRestrictions());

@@ -1,24 +1,24 @@
 package io.ringserve.server;
 
+import static io.ringserve.server.RawHttp.get;
+import static io.ringserve.server.RawHttp.int32Json;
+import static io.ringserve.server.RawHttp.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringserve.server.RawHttp.Response;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -63,7 +63,7 @@ class RestConnectionEndToEndTest {
     backend.runStarted = new CountDownLatch(1);
     try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
-      out.write(post("/v2/models/gated/infer", gatedJson(7)));
+      out.write(post("/v2/models/gated/infer", int32Json(7)));
       out.flush();
       assertTrue(backend.runStarted.await(10, TimeUnit.SECONDS), "the first request never ran");
       // While the first is held at the gate, a second one announces a body over the limit.
@@ -79,10 +79,10 @@ class RestConnectionEndToEndTest {
       backend.gate.release();
       InputStream in = socket.getInputStream();
       Response first = Response.read(in);
-      assertEquals(200, first.status, first.text());
+      assertEquals(200, first.status(), first.text());
       assertTrue(first.text().contains("\"data\":[7,7,7,7]"), first.text());
       Response second = Response.read(in);
-      assertEquals(400, second.status, second.text());
+      assertEquals(400, second.status(), second.text());
       assertTrue(second.text().contains("--http-max-input-size"), second.text());
     }
   }
@@ -91,12 +91,12 @@ class RestConnectionEndToEndTest {
   void shouldRefuseHeadersOverTheConfiguredLimitAndTakeThoseUnderIt() throws Exception {
     try (Socket socket = connect()) {
       socket.getOutputStream().write(get("/v2/health/live", MAX_HEADER_BYTES / 2));
-      assertEquals(200, Response.read(socket.getInputStream()).status);
+      assertEquals(200, Response.read(socket.getInputStream()).status());
     }
     try (Socket socket = connect()) {
       socket.getOutputStream().write(get("/v2/health/live", MAX_HEADER_BYTES + 1));
       Response r = Response.read(socket.getInputStream());
-      assertEquals(400, r.status, r.text());
+      assertEquals(400, r.status(), r.text());
       assertTrue(r.text().contains("malformed HTTP request"), r.text());
     }
   }
@@ -113,7 +113,7 @@ class RestConnectionEndToEndTest {
         Socket socket = connect(idle)) {
       socket.getOutputStream().write(get("/v2/health/live", 0));
       InputStream in = socket.getInputStream();
-      assertEquals(200, Response.read(in).status);
+      assertEquals(200, Response.read(in).status());
       long start = System.nanoTime();
       socket.setSoTimeout(10_000);
       assertEquals(-1, in.read(), "the server should close the idle connection");
@@ -147,7 +147,7 @@ class RestConnectionEndToEndTest {
         s.getOutputStream().flush();
       }
       health.getOutputStream().write(get("/v2/health/live", 0));
-      assertEquals(200, Response.read(health.getInputStream()).status);
+      assertEquals(200, Response.read(health.getInputStream()).status());
       int answered = 0;
       for (Socket s : large) {
         answered += s.getInputStream().available() > 0 ? 1 : 0;
@@ -156,7 +156,7 @@ class RestConnectionEndToEndTest {
           0, answered, "the health check waited for large JSON bodies parsed on its event loop");
       for (Socket s : large) {
         Response r = Response.read(s.getInputStream());
-        assertEquals(400, r.status, r.text()); // 3 MiB of values do not fit INPUT0 [1, 4]
+        assertEquals(400, r.status(), r.text()); // 3 MiB of values do not fit INPUT0 [1, 4]
       }
     } finally {
       for (Socket s : large) {
@@ -166,49 +166,11 @@ class RestConnectionEndToEndTest {
   }
 
   private static Socket connect() throws IOException {
-    return connect(server);
+    return RawHttp.connect(server);
   }
 
   private static Socket connect(TestServer target) throws IOException {
-    URI base = URI.create(target.httpBase());
-    Socket socket = new Socket(base.getHost(), base.getPort());
-    socket.setSoTimeout(20_000);
-    return socket;
-  }
-
-  private static byte[] get(String path, int padding) {
-    return ("GET "
-            + path
-            + " HTTP/1.1\r\nHost: x\r\nX-Padding: "
-            + "p".repeat(padding)
-            + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static byte[] post(String path, byte[] body) {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(
-        ("POST "
-                + path
-                + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length
-                + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    b.writeBytes(body);
-    return b.toByteArray();
-  }
-
-  private static byte[] gatedJson(int value) {
-    return ("{\"inputs\":[{\"name\":\"INPUT0\",\"datatype\":\"INT32\",\"shape\":[1,4],\"data\":["
-            + value
-            + ","
-            + value
-            + ","
-            + value
-            + ","
-            + value
-            + "]}]}")
-        .getBytes(StandardCharsets.US_ASCII);
+    return RawHttp.connect(target);
   }
 
   /** About {@code bytes} of JSON: one INT32 input whose data is far more than its shape holds. */
@@ -223,37 +185,5 @@ class RestConnectionEndToEndTest {
     }
     sb.append("0]}]}");
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** One HTTP/1.1 response with a Content-Length body. */
-  private record Response(int status, byte[] body) {
-    String text() {
-      return new String(body, StandardCharsets.UTF_8);
-    }
-
-    static Response read(InputStream in) throws IOException {
-      String statusLine = line(in);
-      int status = Integer.parseInt(statusLine.split(" ")[1]);
-      int length = 0;
-      for (String h = line(in); !h.isEmpty(); h = line(in)) {
-        if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-          length = Integer.parseInt(h.substring("content-length:".length()).trim());
-        }
-      }
-      return new Response(status, in.readNBytes(length));
-    }
-
-    private static String line(InputStream in) throws IOException {
-      StringBuilder sb = new StringBuilder();
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new SocketTimeoutException("connection closed mid-response: " + sb);
-        }
-        if (c != '\r') {
-          sb.append((char) c);
-        }
-      }
-      return sb.toString();
-    }
   }
 }

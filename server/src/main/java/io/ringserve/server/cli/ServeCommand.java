@@ -152,6 +152,15 @@ final class ServeCommand implements Callable<Integer> {
   int httpIdleTimeoutSecs;
 
   @Option(
+      names = "--http-default-deadline-secs",
+      paramLabel = "SECONDS",
+      defaultValue = "" + Config.DEFAULT_HTTP_DEFAULT_DEADLINE_SECONDS,
+      description =
+          "Time an HTTP request may go unanswered; then it is answered 503 and, if still queued,"
+              + " never run (default: ${DEFAULT-VALUE}, as --grpc-default-deadline-secs; 0 = none).")
+  long httpDefaultDeadlineSecs;
+
+  @Option(
       names = "--intra-op-threads",
       paramLabel = "N",
       description =
@@ -234,6 +243,9 @@ final class ServeCommand implements Callable<Integer> {
       description = "Address the metrics port listens on (default: that of --host).")
   String metricsAddress;
 
+  // The longest deadline a timer can count in nanoseconds: some 292 years.
+  private static final long MAX_DEADLINE_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -256,6 +268,14 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     QueuedBytesLimits queued = queuedBytes.limits(spec.commandLine());
+    if (httpDefaultDeadlineSecs < 0 || httpDefaultDeadlineSecs > MAX_DEADLINE_SECONDS) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--http-default-deadline-secs must be between 0 (none) and "
+              + MAX_DEADLINE_SECONDS
+              + ", got "
+              + httpDefaultDeadlineSecs);
+    }
     if (repositoryPollSecs < 0) {
       throw new ParameterException(
           spec.commandLine(),
@@ -316,6 +336,7 @@ final class ServeCommand implements Callable<Integer> {
                   .httpMaxInputBytes(httpMaxInputSize)
                   .httpMaxHeaderBytes(httpMaxHeaderSize)
                   .httpIdleTimeout(Duration.ofSeconds(httpIdleTimeoutSecs))
+                  .httpDefaultDeadline(Duration.ofSeconds(httpDefaultDeadlineSecs))
                   .httpRestrictions(httpRestricted)
                   .build());
     } catch (ModelsFailedToLoadException e) {

@@ -214,6 +214,30 @@ class ServeCommandTest {
     assertEquals(5, set.httpIdleTimeoutSecs);
   }
 
+  @Test
+  void theHttpDefaultDeadlineIsAFlagDefaultingToTheGrpcOneAndRefusesANegativeValue() {
+    assertEquals(GrpcLimits.DEFAULT_DEADLINE_SECONDS, parse().httpDefaultDeadlineSecs);
+    assertEquals(0, parse("--http-default-deadline-secs", "0").httpDefaultDeadlineSecs);
+
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new RingServeCommand());
+    command.setErr(new PrintWriter(err));
+    int exit =
+        command.execute(
+            "serve",
+            "--http-default-deadline-secs",
+            "-1",
+            "--grpc-port",
+            "0",
+            "--allow-metrics",
+            "false");
+
+    assertEquals(2, exit, err.toString());
+    assertTrue(
+        err.toString().contains("--http-default-deadline-secs must be between 0 (none) and"),
+        err.toString());
+  }
+
   private static ServeCommand parse(String... args) {
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve).parseArgs(args);

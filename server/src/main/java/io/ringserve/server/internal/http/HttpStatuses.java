@@ -7,6 +7,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * The one place where a gRPC status becomes an HTTP status, as Triton's HTTP server maps its error
  * codes: not found 404, unavailable 503, unimplemented 501, internal 500, anything else 400. Both
  * front ends word the message the same way; only the code differs. Stateless.
+ *
+ * <p>A passed deadline or queue timeout (DEADLINE_EXCEEDED here) is 503: Triton has no deadline
+ * code and answers an expired request timeout UNAVAILABLE ("Request timeout expired"), which its
+ * HTTP server sends as 503, so that is what a Triton HTTP client sees and may retry on.
  */
 final class HttpStatuses {
   private HttpStatuses() {}
@@ -15,7 +19,7 @@ final class HttpStatuses {
     return switch (status.getCode()) {
       case OK -> HttpResponseStatus.OK;
       case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
-      case UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+      case UNAVAILABLE, DEADLINE_EXCEEDED -> HttpResponseStatus.SERVICE_UNAVAILABLE;
       case UNIMPLEMENTED -> HttpResponseStatus.NOT_IMPLEMENTED;
       case INTERNAL, UNKNOWN, DATA_LOSS -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
       default -> HttpResponseStatus.BAD_REQUEST;

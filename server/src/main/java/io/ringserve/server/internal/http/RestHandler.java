@@ -1,5 +1,7 @@
 package io.ringserve.server.internal.http;
 
+import io.grpc.Status;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
@@ -11,10 +13,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One HTTP/1.1 connection: answers its requests one at a time, in order, as HTTP/1.1 requires of
@@ -26,6 +32,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A request refused before it was whole (a {@link Refusal}: its body is over the limit) waits
  * its turn like any other, is answered, and ends the connection.
+ *
+ * <p>Every request gets the server's default deadline ({@code --http-default-deadline-secs}),
+ * counted from when it arrived whole: if its route has not answered by then, the connection answers
+ * it 503 at once ({@link RequestAnswer} decides between the two), marks it cancelled so that its
+ * scheduler skips it if it is still queued, and serves the next request; a late answer is dropped.
+ * One timer per connection at a time, on the connection's event loop, since only one request is
+ * served at a time; it is cancelled once the answer is written.
  *
  * <p>Confined to the channel's event loop; answers may come from any thread and are written through
  * the channel, which hands them to the loop.
@@ -41,15 +54,47 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private final RestApi api;
-  // FullHttpRequest or Refusal, in arrival order.
-  private final Queue<Object> waiting = new ArrayDeque<>();
+  /** What answers a request: {@link RestApi#handle}, or a stand-in in tests. */
+  @FunctionalInterface
+  interface Routes {
+    /**
+     * Answers {@code request} exactly once through {@code reply}, from any thread.
+     *
+     * @param cancelled whether the answer is no longer wanted (the caller left, or the deadline
+     *     passed)
+     */
+    void handle(
+        FullHttpRequest request,
+        ByteBufAllocator alloc,
+        BooleanSupplier cancelled,
+        Consumer<FullHttpResponse> reply);
+  }
+
+  /** A request (a FullHttpRequest or a Refusal) and when it arrived, on the loop's clock. */
+  private record Arrived(Object msg, long nanos) {}
+
+  private final Routes routes;
+  private final long deadlineNanos;
+  private final String deadlineText;
+  // In arrival order.
+  private final Queue<Arrived> waiting = new ArrayDeque<>();
   private boolean busy;
+  // The deadline of the request being served, if it has one and it has not been answered.
+  private Future<?> deadlineTimer;
   // Set once the connection's last answer is decided: later requests are discarded unanswered.
   private boolean ending;
 
-  RestHandler(RestApi api) {
-    this.api = api;
+  /**
+   * @param defaultDeadline how long a request may go unanswered; zero for no limit
+   */
+  RestHandler(Routes routes, Duration defaultDeadline) {
+    this.routes = Objects.requireNonNull(routes, "routes");
+    if (defaultDeadline.isNegative()) {
+      throw new IllegalArgumentException(
+          "defaultDeadline must not be negative, got " + defaultDeadline);
+    }
+    this.deadlineNanos = defaultDeadline.toNanos();
+    this.deadlineText = RestServer.describe(defaultDeadline);
   }
 
   @Override
@@ -62,16 +107,18 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    Arrived arrived = new Arrived(msg, ctx.executor().ticker().nanoTime());
     if (busy) {
-      waiting.add(msg);
+      waiting.add(arrived);
       ctx.channel().config().setAutoRead(false);
       return;
     }
-    serve(ctx, msg);
+    serve(ctx, arrived);
   }
 
-  private void serve(ChannelHandlerContext ctx, Object msg) {
+  private void serve(ChannelHandlerContext ctx, Arrived arrived) {
     busy = true;
+    Object msg = arrived.msg();
     if (msg instanceof Refusal refusal) {
       refuse(ctx, refusal);
       return;
@@ -87,19 +134,61 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
               "malformed HTTP request: " + request.decoderResult().cause().getMessage()));
       return;
     }
+    RequestAnswer answer = new RequestAnswer();
+    if (deadlineNanos > 0) {
+      long left = arrived.nanos() + deadlineNanos - ctx.executor().ticker().nanoTime();
+      if (left <= 0) {
+        // It waited its deadline out behind the requests before it on the connection.
+        request.release();
+        expire(ctx, answer, keepAlive);
+        return;
+      }
+      deadlineTimer =
+          ctx.executor().schedule(() -> expire(ctx, answer, keepAlive), left, TimeUnit.NANOSECONDS);
+    }
     try {
-      api.handle(
+      routes.handle(
           request,
           ctx.alloc(),
-          () -> !ctx.channel().isActive(),
-          response -> send(ctx, response, keepAlive));
+          () -> answer.expired() || !ctx.channel().isActive(),
+          response -> {
+            if (answer.claimForRoute()) {
+              send(ctx, response, keepAlive);
+            } else {
+              response.release(); // the deadline has answered: this one comes too late
+            }
+          });
     } catch (RuntimeException e) {
       // handle answers every request itself; should it ever throw, the connection must still get
       // an answer and move on to its next request rather than stay busy for good.
-      RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> send(ctx, r, false));
-      answer.reply.accept(answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error"));
+      if (answer.claimForRoute()) {
+        RestApi.Answer error = new RestApi.Answer(ctx.alloc(), r -> {});
+        send(ctx, error.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error"), false);
+      }
     } finally {
       request.release();
+    }
+  }
+
+  /** The default deadline passed: answers 503 naming the flag, unless the route has answered. */
+  private void expire(ChannelHandlerContext ctx, RequestAnswer answer, boolean keepAlive) {
+    if (!answer.claimForDeadline()) {
+      return;
+    }
+    Status status =
+        Status.DEADLINE_EXCEEDED.withDescription(
+            "the request did not complete within the server's default deadline of "
+                + deadlineText
+                + " (--http-default-deadline-secs)");
+    RestApi.Answer error = new RestApi.Answer(ctx.alloc(), r -> {});
+    send(ctx, error.error(HttpStatuses.of(status), HttpStatuses.message(status)), keepAlive);
+  }
+
+  /** Stops the deadline of the request just answered; on the event loop. */
+  private void stopDeadline() {
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel(false);
+      deadlineTimer = null;
     }
   }
 
@@ -123,9 +212,7 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
   /** Answers an oversized request and ends the connection; on the event loop. */
   private void refuse(ChannelHandlerContext ctx, Refusal refusal) {
     ending = true;
-    while (!waiting.isEmpty()) {
-      ReferenceCountUtil.release(waiting.poll());
-    }
+    releaseWaiting();
     RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> {});
     FullHttpResponse response = answer.error(HttpResponseStatus.BAD_REQUEST, refusal.message());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -150,14 +237,22 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
 
   /** On the event loop, once an answer is written: serve the next request, or read again. */
   private void next(ChannelHandlerContext ctx) {
+    stopDeadline();
     busy = false;
-    Object msg = waiting.poll();
+    Arrived arrived = waiting.poll();
     if (waiting.isEmpty() && !ctx.channel().config().isAutoRead()) {
       // Read again, to see the next request and a close while this one is in flight.
       ctx.channel().config().setAutoRead(true);
     }
-    if (msg != null) {
-      serve(ctx, msg);
+    if (arrived != null) {
+      serve(ctx, arrived);
+    }
+  }
+
+  private void releaseWaiting() {
+    Arrived arrived;
+    while ((arrived = waiting.poll()) != null) {
+      ReferenceCountUtil.release(arrived.msg());
     }
   }
 
@@ -172,10 +267,10 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    Object msg;
-    while ((msg = waiting.poll()) != null) {
-      ReferenceCountUtil.release(msg);
-    }
+    // The request in flight, if any, is cancelled by the close itself; its deadline has no one to
+    // answer.
+    stopDeadline();
+    releaseWaiting();
     super.channelInactive(ctx);
   }
 

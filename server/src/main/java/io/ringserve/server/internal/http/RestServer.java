@@ -35,9 +35,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Limits ({@link Limits}): a request body (after decompression) over the input limit is answered
  * 400 and the connection closed, as Triton's {@code --http-max-input-size}; the request line and
- * headers are bounded; a connection idle for the idle timeout is closed. Large JSON bodies are
- * parsed on a bounded pool ({@link BodyParsers}), never on an event loop. Thread-safe; {@link
- * #close()} is idempotent.
+ * headers are bounded; a connection idle for the idle timeout is closed; a request not answered
+ * within the default deadline is answered 503 ({@link RestHandler}). Large JSON bodies are parsed
+ * on a bounded pool ({@link BodyParsers}), never on an event loop. Thread-safe; {@link #close()} is
+ * idempotent.
  */
 public final class RestServer implements AutoCloseable {
   /** Longest request line and header block accepted by default, as common HTTP servers bound it. */
@@ -46,14 +47,20 @@ public final class RestServer implements AutoCloseable {
   /** Seconds a keep-alive connection may sit idle by default before the server closes it. */
   public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
 
+  /** Seconds a request may go unanswered by default: as gRPC calls without a deadline. */
+  public static final int DEFAULT_DEADLINE_SECONDS = 60;
+
   /**
    * What one connection may ask of the server.
    *
    * @param maxInputBytes the largest request body accepted, after decompression
    * @param maxHeaderBytes the longest request line and header block accepted
    * @param idleTimeout how long a keep-alive connection may sit idle (at least one second)
+   * @param defaultDeadline how long a request may go unanswered before it is answered 503 (its
+   *     model may never return); zero for no limit
    */
-  public record Limits(int maxInputBytes, int maxHeaderBytes, Duration idleTimeout) {
+  public record Limits(
+      int maxInputBytes, int maxHeaderBytes, Duration idleTimeout, Duration defaultDeadline) {
     public Limits {
       if (maxInputBytes < 1) {
         throw new IllegalArgumentException("maxInputBytes must be >= 1, got " + maxInputBytes);
@@ -65,6 +72,15 @@ public final class RestServer implements AutoCloseable {
       if (idleTimeout.toSeconds() < 1) {
         throw new IllegalArgumentException(
             "idleTimeout must be at least one second, got " + idleTimeout);
+      }
+      Objects.requireNonNull(defaultDeadline, "defaultDeadline");
+      if (defaultDeadline.isNegative()
+          || defaultDeadline.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException(
+            "defaultDeadline must be between zero and "
+                + Long.MAX_VALUE
+                + " ns, got "
+                + defaultDeadline);
       }
     }
   }
@@ -115,6 +131,7 @@ public final class RestServer implements AutoCloseable {
     int maxInputBytes = limits.maxInputBytes();
     int maxHeaderBytes = limits.maxHeaderBytes();
     long idleSeconds = limits.idleTimeout().toSeconds();
+    Duration deadline = limits.defaultDeadline();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     try {
@@ -137,7 +154,7 @@ public final class RestServer implements AutoCloseable {
                       // body.
                       p.addLast(new HttpContentDecompressor(0));
                       p.addLast(new BoundedAggregator(maxInputBytes));
-                      p.addLast(new RestHandler(api));
+                      p.addLast(new RestHandler(api::handle, deadline));
                     }
                   })
               .bind(new InetSocketAddress(host, port))
@@ -156,6 +173,11 @@ public final class RestServer implements AutoCloseable {
   /** The bound port: the one asked for, or the ephemeral one chosen for port 0. */
   public int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** A time limit as its flag's message gives it: whole seconds as such, else milliseconds. */
+  static String describe(Duration limit) {
+    return limit.toMillis() % 1000 == 0 ? limit.toSeconds() + " s" : limit.toMillis() + " ms";
   }
 
   /** Stops accepting and closes every connection. */
