@@ -29,10 +29,11 @@ import org.tensorflow.types.family.TType;
  * native memory is better given back. BYTES inputs are never prepared (their tensors are built
  * element by element). The budget is in bytes, not entries, because dynamic batching forms every
  * batch size up to max_batch_size: under load a runner sees dozens of sizes, and a bound of a few
- * entries made most of them misses, each paying an unprepared call plus the close of the entry it
- * replaced (docs/PERFORMANCE.md, "mlp's cost beyond the engine"). The native memory this keeps is
- * the sum of the batch sizes seen times the bytes of a row, at most {@link #MAX_BYTES} per runner
- * (a runner per instance and per session range), given back when the runner is closed.
+ * entries made a large share of its batches misses, each paying an unprepared call plus the close
+ * of the entry it replaced (docs/PERFORMANCE.md, "mlp's cost beyond the engine"). The native memory
+ * this keeps is the sum of the batch sizes seen times the bytes of a row, at most {@link
+ * #MAX_BYTES} per runner (a runner per instance and per session range), given back when the runner
+ * is closed.
  *
  * <p>Threading: owned by one runner, used by one thread at a time (see {@link TensorFlowRunner}).
  * The tensors are fed to the session only while that thread runs it, and TensorFlow does not keep
