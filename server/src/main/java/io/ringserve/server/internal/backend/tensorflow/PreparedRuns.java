@@ -3,6 +3,7 @@ package io.ringserve.server.internal.backend.tensorflow;
 import io.ringserve.batching.Tensor;
 import io.ringserve.wire.DataType;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
@@ -21,34 +22,47 @@ import org.tensorflow.types.family.TType;
  * and direct views of their native memory; {@code Session.Runner.run()} may be called again and
  * reads its feeds afresh each time.
  *
- * <p>Bounds: at most {@link #MAX_ENTRIES} entries, the least recently used one replaced (and its
- * tensors closed), and only batches whose inputs total at most {@link #MAX_ENTRY_BYTES} bytes: a
- * large batch's per-call overhead is small next to its copy and compute, and its native memory is
- * better given back. BYTES inputs are never prepared (their tensors are built element by element).
- * A model with more distinct batch shapes than entries (dynamic batching up to a large
- * max_batch_size) sees some misses, each costing what an unprepared call costs plus the close of
- * the entry it replaces.
+ * <p>Bounds: the prepared input tensors of one runner total at most {@link #MAX_BYTES} bytes in at
+ * most {@link #MAX_ENTRIES} entries, least recently used entries replaced (and their tensors
+ * closed) to make room, and only batches whose inputs total at most {@link #MAX_ENTRY_BYTES} bytes
+ * are prepared: a larger batch's per-call overhead is small next to its copy and compute, and its
+ * native memory is better given back. BYTES inputs are never prepared (their tensors are built
+ * element by element). The budget is in bytes, not entries, because dynamic batching forms every
+ * batch size up to max_batch_size: under load a runner sees dozens of sizes, and a bound of a few
+ * entries made a large share of its batches misses, each paying an unprepared call plus the close
+ * of the entry it replaced (docs/PERFORMANCE.md, "mlp's cost beyond the engine"). The native memory
+ * this keeps is the sum of the batch sizes seen times the bytes of a row, at most {@link
+ * #MAX_BYTES} per runner (a runner per instance and per session range), given back when the runner
+ * is closed.
  *
  * <p>Threading: owned by one runner, used by one thread at a time (see {@link TensorFlowRunner}).
  * The tensors are fed to the session only while that thread runs it, and TensorFlow does not keep
  * fed tensors past the call, so rewriting them for the next batch is safe.
  */
 final class PreparedRuns implements AutoCloseable {
-  /** At most this many prepared calls per runner. */
-  static final int MAX_ENTRIES = 16;
+  /**
+   * At most this many bytes of prepared input tensors per runner: every batch size of a range of
+   * {@code mlp} (784 FP32 per row, up to 128 rows: 15.7 MB for the sizes 81 to 128) fits.
+   */
+  static final long MAX_BYTES = 16L << 20;
 
   /**
-   * Batches whose inputs total more than this are not prepared; with {@link #MAX_ENTRIES}, a runner
-   * keeps at most 4 MiB of prepared input tensors.
+   * At most this many prepared calls per runner, whatever their size: each costs Java objects and a
+   * lookup step, and tiny inputs of many shapes (variable dimensions) would otherwise add up.
    */
-  static final long MAX_ENTRY_BYTES = 256L << 10;
+  static final int MAX_ENTRIES = 256;
+
+  /** Batches whose inputs total more than this are not prepared. */
+  static final long MAX_ENTRY_BYTES = 1L << 20;
 
   private final Session session;
   private final List<SignatureTensor> inputs;
   private final List<Output<?>> inputOperands;
   private final List<Output<?>> outputOperands;
-  private final Entry[] entries = new Entry[MAX_ENTRIES];
+  private final List<Entry> entries = new ArrayList<>();
+  private long bytes;
   private long uses;
+  private long created;
 
   PreparedRuns(
       Session session,
@@ -88,8 +102,9 @@ final class PreparedRuns implements AutoCloseable {
   }
 
   private Entry find(Tensor[] batchInputs, List<Integer> fetched) {
-    for (Entry entry : entries) {
-      if (entry != null && entry.matches(batchInputs, fetched)) {
+    for (int i = 0; i < entries.size(); i++) {
+      Entry entry = entries.get(i);
+      if (entry.matches(batchInputs, fetched)) {
         return entry;
       }
     }
@@ -107,7 +122,18 @@ final class PreparedRuns implements AutoCloseable {
     return bytes <= MAX_ENTRY_BYTES;
   }
 
+  /** The bytes of all of {@code batchInputs}. */
+  private static long byteSize(Tensor[] batchInputs) {
+    long total = 0;
+    for (Tensor input : batchInputs) {
+      total += input.byteSize();
+    }
+    return total;
+  }
+
   private Entry create(Tensor[] batchInputs, List<Integer> fetched) {
+    // Room first, so that the native memory never holds more than the budget at once.
+    makeRoom(byteSize(batchInputs));
     TType[] tensors = new TType[batchInputs.length];
     ByteBuffer[] views = new ByteBuffer[batchInputs.length];
     try {
@@ -130,8 +156,15 @@ final class PreparedRuns implements AutoCloseable {
       for (int index : fetched) {
         runner.fetch(outputOperands.get(index));
       }
-      Entry entry = new Entry(shapesOf(batchInputs), List.copyOf(fetched), tensors, views, runner);
-      replaceLeastRecentlyUsed(entry);
+      Entry entry =
+          new Entry(
+              shapesOf(batchInputs),
+              List.copyOf(fetched),
+              byteSize(batchInputs),
+              tensors,
+              views,
+              runner);
+      add(entry);
       return entry;
     } catch (RuntimeException | Error e) {
       closeAll(tensors);
@@ -139,21 +172,43 @@ final class PreparedRuns implements AutoCloseable {
     }
   }
 
-  private void replaceLeastRecentlyUsed(Entry entry) {
-    int slot = 0;
-    for (int i = 0; i < entries.length; i++) {
-      if (entries[i] == null) {
-        slot = i;
-        break;
+  /** Evicts least recently used entries until one of {@code size} bytes fits both bounds. */
+  private void makeRoom(long size) {
+    while (!entries.isEmpty() && (entries.size() >= MAX_ENTRIES || bytes + size > MAX_BYTES)) {
+      int oldest = 0;
+      for (int i = 1; i < entries.size(); i++) {
+        if (entries.get(i).lastUse < entries.get(oldest).lastUse) {
+          oldest = i;
+        }
       }
-      if (entries[i].lastUse < entries[slot].lastUse) {
-        slot = i;
-      }
+      Entry evicted = entries.get(oldest);
+      // Swap-remove: the order of entries does not matter, and this moves no others.
+      entries.set(oldest, entries.get(entries.size() - 1));
+      entries.remove(entries.size() - 1);
+      bytes -= evicted.bytes;
+      closeAll(evicted.tensors);
     }
-    if (entries[slot] != null) {
-      closeAll(entries[slot].tensors);
-    }
-    entries[slot] = entry;
+  }
+
+  private void add(Entry entry) {
+    entries.add(entry);
+    bytes += entry.bytes;
+    created++;
+  }
+
+  /** The bytes of input tensors now prepared; at most {@link #MAX_BYTES}. */
+  long preparedBytes() {
+    return bytes;
+  }
+
+  /** The number of calls now prepared; at most {@link #MAX_ENTRIES}. */
+  int preparedCount() {
+    return entries.size();
+  }
+
+  /** How many calls were prepared since this was made: the misses that were prepared. */
+  long createdCount() {
+    return created;
   }
 
   private static long[][] shapesOf(Tensor[] batchInputs) {
@@ -175,18 +230,18 @@ final class PreparedRuns implements AutoCloseable {
   /** Closes every prepared tensor. The runner makes no call after this. */
   @Override
   public void close() {
-    for (int i = 0; i < entries.length; i++) {
-      if (entries[i] != null) {
-        closeAll(entries[i].tensors);
-        entries[i] = null;
-      }
+    for (Entry entry : entries) {
+      closeAll(entry.tensors);
     }
+    entries.clear();
+    bytes = 0;
   }
 
   /** One prepared call: the shapes it is for, its fed tensors and their native memory. */
   private static final class Entry {
     final long[][] shapes;
     final List<Integer> fetched;
+    final long bytes;
     final TType[] tensors;
     final ByteBuffer[] views;
     final Session.Runner runner;
@@ -195,11 +250,13 @@ final class PreparedRuns implements AutoCloseable {
     Entry(
         long[][] shapes,
         List<Integer> fetched,
+        long bytes,
         TType[] tensors,
         ByteBuffer[] views,
         Session.Runner runner) {
       this.shapes = shapes;
       this.fetched = fetched;
+      this.bytes = bytes;
       this.tensors = tensors;
       this.views = views;
       this.runner = runner;

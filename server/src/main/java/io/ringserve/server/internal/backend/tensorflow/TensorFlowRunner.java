@@ -121,6 +121,11 @@ public final class TensorFlowRunner implements ModelRunner {
     }
   }
 
+  /** The calls this runner keeps prepared: for tests of their bounds and reuse. */
+  PreparedRuns prepared() {
+    return prepared;
+  }
+
   /** Closes the tensors of the prepared calls; the session belongs to the model. */
   @Override
   public void close() {

@@ -11,6 +11,7 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /** Small SavedModels built for backend tests. */
@@ -35,6 +36,19 @@ public final class TestSavedModels {
             .output("OUT_" + type.getKey(), tf.withName("out_" + type.getKey()).identity(input));
       }
       export(graph, signature.build(), dir);
+    }
+  }
+
+  /** One FP32 input {@code X} of shape [-1, -1] and its identity {@code Y} as output. */
+  static void matrixIdentity(Path dir) throws IOException {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Placeholder<TFloat32> input =
+          tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1)));
+      export(
+          graph,
+          Signature.builder().input("X", input).output("Y", tf.identity(input)).build(),
+          dir);
     }
   }
 
