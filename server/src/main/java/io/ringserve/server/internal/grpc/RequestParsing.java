@@ -113,8 +113,12 @@ public final class RequestParsing {
       }
       try {
         byte[] bytes = readMessage(stream);
-        long elements = ElementCount.count(bytes, parser.type(), maxElements);
-        if (elements > maxElements) {
+        // Every element takes at least one byte of the message (a field's tag, a packed value's
+        // last byte), so a message of at most maxElements bytes cannot hold more: only larger ones
+        // are scanned, and the usual request costs no pass before its parse. One that does not
+        // parse is refused by the parse instead, with the same status.
+        if (bytes.length > maxElements
+            && ElementCount.count(bytes, parser.type(), maxElements) > maxElements) {
           return new Refused(
               Status.RESOURCE_EXHAUSTED.withDescription(
                   "the request has more than "
