@@ -24,12 +24,13 @@ import java.io.InputStream;
  * limit may still parse into more objects than the heap holds (see {@link ElementCount}).
  *
  * <p>How: each method's request marshaller is wrapped so that it counts the message's elements
- * before building it, and a parse failure or a count over the limit yields a marker instead of a
- * request; each handler's listener answers the marker. Counting happens in the marshaller, on the
- * transport thread, because that is where gRPC parses: the scan is one pass over bytes gRPC has
- * already received, far cheaper than the objects it prevents. The service's schema descriptors are
- * kept, so reflection still describes it. Immutable; calls are confined to their transport thread
- * as gRPC's are.
+ * before building it (a message of no more bytes than the limit cannot hold more elements, and is
+ * not counted), and a parse failure or a count over the limit yields a marker instead of a request;
+ * each handler's listener answers the marker. Counting happens in the marshaller, on the transport
+ * thread, because that is where gRPC parses: the scan is one pass over bytes gRPC has already
+ * received, far cheaper than the objects it prevents. The service's schema descriptors are kept, so
+ * reflection still describes it. Immutable; calls are confined to their transport thread as gRPC's
+ * are.
  */
 public final class RequestParsing {
   private static final RateLimitedLog LOG = new RateLimitedLog(RequestParsing.class.getName());
