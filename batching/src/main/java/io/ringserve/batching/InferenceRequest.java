@@ -45,15 +45,37 @@ public final class InferenceRequest {
   private volatile int completed;
 
   private InferenceRequest(Builder b) {
-    this.id = b.id;
-    this.inputs = List.copyOf(b.inputs);
-    this.requestedOutputs = List.copyOf(b.requestedOutputs);
-    this.priorityLevel = b.priorityLevel;
-    this.timeoutMicros = b.timeoutMicros;
-    this.deadlineNanos = b.deadlineNanos;
-    this.cancelled = b.cancelled;
-    this.callback = Objects.requireNonNull(b.callback, "callback");
-    this.arrivalNanos = b.arrivalNanos != 0 ? b.arrivalNanos : System.nanoTime();
+    this(
+        b.id,
+        b.inputs,
+        b.requestedOutputs,
+        b.priorityLevel,
+        b.timeoutMicros,
+        b.deadlineNanos,
+        b.cancelled,
+        b.callback,
+        b.arrivalNanos);
+  }
+
+  private InferenceRequest(
+      String id,
+      List<Tensor> inputs,
+      List<String> requestedOutputs,
+      int priorityLevel,
+      long timeoutMicros,
+      long deadlineNanos,
+      BooleanSupplier cancelled,
+      InferenceCallback callback,
+      long arrivalNanos) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.inputs = List.copyOf(inputs);
+    this.requestedOutputs = List.copyOf(requestedOutputs);
+    this.priorityLevel = checkPriority(priorityLevel);
+    this.timeoutMicros = checkTimeout(timeoutMicros);
+    this.deadlineNanos = deadlineNanos;
+    this.cancelled = Objects.requireNonNull(cancelled, "cancelled");
+    this.callback = Objects.requireNonNull(callback, "callback");
+    this.arrivalNanos = arrivalNanos != 0 ? arrivalNanos : System.nanoTime();
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("inputs must not be empty");
     }
@@ -84,6 +106,47 @@ public final class InferenceRequest {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A request arriving now, as {@link #builder} would build it from these values, without a
+   * builder: the server's path makes one per call. The lists are copied unless already immutable.
+   *
+   * @throws IllegalArgumentException as the builder's setters and {@link Builder#build} do
+   */
+  public static InferenceRequest of(
+      String id,
+      List<Tensor> inputs,
+      List<String> requestedOutputs,
+      int priorityLevel,
+      long timeoutMicros,
+      long deadlineNanos,
+      BooleanSupplier cancelled,
+      InferenceCallback callback) {
+    return new InferenceRequest(
+        id,
+        inputs,
+        requestedOutputs,
+        priorityLevel,
+        timeoutMicros,
+        deadlineNanos,
+        cancelled,
+        callback,
+        0);
+  }
+
+  private static int checkPriority(int priorityLevel) {
+    if (priorityLevel < 0) {
+      throw new IllegalArgumentException("priorityLevel must be >= 0, got " + priorityLevel);
+    }
+    return priorityLevel;
+  }
+
+  private static long checkTimeout(long timeoutMicros) {
+    if (timeoutMicros < 0) {
+      throw new IllegalArgumentException("timeoutMicros must be >= 0, got " + timeoutMicros);
+    }
+    return timeoutMicros;
   }
 
   /** The caller's request id (may be empty); echoed in the response. */
@@ -205,18 +268,12 @@ public final class InferenceRequest {
     }
 
     public Builder priorityLevel(int priorityLevel) {
-      if (priorityLevel < 0) {
-        throw new IllegalArgumentException("priorityLevel must be >= 0, got " + priorityLevel);
-      }
-      this.priorityLevel = priorityLevel;
+      this.priorityLevel = checkPriority(priorityLevel);
       return this;
     }
 
     public Builder timeoutMicros(long timeoutMicros) {
-      if (timeoutMicros < 0) {
-        throw new IllegalArgumentException("timeoutMicros must be >= 0, got " + timeoutMicros);
-      }
-      this.timeoutMicros = timeoutMicros;
+      this.timeoutMicros = checkTimeout(timeoutMicros);
       return this;
     }
 

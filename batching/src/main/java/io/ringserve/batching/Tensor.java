@@ -117,16 +117,41 @@ public final class Tensor implements BatchDimension.Shaped {
    *     names the tensor and the problem
    */
   public static Tensor of(String name, DataType dataType, long[] shape, ByteBuffer data) {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(dataType, "dataType");
     Objects.requireNonNull(shape, "shape");
     Objects.requireNonNull(data, "data");
-    long[] ownShape = shape.clone();
-    long elements = elementCount(name, ownShape);
+    return checked(name, dataType, shape.clone(), view(data));
+  }
+
+  /**
+   * As {@link #of}, but keeps {@code shape} and {@code data} themselves instead of a copy and a
+   * view: for a caller that made both for this tensor alone and hands them over, such as a request
+   * decoder that views each input where it lies in the message. The caller must never write {@code
+   * shape} again nor move {@code data}'s position or limit. A {@code data} that is writable or not
+   * positioned at 0 is viewed as {@link #of} views it.
+   *
+   * @throws IllegalArgumentException as {@link #of} does
+   */
+  public static Tensor ofOwned(String name, DataType dataType, long[] shape, ByteBuffer data) {
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(data, "data");
+    ByteBuffer own =
+        data.isReadOnly() && data.position() == 0
+            ? data.order(ByteOrder.LITTLE_ENDIAN)
+            : view(data);
+    return checked(name, dataType, shape, own);
+  }
+
+  /** A read-only little-endian view of {@code data} from its position to its limit. */
+  private static ByteBuffer view(ByteBuffer data) {
     // A slice of a read-only buffer is read-only already: one view, not two, per tensor made.
     ByteBuffer slice = data.slice();
-    ByteBuffer view =
-        (slice.isReadOnly() ? slice : slice.asReadOnlyBuffer()).order(ByteOrder.LITTLE_ENDIAN);
+    return (slice.isReadOnly() ? slice : slice.asReadOnlyBuffer()).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static Tensor checked(String name, DataType dataType, long[] ownShape, ByteBuffer view) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(dataType, "dataType");
+    long elements = elementCount(name, ownShape);
     if (dataType.isFixedSize()) {
       long expected = multiplyExact(name, elements, dataType.byteSize());
       if (view.remaining() != expected) {

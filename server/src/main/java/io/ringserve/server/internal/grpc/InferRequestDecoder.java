@@ -1,6 +1,5 @@
 package io.ringserve.server.internal.grpc;
 
-import com.google.protobuf.ByteString;
 import inference.GrpcService.InferParameter;
 import inference.GrpcService.InferTensorContents;
 import inference.ModelConfigOuterClass.ModelInput;
@@ -59,19 +58,6 @@ final class InferRequestDecoder {
   record Decoded(
       List<Tensor> inputs, List<String> requestedOutputs, int priority, long timeoutMicros) {}
 
-  /** One request input's name and shape, as the batch-dimension rule reads it. */
-  private record Shape(String name, long[] dims) implements BatchDimension.Shaped {
-    @Override
-    public int rank() {
-      return dims.length;
-    }
-
-    @Override
-    public long dim(int index) {
-      return dims[index];
-    }
-  }
-
   static Decoded decode(ServedModel model, InferRequestFields request) {
     String name = model.name();
     int priority = priority(name, request.parameters());
@@ -106,8 +92,7 @@ final class InferRequestDecoder {
     }
     List<String> requestedOutputs = requestedOutputs(model, request.outputs());
     boolean batching = model.config().getMaxBatchSize() > 0;
-    List<Shape> shapes = new ArrayList<>(given.size());
-    List<DataType> types = new ArrayList<>(given.size());
+    DataType[] types = new DataType[given.size()];
     for (int i = 0; i < given.size(); i++) {
       InferRequestFields.Input input = given.get(i);
       String tensor = input.name();
@@ -137,40 +122,43 @@ final class InferRequestDecoder {
       }
       long[] dims = input.shape();
       elementCount(name, tensor, dims);
-      shapes.add(new Shape(tensor, dims));
       if (batching) {
         // The inputs seen so far: an input is held to the batch rule before its own shape check.
-        String problem = BatchDimension.problem(name, model.config().getMaxBatchSize(), shapes);
+        String problem =
+            BatchDimension.problem(
+                name,
+                model.config().getMaxBatchSize(),
+                i == given.size() - 1 ? given : given.subList(0, i + 1));
         if (problem != null) {
           throw invalid(problem);
         }
       }
       checkShape(model, config, tensor, dims, batching);
-      types.add(type);
+      types[i] = type;
     }
     checkNoneMissing(model, given);
-    List<Tensor> inputs = new ArrayList<>(given.size());
+    Tensor[] inputs = new Tensor[given.size()];
     for (int i = 0; i < given.size(); i++) {
       InferRequestFields.Input input = given.get(i);
       String tensor = input.name();
-      DataType type = types.get(i);
-      long[] shape = shapes.get(i).dims();
+      DataType type = types[i];
+      long[] shape = input.shape();
       long elements = elementCount(name, tensor, shape);
-      ByteBuffer data;
-      if (rawCount > 0) {
-        ByteString raw = request.raw().get(i);
-        checkRawSize(name, tensor, type, elements, raw);
-        data = raw.asReadOnlyByteBuffer();
-      } else {
-        data = typedToRaw(name, tensor, type, elements, input.contents());
-      }
       try {
-        inputs.add(Tensor.of(tensor, type, shape, data));
+        if (rawCount > 0) {
+          ByteBuffer raw = request.raw().get(i);
+          checkRawSize(name, tensor, type, elements, raw.remaining());
+          // The request's fields are never written again: the tensor keeps its shape and view.
+          inputs[i] = Tensor.ofOwned(tensor, type, shape, raw);
+        } else {
+          ByteBuffer data = typedToRaw(name, tensor, type, elements, input.contents());
+          inputs[i] = Tensor.of(tensor, type, shape, data);
+        }
       } catch (IllegalArgumentException e) {
         throw invalid(e.getMessage() + " for model '" + name + "'");
       }
     }
-    return new Decoded(inputs, requestedOutputs, priority, timeoutMicros);
+    return new Decoded(List.of(inputs), requestedOutputs, priority, timeoutMicros);
   }
 
   private static ByteBuffer typedToRaw(
@@ -234,12 +222,12 @@ final class InferRequestDecoder {
   }
 
   private static void checkRawSize(
-      String model, String tensor, DataType type, long elements, ByteString raw) {
+      String model, String tensor, DataType type, long elements, int rawSize) {
     if (!type.isFixedSize()) {
       return; // BYTES elements vary in size; Tensor.of walks their length prefixes.
     }
     // elements fits a long, but elements * size may not: compare without overflowing.
-    if (elements > raw.size() || elements * type.byteSize() != raw.size()) {
+    if (elements > rawSize || elements * type.byteSize() != rawSize) {
       String expected =
           elements > Long.MAX_VALUE / type.byteSize()
               ? elements + " x " + type.byteSize()
@@ -252,7 +240,7 @@ final class InferRequestDecoder {
               + "'. Expected "
               + expected
               + ", got "
-              + raw.size());
+              + rawSize);
     }
   }
 

@@ -6,6 +6,8 @@ import inference.GrpcService.InferTensorContents;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
+import io.ringserve.batching.BatchDimension;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,8 @@ import java.util.Map;
  * or a raw content's bytes after the request is made.
  *
  * @param parameters the request's parameters (priority and timeout are read from them)
- * @param raw one {@code raw_input_contents} entry per input, or none
+ * @param raw one {@code raw_input_contents} entry per input, or none: each a read-only view of
+ *     exactly that entry, positioned at 0, of which the decoder's tensor takes ownership
  */
 record InferRequestFields(
     String modelName,
@@ -27,14 +30,25 @@ record InferRequestFields(
     Map<String, InferParameter> parameters,
     List<Input> inputs,
     List<Output> outputs,
-    List<ByteString> raw) {
+    List<ByteBuffer> raw) {
 
   /**
    * One input's descriptor.
    *
    * @param contents its typed contents, or null when it has none
    */
-  record Input(String name, String datatype, long[] shape, InferTensorContents contents) {}
+  record Input(String name, String datatype, long[] shape, InferTensorContents contents)
+      implements BatchDimension.Shaped {
+    @Override
+    public int rank() {
+      return shape.length;
+    }
+
+    @Override
+    public long dim(int index) {
+      return shape[index];
+    }
+  }
 
   /**
    * One requested output.
@@ -71,6 +85,18 @@ record InferRequestFields(
         request.getParametersMap(),
         inputs,
         outputs,
-        request.getRawInputContentsList());
+        views(request.getRawInputContentsList()));
+  }
+
+  private static List<ByteBuffer> views(List<ByteString> raw) {
+    if (raw.isEmpty()) {
+      return List.of();
+    }
+    List<ByteBuffer> views = new ArrayList<>(raw.size());
+    for (ByteString contents : raw) {
+      // A ByteString's view starts where its bytes start in their array: slice it to 0.
+      views.add(contents.asReadOnlyByteBuffer().slice());
+    }
+    return views;
   }
 }

@@ -1,13 +1,12 @@
 package io.ringserve.server.internal.grpc;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferRequest.InferInputTensor;
 import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,15 +52,15 @@ final class InferRequestWire {
   }
 
   private static InferRequestFields request(byte[] bytes) throws IOException {
-    CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
-    in.enableAliasing(true);
+    CodedInputStream in = CodedInputStream.newInstance(bytes);
     RecentStrings strings = RecentStrings.forThread();
     String modelName = "";
     String modelVersion = "";
     String id = "";
     List<InferRequestFields.Input> inputs = new ArrayList<>(4);
     List<InferRequestFields.Output> outputs = List.of();
-    List<ByteString> raw = List.of();
+    List<ByteBuffer> raw = List.of();
+    ByteBuffer whole = null;
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
@@ -94,8 +93,13 @@ final class InferRequestWire {
       } else if (tag == RAW) {
         if (raw.isEmpty()) {
           raw = new ArrayList<>(4);
+          whole = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
         }
-        raw.add(in.readBytes());
+        // A view of the entry where it lies, positioned at 0: the tensor made from it keeps it.
+        int length = in.readRawVarint32();
+        int at = in.getTotalBytesRead();
+        in.skipRawBytes(length);
+        raw.add(whole.slice(at, length));
       } else {
         return null;
       }

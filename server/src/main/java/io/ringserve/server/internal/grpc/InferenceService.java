@@ -155,25 +155,36 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
   /** {@code ModelInfer}, as {@link #definition} binds it. */
   private void infer(InferRequestFields request, StreamObserver<InferReply> response) {
-    ServerCallStreamObserver<InferReply> call = (ServerCallStreamObserver<InferReply>) response;
-    // With a cancel handler set, answering a call the client has already left is a no-op
-    // rather than an exception on the scheduler thread.
-    call.setOnCancelHandler(() -> {});
-    submit(
-        request,
-        call::isCancelled,
-        new Responder() {
-          @Override
-          public void succeed(InferReply answer) {
-            call.onNext(answer);
-            call.onCompleted();
-          }
+    UnaryCall call = new UnaryCall((ServerCallStreamObserver<InferReply>) response);
+    submit(request, call, call);
+  }
 
-          @Override
-          public void fail(Status status) {
-            call.onError(status.asRuntimeException());
-          }
-        });
+  /** One {@code ModelInfer} call: where its answer goes, and whether its client has left. */
+  private static final class UnaryCall implements Responder, BooleanSupplier {
+    private final ServerCallStreamObserver<InferReply> call;
+
+    UnaryCall(ServerCallStreamObserver<InferReply> call) {
+      this.call = call;
+      // With a cancel handler set, answering a call the client has already left is a no-op
+      // rather than an exception on the scheduler thread.
+      call.setOnCancelHandler(() -> {});
+    }
+
+    @Override
+    public void succeed(InferReply answer) {
+      call.onNext(answer);
+      call.onCompleted();
+    }
+
+    @Override
+    public void fail(Status status) {
+      call.onError(status.asRuntimeException());
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      return call.isCancelled();
+    }
   }
 
   @Override
@@ -216,17 +227,15 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       model = repository.acquire(request.modelName(), request.modelVersion());
       InferRequestDecoder.Decoded decoded = InferRequestDecoder.decode(model, request);
       inference =
-          InferenceRequest.builder()
-              .id(request.id())
-              .inputs(decoded.inputs())
-              .requestedOutputs(decoded.requestedOutputs())
-              .priorityLevel(decoded.priority())
-              .timeoutMicros(decoded.timeoutMicros())
-              .deadlineNanos(deadlineNanos())
-              .cancelled(cancelled)
-              .callback(
-                  new Encoding(model.name(), model.versionString(), request.id(), model, responder))
-              .build();
+          InferenceRequest.of(
+              request.id(),
+              decoded.inputs(),
+              decoded.requestedOutputs(),
+              decoded.priority(),
+              decoded.timeoutMicros(),
+              deadlineNanos(),
+              cancelled,
+              new Encoding(model.name(), model.versionString(), request.id(), model, responder));
     } catch (RuntimeException e) {
       if (model != null) {
         model.release();

@@ -24,12 +24,13 @@ import java.io.InputStream;
  * limit may still parse into more objects than the heap holds (see {@link ElementCount}).
  *
  * <p>How: each method's request marshaller is wrapped so that it counts the message's elements
- * before building it, and a parse failure or a count over the limit yields a marker instead of a
- * request; each handler's listener answers the marker. Counting happens in the marshaller, on the
- * transport thread, because that is where gRPC parses: the scan is one pass over bytes gRPC has
- * already received, far cheaper than the objects it prevents. The service's schema descriptors are
- * kept, so reflection still describes it. Immutable; calls are confined to their transport thread
- * as gRPC's are.
+ * before building it (a message of no more bytes than the limit cannot hold more elements, and is
+ * not counted), and a parse failure or a count over the limit yields a marker instead of a request;
+ * each handler's listener answers the marker. Counting happens in the marshaller, on the transport
+ * thread, because that is where gRPC parses: the scan is one pass over bytes gRPC has already
+ * received, far cheaper than the objects it prevents. The service's schema descriptors are kept, so
+ * reflection still describes it. Immutable; calls are confined to their transport thread as gRPC's
+ * are.
  */
 public final class RequestParsing {
   private static final RateLimitedLog LOG = new RateLimitedLog(RequestParsing.class.getName());
@@ -113,8 +114,12 @@ public final class RequestParsing {
       }
       try {
         byte[] bytes = readMessage(stream);
-        long elements = ElementCount.count(bytes, parser.type(), maxElements);
-        if (elements > maxElements) {
+        // Every element takes at least one byte of the message (a field's tag, a packed value's
+        // last byte), so a message of at most maxElements bytes cannot hold more: only larger ones
+        // are scanned, and the usual request costs no pass before its parse. One that does not
+        // parse is refused by the parse instead, with the same status.
+        if (bytes.length > maxElements
+            && ElementCount.count(bytes, parser.type(), maxElements) > maxElements) {
           return new Refused(
               Status.RESOURCE_EXHAUSTED.withDescription(
                   "the request has more than "

@@ -31,6 +31,8 @@ public final class ServedModel {
 
   private final String name;
   private final long version;
+  // Every answer names it: made once, not once per request.
+  private final String versionString;
   private final ModelConfig config;
   private final LoadedModel loaded;
   private final ModelScheduler scheduler;
@@ -44,6 +46,7 @@ public final class ServedModel {
       String name, long version, ModelConfig config, LoadedModel loaded, ModelScheduler scheduler) {
     this.name = Objects.requireNonNull(name, "name");
     this.version = version;
+    this.versionString = Long.toString(version);
     this.config = Objects.requireNonNull(config, "config");
     this.loaded = Objects.requireNonNull(loaded, "loaded");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -66,7 +69,7 @@ public final class ServedModel {
 
   /** The version as the protocol writes it. */
   public String versionString() {
-    return Long.toString(version);
+    return versionString;
   }
 
   /** The effective config: config.pbtxt completed from the model's signature. */
