@@ -1,6 +1,7 @@
 package io.ringserve.batching.internal;
 
 import io.ringserve.batching.Batch;
+import io.ringserve.batching.BatchAnswers;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
 import io.ringserve.batching.InferenceRequest;
@@ -56,7 +57,12 @@ final class BatchExecutor {
         }
       }
     } catch (Throwable failure) {
-      failAll(scheduled, asInferenceException(failure));
+      BatchAnswers answering = BatchAnswers.open();
+      try {
+        failAll(scheduled, asInferenceException(failure));
+      } finally {
+        answering.close();
+      }
       return;
     }
     if (batch.inputsReadyNanos() != 0) {
@@ -68,6 +74,9 @@ final class BatchExecutor {
     statistics.ran(scheduled.size);
     long queueNanos = 0;
     long succeeded = 0;
+    // What the callbacks put off to the batch's end (one wake-up of each network thread, not one
+    // per answer) runs when this mark closes, also if a callback threw.
+    BatchAnswers answering = BatchAnswers.open();
     try {
       for (int i = 0; i < requests.length; i++) {
         InferenceRequest request = requests[i];
@@ -79,7 +88,11 @@ final class BatchExecutor {
       }
     } finally {
       // Even if a callback threw an Error: the requests answered so far leave the pending count.
-      completions.batchSucceeded(succeeded);
+      try {
+        completions.batchSucceeded(succeeded);
+      } finally {
+        answering.close();
+      }
     }
     long end = System.nanoTime();
     long requestNanos = 0;

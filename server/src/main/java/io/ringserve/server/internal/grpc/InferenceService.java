@@ -37,6 +37,7 @@ import io.ringserve.server.internal.repository.ModelRepository;
 import io.ringserve.server.internal.repository.ServedModel;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -162,9 +163,13 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   /** One {@code ModelInfer} call: where its answer goes, and whether its client has left. */
   private static final class UnaryCall implements Responder, BooleanSupplier {
     private final ServerCallStreamObserver<InferReply> call;
+    private final Executor loop;
 
     UnaryCall(ServerCallStreamObserver<InferReply> call) {
       this.call = call;
+      // Handlers run on the call's event loop: answers given inside a batch go back to it as one
+      // task.
+      this.loop = AnswerOutbox.currentLoop();
       // With a cancel handler set, answering a call the client has already left is a no-op
       // rather than an exception on the scheduler thread.
       call.setOnCancelHandler(() -> {});
@@ -172,8 +177,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     @Override
     public void succeed(InferReply answer) {
-      call.onNext(answer);
-      call.onCompleted();
+      AnswerOutbox.ofThisThread().send(loop, call, answer);
     }
 
     @Override
