@@ -162,8 +162,10 @@ class BatchedServingEndToEndTest {
       awaitNanosAfter(bSent, TimeUnit.MILLISECONDS.toNanos(200 + 300));
       backend.gate.release(100);
       assertEquals(1, readInt32s(a.get(10, TimeUnit.SECONDS).getRawOutputContents(0))[0]);
+      // As Triton answers it: UNAVAILABLE, "Request timeout expired".
       Status expired = failure(e);
-      assertEquals(Status.Code.DEADLINE_EXCEEDED, expired.getCode(), expired.toString());
+      assertEquals(Status.Code.UNAVAILABLE, expired.getCode(), expired.toString());
+      assertEquals("Request timeout expired", expired.getDescription());
       // D, sent afterwards, runs: the model is fine; only the abandoned requests were skipped.
       assertEquals(
           4,

@@ -47,8 +47,10 @@ public final class Statuses {
     if (failure instanceof InferenceException ie) {
       Status code =
           switch (ie.reason()) {
-            case QUEUE_FULL, UNAVAILABLE -> Status.UNAVAILABLE;
-            case TIMEOUT -> Status.DEADLINE_EXCEEDED;
+            // Triton answers an expired queue timeout UNAVAILABLE "Request timeout expired", and
+            // its clients retry on that code; a passed gRPC deadline never reaches here, gRPC
+            // answers it DEADLINE_EXCEEDED itself.
+            case QUEUE_FULL, UNAVAILABLE, TIMEOUT -> Status.UNAVAILABLE;
             case CANCELLED -> Status.CANCELLED;
             case INVALID_INPUT -> Status.INVALID_ARGUMENT;
             case MODEL_ERROR -> Status.INTERNAL;

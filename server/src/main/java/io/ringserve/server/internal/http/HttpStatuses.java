@@ -8,9 +8,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * codes: not found 404, unavailable 503, unimplemented 501, internal 500, anything else 400. Both
  * front ends word the message the same way; only the code differs. Stateless.
  *
- * <p>A passed deadline or queue timeout (DEADLINE_EXCEEDED here) is 503: Triton has no deadline
- * code and answers an expired request timeout UNAVAILABLE ("Request timeout expired"), which its
- * HTTP server sends as 503, so that is what a Triton HTTP client sees and may retry on.
+ * <p>A passed deadline (DEADLINE_EXCEEDED) is 503 as well: Triton has no deadline code and answers
+ * an expired request timeout UNAVAILABLE ("Request timeout expired"), which its HTTP server sends
+ * as 503, so that is what a Triton HTTP client sees and may retry on.
  */
 final class HttpStatuses {
   private HttpStatuses() {}
