@@ -3,7 +3,7 @@
 # context switches), was preempted (involuntary), made write system calls (the worker's are the
 # eventfd wake-ups of the gRPC event loop) and used CPU, over one measured load run.
 #
-#   scripts/thread-wakeups.sh SERVER_JAR MODEL CONCURRENCY [SECONDS]
+#   [WARMUP_SECONDS=N] scripts/thread-wakeups.sh SERVER_JAR MODEL CONCURRENCY [SECONDS]
 #
 # Starts SERVER_JAR (java -jar SERVER_JAR serve, the bundled examples, oneDNN on as ./ringserve
 # does) on free ports of 127.0.0.1, warms it up with one load run, then reads
@@ -30,7 +30,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -sf "http://127.0.0.1:$http/v2/health/ready" >/dev/null || { cat "$log"; exit 1; }
-java -jar "$loadtest" -u "127.0.0.1:$grpc" -m "$model" -c "$concurrency" -z 10s --warmup 5s -q \
+java -jar "$loadtest" -u "127.0.0.1:$grpc" -m "$model" -c "$concurrency" -z "${WARMUP_SECONDS:-10}s" --warmup 5s -q \
   >/dev/null
 snapshot() {
   python3 - "$pid" <<'EOF'
