@@ -11,8 +11,7 @@ import java.util.List;
  * Reason#QUEUE_FULL}, as a full queue is.
  *
  * <p>Thread-safe as the scheduler it wraps. Cost per admitted request: the budget's CASes, one
- * request copy and one callback object, to learn when it is answered; the release is one atomic add
- * per level per batch.
+ * request copy and one callback object, to learn when it is answered.
  */
 final class BudgetedScheduler implements ModelScheduler {
   private final ModelScheduler scheduler;
@@ -61,10 +60,7 @@ final class BudgetedScheduler implements ModelScheduler {
     scheduler.shutdown(grace);
   }
 
-  /**
-   * Gives the request's bytes back (once per batch when answered inside one: {@link
-   * BatchedRelease}), then answers the original request. Runs once.
-   */
+  /** Gives the request's bytes back, then answers the original request. Runs once. */
   private final class Releasing implements InferenceCallback {
     private final InferenceRequest original;
     private final long bytes;
@@ -76,13 +72,13 @@ final class BudgetedScheduler implements ModelScheduler {
 
     @Override
     public void onSuccess(List<Tensor> outputs) {
-      BatchedRelease.release(budget, bytes);
+      budget.release(bytes);
       original.succeed(outputs);
     }
 
     @Override
     public void onFailure(InferenceException failure) {
-      BatchedRelease.release(budget, bytes);
+      budget.release(bytes);
       original.fail(failure);
     }
   }

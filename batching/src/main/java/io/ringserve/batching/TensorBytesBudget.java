@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * queued.
  *
  * <p>Thread-safe and lock-free: one CAS per level per admission, one atomic add per level per
- * release.
+ * answer.
  */
 public final class TensorBytesBudget {
   private final String limitName;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringserve.batching.InferenceException.Reason;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,19 +50,6 @@ class QueuedBytesTest {
     return scheduler;
   }
 
-  /**
-   * Waits until {@code budget} holds {@code bytes}: a batch's requests give their bytes back once
-   * its last callback has returned, just after a caller may have seen its answer.
-   */
-  private static void awaitUsedBytes(TensorBytesBudget budget, long bytes, String why)
-      throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (budget.usedBytes() != bytes && System.nanoTime() - until < 0) {
-      Thread.sleep(1);
-    }
-    assertEquals(bytes, budget.usedBytes(), why);
-  }
-
   @Test
   void shouldRefuseAtOnceARequestThatDoesNotFitTheModelsBudget() throws Exception {
     TensorBytesBudget model = new TensorBytesBudget("--model-limit", 3 * REQUEST_BYTES, null);
@@ -86,7 +72,7 @@ class QueuedBytesTest {
     first.open();
     a.outputs();
     b.outputs();
-    awaitUsedBytes(model, 0, "answered requests give their bytes back");
+    assertEquals(0, model.usedBytes(), "answered requests give their bytes back");
     Answer later = new Answer();
     one.submit(Requests.one("later", later).build());
     later.outputs();
@@ -112,7 +98,7 @@ class QueuedBytesTest {
     second.open();
     queued.outputs();
     fits.outputs();
-    awaitUsedBytes(server, 0, "answered requests give their bytes back to the server's budget");
+    assertEquals(0, server.usedBytes());
   }
 
   @Test
@@ -127,7 +113,7 @@ class QueuedBytesTest {
     Answer after = new Answer();
     one.submit(Requests.one("after", after).build()); // runs after the gated one: one instance
     after.outputs();
-    awaitUsedBytes(model, 0, "the failed request gave its bytes back");
+    assertEquals(0, model.usedBytes(), "the failed request gave its bytes back");
   }
 
   @Test
