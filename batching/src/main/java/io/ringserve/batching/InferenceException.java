@@ -13,8 +13,13 @@ public final class InferenceException extends RuntimeException {
   public enum Reason {
     /** The model's queue was full; retry later. Triton answers UNAVAILABLE. */
     QUEUE_FULL,
-    /** The request's timeout or deadline passed before it ran. */
+    /**
+     * The request's queue timeout (its own or its priority level's) passed before it ran. Triton
+     * answers UNAVAILABLE "Request timeout expired".
+     */
     TIMEOUT,
+    /** The caller's deadline (or the server's default one) passed before the request ran. */
+    DEADLINE_EXCEEDED,
     /** The caller cancelled the request before it ran. */
     CANCELLED,
     /** The scheduler is stopping or stopped. */

@@ -109,7 +109,7 @@ class QueuedBytesTest {
     one.submit(Requests.one("expired", expired).deadlineNanos(System.nanoTime() - 1).build());
     assertEquals(2 * REQUEST_BYTES, model.usedBytes());
     first.open();
-    assertEquals(Reason.TIMEOUT, expired.failure().reason());
+    assertEquals(Reason.DEADLINE_EXCEEDED, expired.failure().reason());
     Answer after = new Answer();
     one.submit(Requests.one("after", after).build()); // runs after the gated one: one instance
     after.outputs();

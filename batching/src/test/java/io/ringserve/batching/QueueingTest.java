@@ -208,16 +208,17 @@ class QueueingTest {
   }
 
   @Test
-  void shouldAnswerTimeoutAndNeverRunARequestWhoseDeadlinePassed() throws Exception {
+  void shouldAnswerDeadlineExceededAndNeverRunARequestWhoseDeadlinePassed() throws Exception {
     startBusy(oneAtATime().build());
     Answer late = new Answer();
     scheduler.submit(Requests.one("late", late).deadlineNanos(System.nanoTime() - 1).build());
 
     runner.open();
 
+    // Not a queue timeout: the caller's deadline, which gRPC answers DEADLINE_EXCEEDED.
     InferenceException failure = late.failure();
-    assertEquals(Reason.TIMEOUT, failure.reason());
-    assertEquals("Request timeout expired", failure.getMessage());
+    assertEquals(Reason.DEADLINE_EXCEEDED, failure.reason());
+    assertEquals("the request's deadline passed before it ran", failure.getMessage());
     assertTrue(runner.drainBatches().isEmpty());
   }
 

@@ -35,6 +35,7 @@ import io.ringserve.batching.QueuePolicy.TimeoutAction;
 final class BatchFormer {
   private static final String TIMEOUT_MESSAGE = "Request timeout expired";
   private static final String CANCELLED_MESSAGE = "Request was cancelled";
+  private static final String DEADLINE_MESSAGE = "the request's deadline passed before it ran";
 
   private final PendingRequests pending;
   private final Completions completions;
@@ -224,7 +225,7 @@ final class BatchFormer {
     }
     long deadline = request.deadlineNanos();
     if (deadline != InferenceRequest.NO_DEADLINE && now - deadline >= 0) {
-      return new InferenceException(Reason.TIMEOUT, TIMEOUT_MESSAGE);
+      return new InferenceException(Reason.DEADLINE_EXCEEDED, DEADLINE_MESSAGE);
     }
     return null;
   }

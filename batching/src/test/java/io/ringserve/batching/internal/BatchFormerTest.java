@@ -231,7 +231,8 @@ class BatchFormerTest {
     queue.add("wanted", 1, T0, InferenceRequest.builder().deadlineNanos(T0 + 50 * MICROS));
 
     assertEquals(List.of("wanted"), queue.formAt(T0 + 5 * MICROS));
-    assertEquals(Map.of("cancelled", Reason.CANCELLED, "expired", Reason.TIMEOUT), queue.failed);
+    assertEquals(
+        Map.of("cancelled", Reason.CANCELLED, "expired", Reason.DEADLINE_EXCEEDED), queue.failed);
   }
 
   @Test

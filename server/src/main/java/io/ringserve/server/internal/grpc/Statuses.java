@@ -47,10 +47,9 @@ public final class Statuses {
     if (failure instanceof InferenceException ie) {
       Status code =
           switch (ie.reason()) {
-            // Triton answers an expired queue timeout UNAVAILABLE "Request timeout expired", and
-            // its clients retry on that code; a passed gRPC deadline never reaches here, gRPC
-            // answers it DEADLINE_EXCEEDED itself.
+            // Triton answers an expired queue timeout UNAVAILABLE "Request timeout expired".
             case QUEUE_FULL, UNAVAILABLE, TIMEOUT -> Status.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
             case CANCELLED -> Status.CANCELLED;
             case INVALID_INPUT -> Status.INVALID_ARGUMENT;
             case MODEL_ERROR -> Status.INTERNAL;

@@ -19,6 +19,25 @@ class StatusesTest {
   private static final String RUN_FAILED_WITH_ID = "model 'mlp' failed to run the batch" + ID;
 
   @Test
+  void shouldAnswerAQueueTimeoutAsTritonDoesAndAPassedDeadlineAsGrpcDoes() {
+    Status queueTimeout =
+        Statuses.statusOf(
+            new InferenceException(Reason.TIMEOUT, "Request timeout expired"), RUN_FAILED);
+    Status deadline =
+        Statuses.statusOf(
+            new InferenceException(
+                Reason.DEADLINE_EXCEEDED, "the request's deadline passed before it ran"),
+            RUN_FAILED);
+    Status queueFull =
+        Statuses.statusOf(new InferenceException(Reason.QUEUE_FULL, "queue full"), RUN_FAILED);
+
+    assertEquals(Status.Code.UNAVAILABLE, queueTimeout.getCode());
+    assertEquals("Request timeout expired", queueTimeout.getDescription());
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, deadline.getCode());
+    assertEquals(Status.Code.UNAVAILABLE, queueFull.getCode());
+  }
+
+  @Test
   void shouldAnswerInternalSayingWhatFailedForAFailureThatIsNotOurs() {
     Status npe = Statuses.statusOf(new NullPointerException(), "model 'mlp' failed to encode");
     Status ise =
