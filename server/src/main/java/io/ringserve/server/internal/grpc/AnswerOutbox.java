@@ -81,14 +81,23 @@ final class AnswerOutbox {
 
   private void flush() {
     flushDeferred = false;
-    int handedOver = 0;
-    try {
-      for (; handedOver < waiting.size(); handedOver++) {
-        handOver(waiting.get(handedOver));
+    Error error = null;
+    while (!waiting.isEmpty()) {
+      // Out of the list before the hand-over: a task the loop may already hold is never added to
+      // or handed over again, even if execute throws an Error after queueing it; and the other
+      // loops still get theirs.
+      try {
+        handOver(waiting.remove(0));
+      } catch (Error failure) {
+        if (error == null) {
+          error = failure;
+        } else {
+          error.addSuppressed(failure);
+        }
       }
-    } finally {
-      // If an Error stopped the loop, the answers not handed over go with the next batch.
-      waiting.subList(0, handedOver).clear();
+    }
+    if (error != null) {
+      throw error;
     }
   }
 

@@ -2,6 +2,7 @@ package io.ringserve.server.internal.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.grpc.stub.StreamObserver;
 import io.ringserve.batching.BatchAnswers;
@@ -17,7 +18,7 @@ class AnswerOutboxTest {
   private final AnswerOutbox outbox = new AnswerOutbox();
 
   /** An event loop that keeps the tasks it is given until the test runs them. */
-  private static final class Loop implements Executor {
+  private static class Loop implements Executor {
     final List<Runnable> tasks = new ArrayList<>();
 
     @Override
@@ -141,6 +142,34 @@ class AnswerOutboxTest {
     outbox.send(gone, call, reply("late"));
     answering.close();
     assertEquals(List.of("reply late", "completed"), call.written);
+  }
+
+  @Test
+  void shouldNeverHandATaskOverTwiceWhenTheLoopThrowsAnErrorAfterQueueingIt() {
+    Loop queuedThenFailed =
+        new Loop() {
+          @Override
+          public void execute(Runnable task) {
+            super.execute(task);
+            throw new OutOfMemoryError("after queueing, on purpose");
+          }
+        };
+    Call first = new Call();
+    BatchAnswers answering = BatchAnswers.open();
+    outbox.send(queuedThenFailed, first, reply("first"));
+    assertThrows(OutOfMemoryError.class, answering::close);
+
+    Loop loop = new Loop();
+    Call second = new Call();
+    BatchAnswers next = BatchAnswers.open();
+    outbox.send(queuedThenFailed, second, reply("second"));
+    outbox.send(loop, new Call(), reply("other"));
+    assertThrows(OutOfMemoryError.class, next::close);
+    assertEquals(1, loop.tasks.size(), "the next batch still reaches the other loop");
+
+    queuedThenFailed.runAll();
+    assertEquals(List.of("reply first", "completed"), first.written, "written once");
+    assertEquals(List.of("reply second", "completed"), second.written, "in a task of its own");
   }
 
   @Test
