@@ -8,6 +8,7 @@ import static io.ringserve.server.WireTensors.readInt32s;
 import static io.ringserve.server.WireTensors.simpleRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import inference.GRPCInferenceServiceGrpc;
@@ -20,6 +21,7 @@ import inference.GrpcService.ModelStatistics;
 import inference.GrpcService.ModelStatisticsRequest;
 import inference.GrpcService.ModelStatisticsResponse;
 import io.grpc.Context;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -166,6 +168,11 @@ class BatchedServingEndToEndTest {
       Status expired = failure(e);
       assertEquals(Status.Code.UNAVAILABLE, expired.getCode(), expired.toString());
       assertEquals("Request timeout expired", expired.getDescription());
+      // ... and tells a client's retry policy (gRFC A6) not to wait that long again.
+      assertEquals(
+          "-1",
+          failureTrailers(e)
+              .get(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER)));
       // D, sent afterwards, runs: the model is fine; only the abandoned requests were skipped.
       assertEquals(
           4,
@@ -201,6 +208,13 @@ class BatchedServingEndToEndTest {
         .setModelName("gated")
         .addInputs(input("INPUT0", "INT32", 1, 4))
         .addRawInputContents(int32s(value, value, value, value));
+  }
+
+  private static Metadata failureTrailers(
+      com.google.common.util.concurrent.ListenableFuture<?> call) throws Exception {
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
+    return Status.trailersFromThrowable(e.getCause());
   }
 
   private static Status failure(com.google.common.util.concurrent.ListenableFuture<?> call)

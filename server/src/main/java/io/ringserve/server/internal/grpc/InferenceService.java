@@ -182,7 +182,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     @Override
     public void fail(Status status) {
-      call.onError(status.asRuntimeException());
+      call.onError(status.asRuntimeException(Statuses.trailersOf(status)));
     }
 
     @Override

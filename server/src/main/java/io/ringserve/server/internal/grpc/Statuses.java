@@ -1,5 +1,6 @@
 package io.ringserve.server.internal.grpc;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringserve.batching.InferenceException;
@@ -17,7 +18,30 @@ import io.ringserve.server.model.ModelUnavailableException;
 public final class Statuses {
   private static final System.Logger LOG = System.getLogger(Statuses.class.getName());
 
+  /**
+   * gRPC's retry pushback trailer (gRFC A6): a negative value tells a client's retry policy not to
+   * retry the call.
+   */
+  static final Metadata.Key<String> RETRY_PUSHBACK_MS =
+      Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+
   private Statuses() {}
+
+  /**
+   * The trailers to send with {@code status}, or null for none. An expired queue timeout is
+   * UNAVAILABLE, as Triton answers it, but unlike a full queue it must not be retried by a client's
+   * retry policy (the RingServe client's retries UNAVAILABLE): the request already waited as long
+   * as its caller allowed, and a retry would wait as long again.
+   */
+  static Metadata trailersOf(Status status) {
+    if (status.getCause() instanceof InferenceException ie
+        && ie.reason() == InferenceException.Reason.TIMEOUT) {
+      Metadata trailers = new Metadata();
+      trailers.put(RETRY_PUSHBACK_MS, "-1");
+      return trailers;
+    }
+    return null;
+  }
 
   /** {@link #statusOf} as an exception, for {@code onError}. */
   static StatusRuntimeException toStatus(Throwable failure, String whatFailed) {
@@ -54,10 +78,11 @@ public final class Statuses {
             case INVALID_INPUT -> Status.INVALID_ARGUMENT;
             case MODEL_ERROR -> Status.INTERNAL;
           };
-      return code.withDescription(
-          ie.reason() == InferenceException.Reason.MODEL_ERROR
-              ? modelError(ie, whatFailed)
-              : ClientMessages.scrub(ie.getMessage()));
+      return code.withCause(ie)
+          .withDescription(
+              ie.reason() == InferenceException.Reason.MODEL_ERROR
+                  ? modelError(ie, whatFailed)
+                  : ClientMessages.scrub(ie.getMessage()));
     }
     return Status.INTERNAL.withDescription(logged(failure, whatFailed));
   }

@@ -3,6 +3,7 @@ package io.ringserve.server.internal.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
@@ -35,6 +36,11 @@ class StatusesTest {
     assertEquals("Request timeout expired", queueTimeout.getDescription());
     assertEquals(Status.Code.DEADLINE_EXCEEDED, deadline.getCode());
     assertEquals(Status.Code.UNAVAILABLE, queueFull.getCode());
+    // Retry policies must not retry a request that already waited its queue timeout out; a full
+    // queue they may.
+    assertEquals("-1", Statuses.trailersOf(queueTimeout).get(Statuses.RETRY_PUSHBACK_MS));
+    assertNull(Statuses.trailersOf(queueFull));
+    assertNull(Statuses.trailersOf(deadline));
   }
 
   @Test
