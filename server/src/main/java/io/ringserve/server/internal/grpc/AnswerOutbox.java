@@ -31,13 +31,14 @@ final class AnswerOutbox {
   private static final ThreadLocal<AnswerOutbox> PER_THREAD =
       ThreadLocal.withInitial(AnswerOutbox::new);
 
-  /** The answers waiting for each loop, in the order their loops were first seen in the batch. */
+  /**
+   * The answers waiting for each loop, in the order their loops were first seen in the batch. Not
+   * empty exactly while {@link #flush} is deferred to the end of the batch being answered: it
+   * empties the list whatever happens.
+   */
   private final ArrayList<LoopAnswers> waiting = new ArrayList<>();
 
   private final Runnable flush = this::flush;
-
-  /** Whether {@link #flush} is deferred to the end of the batch being answered. */
-  private boolean flushDeferred;
 
   /** The outbox of the calling thread. */
   static AnswerOutbox ofThisThread() {
@@ -54,17 +55,12 @@ final class AnswerOutbox {
    * thread is answered, or at once when {@code loop} is null or this thread answers no batch.
    */
   void send(Executor loop, StreamObserver<InferReply> call, InferReply reply) {
-    if (loop == null || !(flushDeferred || deferFlush())) {
+    if (loop == null || (waiting.isEmpty() && !BatchAnswers.defer(flush))) {
       call.onNext(reply);
       call.onCompleted();
       return;
     }
     answersFor(loop).add(call, reply);
-  }
-
-  private boolean deferFlush() {
-    flushDeferred = BatchAnswers.defer(flush);
-    return flushDeferred;
   }
 
   private LoopAnswers answersFor(Executor loop) {
@@ -80,24 +76,26 @@ final class AnswerOutbox {
   }
 
   private void flush() {
-    flushDeferred = false;
-    Error error = null;
+    Throwable first = null;
     while (!waiting.isEmpty()) {
       // Out of the list before the hand-over: a task the loop may already hold is never added to
-      // or handed over again, even if execute throws an Error after queueing it; and the other
-      // loops still get theirs.
+      // or handed over again, even if execute throws after queueing it; and the other loops still
+      // get theirs.
       try {
         handOver(waiting.remove(0));
-      } catch (Error failure) {
-        if (error == null) {
-          error = failure;
+      } catch (RuntimeException | Error failure) {
+        if (first == null) {
+          first = failure;
         } else {
-          error.addSuppressed(failure);
+          first.addSuppressed(failure);
         }
       }
     }
-    if (error != null) {
+    if (first instanceof Error error) {
       throw error;
+    }
+    if (first != null) {
+      throw (RuntimeException) first;
     }
   }
 
