@@ -54,10 +54,14 @@ import java.util.concurrent.locks.LockSupport;
  *       look at any state; a waker that reads no thread yet has changed the state before, and the
  *       thread sees that change on its first look, so the lost unpark was not needed.
  *   <li>Producer and busy worker (no max queue delay): nothing to wake. A worker that finishes a
- *       batch forms its next one from the ring ({@link BatchingRole#formFor}) before it goes idle;
- *       once idle ({@code running = null}) it looks at the ring again, and before it parks it
- *       announces and fences as in rule 1. A producer that saw no worker spinning or parked
- *       published before that announcement, so the worker's look sees the request.
+ *       batch forms its next one ({@link BatchingRole#formFor}); if it finds nothing it is marked
+ *       idle before it gives the role back, and before it parks it announces and fences as in rule
+ *       1, then looks at the ring. A producer that saw no worker spinning or parked published
+ *       before that announcement, so the worker's look sees the request. A request drained out of
+ *       the ring but left waiting (the batch was full) is the holder's to tell about: under the
+ *       role it saw it, and after giving the role back it reads each worker's {@code running}; an
+ *       idle one, marked under the role before, makes it wake the batcher (rule 5), which hands the
+ *       request over (rule 4). A worker marked idle after, under the role too, formed it itself.
  * </ol>
  *
  * <p>The batching role itself is a flag taken by CAS and given back by a volatile write, so a
@@ -106,9 +110,9 @@ final class Wakeups implements WaitStrategy {
 
   /**
    * @param workers the scheduler's workers
-   * @param workersFirst whether a publish goes to an idle worker before the batcher. Not with a max
-   *     queue delay: the batcher keeps the delay's timer, so a worker told of the request would
-   *     only have to wake the batcher in turn.
+   * @param workersFirst whether a publish goes to an idle worker, and never to the batcher (until
+   *     shutdown). Not with a max queue delay: the batcher keeps the delay's timer, so a worker
+   *     told of the request would only have to wake the batcher in turn.
    */
   Wakeups(WorkerState[] workers, boolean workersFirst) {
     this.workersFirst = workersFirst ? workers.clone() : NO_WORKERS;
