@@ -45,8 +45,9 @@ final class BatchingRole {
     /** Wait until a worker becomes idle; busy workers form their own next batches. */
     AWAIT_IDLE_WORKER,
     /**
-     * Wait for a publish (when {@link #canDrainMore()}) or until {@link #waitUntilNanos()}, when
-     * the oldest request's max queue delay ends.
+     * Wait for a publish (when {@link #canDrainMore()}; only models with a max queue delay, and
+     * shutdown, are woken by one) or until {@link #waitUntilNanos()}, when the oldest request's max
+     * queue delay ends.
      */
     AWAIT_WORK,
     /** Shutdown is complete, or its grace period is over: {@link #terminate}. */
@@ -214,8 +215,9 @@ final class BatchingRole {
   /**
    * Forms {@code worker}'s next batch from what is queued and marks it as the worker's running
    * batch; {@code null} if there is none to run now (the queue is empty, the batch waits for the
-   * max queue delay, a batch formed earlier waits in the handoff, or shutdown has begun). The
-   * worker then looks at the handoff, and goes idle; the batcher thread takes over.
+   * max queue delay, a batch formed earlier waits in the handoff, or shutdown has begun), and for
+   * the first two the worker is marked idle. The worker then looks at the handoff, and goes idle;
+   * the batcher thread takes over.
    */
   ScheduledBatch formFor(WorkerState worker) {
     if (stopRequested) {
@@ -235,8 +237,11 @@ final class BatchingRole {
       }
       if (drainAndForm(false) > 0) {
         batch = former.take();
-        worker.markRunning(batch); // before the role is released, so shutdown always sees it
       }
+      // Before the role is released: shutdown always sees a batch formed, and a worker that finds
+      // nothing is idle to the next holder, which then wakes the batcher for what it leaves
+      // waiting, since this worker looks only at the ring before it parks (Wakeups, rule 8).
+      worker.markRunning(batch);
       leftWaiting = pending.live() > 0;
     } finally {
       held.set(false);

@@ -9,11 +9,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How the threads of one scheduler wake each other, and the one place that says why no wake-up is
- * lost. A producer that publishes a request wakes an idle worker (which forms the batch itself) or,
- * when every worker is busy or the model has a max queue delay, the batcher thread; a worker that
- * becomes free wakes the batcher thread if it waits for one. It is also the ring buffer's {@link
- * WaitStrategy}: the Disruptor calls {@link #signalAllWhenBlocking()} after every publish, which is
- * exactly the producer's hook. No one waits through the strategy itself.
+ * lost. A producer that publishes a request wakes an idle worker (which forms the batch itself),
+ * or, when the model has a max queue delay, the batcher thread; while every worker is busy it wakes
+ * no one, since each forms its own next batch when it finishes. A worker that becomes free wakes
+ * the batcher thread if it waits for one. It is also the ring buffer's {@link WaitStrategy}: the
+ * Disruptor calls {@link #signalAllWhenBlocking()} after every publish, which is exactly the
+ * producer's hook. No one waits through the strategy itself.
  *
  * <h2>Why no wake-up is lost</h2>
  *
@@ -30,8 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  *       later PARKED, fences, and looks at the ring ({@link WorkerState#awaitWork}). A spinning
  *       worker sees the request by itself, so the producer does nothing; a parked one is claimed by
  *       a CAS back to NOT_WAITING, so exactly one producer pays its unpark.
- *   <li>Producer and batcher thread, waiting for WORK: {@link #beginWait} announces and fences,
- *       then the batcher looks at the ring; the producer's fence is the one of rule 1.
+ *   <li>Producer and batcher thread, waiting for WORK (a model with a max queue delay, or shutdown;
+ *       see rule 8 for the others): {@link #beginWait} announces and fences, then the batcher looks
+ *       at the ring; the producer's fence is the one of rule 1.
  *   <li>Worker and batcher thread, waiting for WORKER: a worker becoming idle ({@code running =
  *       null}) or taking the handed-over batch (a CAS) makes a volatile write, then reads the
  *       announcement in {@link #signalWorker}; no fence needed.
@@ -51,6 +53,15 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Thread identity: the batcher and each worker record their thread first thing, before they
  *       look at any state; a waker that reads no thread yet has changed the state before, and the
  *       thread sees that change on its first look, so the lost unpark was not needed.
+ *   <li>Producer and busy worker (no max queue delay): nothing to wake. A worker that finishes a
+ *       batch forms its next one ({@link BatchingRole#formFor}); if it finds nothing it is marked
+ *       idle before it gives the role back, and before it parks it announces and fences as in rule
+ *       1, then looks at the ring. A producer that saw no worker spinning or parked published
+ *       before that announcement, so the worker's look sees the request. A request drained out of
+ *       the ring but left waiting (the batch was full) is the holder's to tell about: under the
+ *       role it saw it, and after giving the role back it reads each worker's {@code running}; an
+ *       idle one, marked under the role before, makes it wake the batcher (rule 5), which hands the
+ *       request over (rule 4). A worker marked idle after, under the role too, formed it itself.
  * </ol>
  *
  * <p>The batching role itself is a flag taken by CAS and given back by a volatile write, so a
@@ -58,10 +69,10 @@ import java.util.concurrent.locks.LockSupport;
  * that runs it through the volatile handoff, or is formed by that worker, so its arrays need
  * nothing more.
  *
- * <p>Cost: a producer pays a full fence, one or two volatile reads per worker told first and one
- * for the batcher's announcement, and an unpark only when a worker or the batcher is actually
- * parked waiting for work. While the batcher waits for a free instance, publishes do not wake it,
- * so a busy model's queue grows without context switches.
+ * <p>Cost: a producer pays a full fence, one or two volatile reads per worker told first (or one
+ * for the batcher's announcement), and an unpark only when a worker or the batcher is actually
+ * parked waiting for work. While every instance is busy, publishes wake no thread, so a busy
+ * model's queue grows without context switches.
  *
  * <p>Thread-safe.
  */
@@ -99,9 +110,9 @@ final class Wakeups implements WaitStrategy {
 
   /**
    * @param workers the scheduler's workers
-   * @param workersFirst whether a publish goes to an idle worker before the batcher. Not with a max
-   *     queue delay: the batcher keeps the delay's timer, so a worker told of the request would
-   *     only have to wake the batcher in turn.
+   * @param workersFirst whether a publish goes to an idle worker, and never to the batcher (until
+   *     shutdown). Not with a max queue delay: the batcher keeps the delay's timer, so a worker
+   *     told of the request would only have to wake the batcher in turn.
    */
   Wakeups(WorkerState[] workers, boolean workersFirst) {
     this.workersFirst = workersFirst ? workers.clone() : NO_WORKERS;
@@ -151,23 +162,26 @@ final class Wakeups implements WaitStrategy {
    * Called by a producer after publishing. When workers are told first, an idle worker forms the
    * batch itself: a request that finds the model idle costs one wake-up (the worker's) instead of
    * two (the batcher's, then the worker's when handed the batch), and none while a worker spins. A
-   * spinning worker is preferred to a parked one, which would cost this producer an unpark. Only
-   * when every worker is busy may the batcher be woken.
+   * spinning worker is preferred to a parked one, which would cost this producer an unpark. When
+   * every worker is busy no one is woken (rule 8): the batcher would find no idle worker to serve
+   * and only park again, at two context switches per busy spell.
    */
   void signalWork() {
     VarHandle.fullFence();
-    WorkerState[] idleFirst = shuttingDown ? NO_WORKERS : workersFirst;
-    for (WorkerState worker : idleFirst) {
+    if (shuttingDown || workersFirst.length == 0) {
+      wake(BatcherWait.WORK);
+      return;
+    }
+    for (WorkerState worker : workersFirst) {
       if (worker.isSpinning()) {
         return;
       }
     }
-    for (WorkerState worker : idleFirst) {
+    for (WorkerState worker : workersFirst) {
       if (worker.unparkIfParked()) {
         return;
       }
     }
-    wake(BatcherWait.WORK);
   }
 
   /** Called by a worker after it took a batch or became idle (rule 3). */

@@ -123,6 +123,26 @@ class BatchingRoleTest {
   }
 
   @Test
+  void shouldMarkAWorkerThatFindsNothingIdleBeforeTheNextHolderLooks() {
+    // Publishes do not wake the batcher while every worker is busy, so a request that another
+    // worker drains but leaves waiting must find this worker idle, and go to it through the
+    // batcher.
+    start(BatchPolicy.builder().maxBatchSize(1).dynamicBatching(true).build());
+    ScheduledBatch finished = new ScheduledBatch(new InferenceRequest[0], new long[0], 0);
+    workers[0].markRunning(finished);
+    workers[1].markRunning(finished);
+
+    assertNull(role.formFor(workers[1])); // it finished its batch and nothing is queued
+    assertTrue(workers[1].isIdle());
+    publish("r1", "r2");
+    assertEquals(List.of("r1"), ids(role.formFor(workers[0]))); // r2 drained and left waiting
+
+    assertFalse(role.hasPublished()); // the idle worker's look at the ring would not see r2
+    assertEquals(Step.HANDED_OVER, role.step(false));
+    assertEquals(List.of("r2"), ids(role.takeHandedOver(workers[1])));
+  }
+
+  @Test
   void shouldTellTheBatcherToWaitForAnIdleWorkerWhileAllAreBusy() {
     start(BatchPolicy.builder().maxBatchSize(4).dynamicBatching(true).build());
     publish("r0", "r1");
