@@ -60,6 +60,19 @@ final class BudgetedScheduler implements ModelScheduler {
     scheduler.shutdown(grace);
   }
 
+  // The wrapped scheduler's health and threads are this one's: readiness reads failure, and the
+  // model's native memory is freed only once isTerminated says no runner runs any more.
+
+  @Override
+  public String failure() {
+    return scheduler.failure();
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return scheduler.isTerminated();
+  }
+
   /** Gives the request's bytes back, then answers the original request. Runs once. */
   private final class Releasing implements InferenceCallback {
     private final InferenceRequest original;

@@ -66,6 +66,23 @@ class LifecycleTest {
   @Test
   void shouldReportTerminatedOnlyOnceNoRunnerRunsAnyMore() throws Exception {
     scheduler = ModelSchedulers.start("m", oneAtATime(), List.of(runner));
+    assertTerminatedOnlyOnceTheRunnerReturns();
+  }
+
+  @Test
+  void shouldReportTerminatedOnlyOnceNoRunnerRunsAnyMoreBehindAQueuedBytesBudget()
+      throws Exception {
+    // How the server starts every model: freeing its native memory waits on this answer.
+    scheduler =
+        ModelSchedulers.start(
+            "m",
+            oneAtATime(),
+            List.of(runner),
+            new TensorBytesBudget("--max-queued-input-bytes-per-model", 1 << 20, null));
+    assertTerminatedOnlyOnceTheRunnerReturns();
+  }
+
+  private void assertTerminatedOnlyOnceTheRunnerReturns() throws Exception {
     scheduler.submit(Requests.one("gate", new Answer()).build());
     runner.awaitGated();
 

@@ -8,6 +8,7 @@ import io.ringserve.loadtest.LoadRunner;
 import io.ringserve.loadtest.LoadSpec;
 import io.ringserve.loadtest.Target;
 import io.ringserve.loadtest.Warmup;
+import io.ringserve.loadtest.compare.ProcessCpu;
 import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.server.testing.ServerProcess;
 import java.nio.file.Files;
@@ -37,6 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * dozen rows per request, 5x the capacity is a request rate that a load generator sharing two cores
  * with the server can keep; with one row it is about 140k requests/s there, which it cannot.
  *
+ * <p>{@code -Doverload.server.cpus=0 -Doverload.client.cpus=1} (as {@code taskset -c}) keeps the
+ * server and the load generator on CPUs of their own, on a machine with no separate client: the
+ * capacity is then the pinned server's, and the generator does not take the server's CPU.
+ *
  * <p>Run: {@code ./mvnw -B -pl loadtest -am -Poverload verify -Dtest=OverloadMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false}; the figures are printed and written to {@code
  * loadtest/target/overload.md}. Not in the default run.
@@ -65,7 +70,16 @@ class OverloadMeasurement {
         text.replace(
             "dynamic_batching { }",
             "dynamic_batching { default_queue_policy { max_queue_size: " + maxQueueSize + " } }"));
-    try (ServerProcess server = ServerProcess.start(repository, dir.resolve("server.log"))) {
+    String serverCpus = System.getProperty("overload.server.cpus", "");
+    String clientCpus = System.getProperty("overload.client.cpus", "");
+    if (!clientCpus.isEmpty()) {
+      pinThisProcess(clientCpus);
+    }
+    Path log = dir.resolve("server.log");
+    try (ServerProcess server =
+        serverCpus.isEmpty()
+            ? ServerProcess.start(repository, log)
+            : ServerProcess.startOnCpus(serverCpus, repository, log)) {
       Target target = Target.of("127.0.0.1", server.port());
       LoadReport closed =
           LoadRunner.runOnce(
@@ -77,6 +91,9 @@ class OverloadMeasurement {
                   .duration(Duration.ofSeconds(10))
                   .build());
       double capacity = closed.rps();
+      long serverCpuBefore = ProcessCpu.ofPid(server.pid());
+      long clientCpuBefore = ProcessCpu.self();
+      long openStart = System.nanoTime();
       LoadReport open =
           LoadRunner.runOnce(
               LoadSpec.builder(target, "mlp")
@@ -85,6 +102,9 @@ class OverloadMeasurement {
                   .connections(8)
                   .duration(duration)
                   .build());
+      double openSeconds = (System.nanoTime() - openStart) / 1e9;
+      double serverCpuSeconds = (ProcessCpu.ofPid(server.pid()) - serverCpuBefore) / 1e9;
+      double clientCpuSeconds = (ProcessCpu.self() - clientCpuBefore) / 1e9;
       Map<String, Long> codes = open.statusCodeDistribution();
       long ok = codes.getOrDefault("OK", 0L);
       long rejected = codes.getOrDefault("Unavailable", 0L);
@@ -110,6 +130,20 @@ class OverloadMeasurement {
                   String.format("| accepted p99 | %.1f ms |", acceptedP99),
                   String.format(
                       "| goodput | %.0f/s = %.2fx capacity |", goodput, goodput / capacity),
+                  String.format(
+                      "| server CPU in the open loop | %.1f s in %.1f s (%.0f %% of a core);"
+                          + " %.0f us per request sent |",
+                      serverCpuSeconds,
+                      openSeconds,
+                      100 * serverCpuSeconds / openSeconds,
+                      1e6 * serverCpuSeconds / Math.max(1, open.count())),
+                  String.format(
+                      "| load generator CPU in the open loop | %.1f s (%.0f %% of a core) |",
+                      clientCpuSeconds, 100 * clientCpuSeconds / openSeconds),
+                  String.format(
+                      "| CPUs: server, load generator | %s, %s |",
+                      serverCpus.isEmpty() ? "any" : serverCpus,
+                      clientCpus.isEmpty() ? "any" : clientCpus),
                   String.format("| load average before | %s |", BenchMachine.loadAverage())));
       System.out.println(table);
       Path out = Path.of("target", "overload.md");
@@ -130,5 +164,16 @@ class OverloadMeasurement {
         assertTrue(missed.isEmpty(), missed + "\n" + table);
       }
     }
+  }
+
+  /** Moves every thread of this JVM (the load generator) onto {@code cpus}, as taskset -a does. */
+  private static void pinThisProcess(String cpus) throws Exception {
+    Process taskset =
+        new ProcessBuilder(
+                "taskset", "-a", "-p", "-c", cpus, Long.toString(ProcessHandle.current().pid()))
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(taskset.getInputStream().readAllBytes());
+    assertEquals(0, taskset.waitFor(), () -> "taskset failed: " + output);
   }
 }

@@ -32,7 +32,21 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts the server over {@code repository} with {@code flags} added; waits until ready. */
   public static ServerProcess start(Path repository, Path log, String... flags) throws Exception {
-    List<String> command = new ArrayList<>();
+    return start(List.of(), repository, log, flags);
+  }
+
+  /**
+   * As {@link #start(Path, Path, String...)}, on the given CPUs only ({@code taskset -c CPUS}, for
+   * example {@code "0"}), so that a load generator can have the others to itself.
+   */
+  public static ServerProcess startOnCpus(String cpus, Path repository, Path log, String... flags)
+      throws Exception {
+    return start(List.of("taskset", "-c", cpus), repository, log, flags);
+  }
+
+  private static ServerProcess start(
+      List<String> launcher, Path repository, Path log, String... flags) throws Exception {
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.add("-XX:+ExitOnOutOfMemoryError");
