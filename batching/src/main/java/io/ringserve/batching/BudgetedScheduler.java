@@ -41,6 +41,11 @@ final class BudgetedScheduler implements ModelScheduler {
   }
 
   @Override
+  public InferenceException refuseIfFull() {
+    return scheduler.refuseIfFull();
+  }
+
+  @Override
   public BatchPolicy policy() {
     return scheduler.policy();
   }

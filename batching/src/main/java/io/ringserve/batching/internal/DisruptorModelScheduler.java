@@ -153,6 +153,19 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     }
   }
 
+  @Override
+  public InferenceException refuseIfFull() {
+    // With several levels the request's own (in its parameters, unread) decides; submit does.
+    if (!accepting || policy.priorityLevels() != 1) {
+      return null;
+    }
+    if (!limits.isFull(1) && ring.remainingCapacity() > 0) {
+      return null;
+    }
+    statistics.failed(1, 0);
+    return new InferenceException(Reason.QUEUE_FULL, QUEUE_FULL);
+  }
+
   private void refuse(InferenceRequest request, Reason reason, String message) {
     if (Callbacks.fail(request, new InferenceException(reason, message))) {
       statistics.failed(1, System.nanoTime() - request.arrivalNanos());
