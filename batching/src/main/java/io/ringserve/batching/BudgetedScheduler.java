@@ -41,8 +41,13 @@ final class BudgetedScheduler implements ModelScheduler {
   }
 
   @Override
-  public InferenceException refuseIfFull() {
-    return scheduler.refuseIfFull();
+  public InferenceException fullQueueRefusal() {
+    return scheduler.fullQueueRefusal();
+  }
+
+  @Override
+  public void countRefused() {
+    scheduler.countRefused();
   }
 
   @Override

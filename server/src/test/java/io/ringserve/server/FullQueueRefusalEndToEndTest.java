@@ -88,6 +88,13 @@ class FullQueueRefusalEndToEndTest {
         assertEquals("Exceeds maximum queue size", refused.getDescription());
         assertEquals(usual.getDescription(), refused.getDescription(), "as submit answers it");
         assertEquals(Status.Code.INVALID_ARGUMENT, readAsUsual.getCode(), readAsUsual.toString());
+        // A large valid request to a model with room is looked at, then read whole and served.
+        ModelInferRequest large =
+            smallRequestFor("echo").toBuilder().setId("x".repeat(20_000)).build();
+        ModelInferResponse served =
+            server.stub().withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(large);
+        assertEquals(large.getId(), served.getId());
+        assertEquals(int32s(1, 2, 3, 4), served.getRawOutputContents(0));
         assertEquals(failedBefore + 1, failures(server, "hangs"), "counted as a failed request");
       } finally {
         backend.release();
@@ -118,7 +125,7 @@ class FullQueueRefusalEndToEndTest {
         .getCount();
   }
 
-  /** Waits until the model's one instance runs a request. */
+  /** Waits until the model has a request queued or running. */
   private static void awaitPending(TestServer server, int requests) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (server.server().repository().resolve("hangs", "").scheduler().pendingRequests()

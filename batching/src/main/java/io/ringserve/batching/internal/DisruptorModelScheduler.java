@@ -154,7 +154,7 @@ public final class DisruptorModelScheduler implements ModelScheduler {
   }
 
   @Override
-  public InferenceException refuseIfFull() {
+  public InferenceException fullQueueRefusal() {
     // With several levels the request's own (in its parameters, unread) decides; submit does.
     if (!accepting || policy.priorityLevels() != 1) {
       return null;
@@ -162,8 +162,12 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     if (!limits.isFull(1) && ring.remainingCapacity() > 0) {
       return null;
     }
-    statistics.failed(1, 0);
     return new InferenceException(Reason.QUEUE_FULL, QUEUE_FULL);
+  }
+
+  @Override
+  public void countRefused() {
+    statistics.failed(1, 0);
   }
 
   private void refuse(InferenceRequest request, Reason reason, String message) {

@@ -1,8 +1,9 @@
 package io.ringserve.server.internal.grpc;
 
-import io.grpc.Status;
 import io.ringserve.batching.InferenceException;
+import io.ringserve.batching.ModelScheduler;
 import io.ringserve.server.internal.repository.ModelRepository;
+import io.ringserve.server.internal.repository.ServedModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,12 @@ import java.nio.charset.StandardCharsets;
  * Refuses a large {@code ModelInfer} request whose model's queue is full before its body is copied
  * and parsed. Under overload most requests are refused, and for large tensors reading one into an
  * array and parsing it costs far more than answering it, on the event loop that must keep up with
- * every connection. The answer is the one {@code submit} would give ({@code UNAVAILABLE}, "Exceeds
- * maximum queue size"), counted in the model's statistics the same way.
+ * every connection. The answer is the one {@code submit} gives for a full queue ({@code
+ * UNAVAILABLE}, "Exceeds maximum queue size"), counted in the model's statistics as submit counts
+ * it, once sent. A request that would have been refused for another reason once read (a malformed
+ * body, too many elements, a bad shape) is then answered as a full queue's, as if it had come a
+ * moment after a request that took the last place. Compressed messages are not looked at: their
+ * stream cannot be read ahead.
  *
  * <p>The model's name and version are read from the message's first bytes: protobuf writers put
  * fields in number order, and they are fields 1 and 2. A message that starts otherwise, a model
@@ -38,7 +43,7 @@ final class FullQueueRefusal implements RequestParsing.EarlyRefusal {
   }
 
   @Override
-  public Status refusal(InputStream message) throws IOException {
+  public RequestParsing.Early refusal(InputStream message) throws IOException {
     if (message.available() < MIN_BYTES || !message.markSupported()) {
       return null;
     }
@@ -53,15 +58,23 @@ final class FullQueueRefusal implements RequestParsing.EarlyRefusal {
     if (named == null) {
       return null;
     }
-    InferenceException full;
+    ServedModel served;
     try {
-      full = repository.resolve(named.model(), named.version()).scheduler().refuseIfFull();
+      served = repository.resolve(named.model(), named.version());
     } catch (RuntimeException unknownOrNotReady) {
       return null; // the usual path says which, once the request is read
     }
-    return full == null
-        ? null
-        : Statuses.statusOf(full, "model '" + named.model() + "' refused the request");
+    if (served.isRetiring()) {
+      return null; // the usual path finds the version that replaces it
+    }
+    ModelScheduler scheduler = served.scheduler();
+    InferenceException full = scheduler.fullQueueRefusal();
+    if (full == null) {
+      return null;
+    }
+    return new RequestParsing.Early(
+        Statuses.statusOf(full, "model '" + named.model() + "' refused the request"),
+        scheduler::countRefused);
   }
 
   /** The model a request names, and its version (empty for the latest). */
@@ -80,7 +93,11 @@ final class FullQueueRefusal implements RequestParsing.EarlyRefusal {
     if (name == null) {
       return null;
     }
-    if (readVarint(head, at) != MODEL_VERSION_TAG) {
+    long tag = readVarint(head, at);
+    if (tag < 0) {
+      return null; // what follows the name is cut off by the look: it may be the version
+    }
+    if (tag != MODEL_VERSION_TAG) {
       return new Named(name, "");
     }
     String version = readString(head, at);

@@ -23,6 +23,9 @@ import java.io.InputStream;
  * 60-line stack trace per call, which any client can repeat at will; and a message within the size
  * limit may still parse into more objects than the heap holds (see {@link ElementCount}).
  *
+ * <p>A method may also be given an {@link EarlyRefusal}, asked about each message before it is read
+ * (a large request to a full queue is refused from its first bytes: {@link FullQueueRefusal}).
+ *
  * <p>How: each method's request marshaller is wrapped so that it counts the message's elements
  * before building it (a message of no more bytes than the limit cannot hold more elements, and is
  * not counted), and a parse failure or a count over the limit yields a marker instead of a request;
@@ -44,11 +47,17 @@ public final class RequestParsing {
   @FunctionalInterface
   public interface EarlyRefusal {
     /**
-     * The status to end the call with, or {@code null} to read the message as usual. May read ahead
-     * in {@code message} only between a {@code mark} and a {@code reset}.
+     * How to end the call, or {@code null} to read the message as usual. May read ahead in {@code
+     * message} only between a {@code mark} and a {@code reset}.
      */
-    Status refusal(InputStream message) throws IOException;
+    Early refusal(InputStream message) throws IOException;
   }
+
+  /**
+   * An early refusal: the status to end the call with, and what to do once it is answered (count
+   * it; not run for a call that an interceptor has already ended).
+   */
+  public record Early(Status status, Runnable answered) {}
 
   /**
    * {@code original}, answering unparseable requests with INVALID_ARGUMENT and requests of more
@@ -99,10 +108,15 @@ public final class RequestParsing {
   }
 
   /**
-   * A request refused before it was built: the status to answer and the line to log ({@code null}
-   * for a refusal that is part of normal operation, such as a full queue).
+   * A request refused before it was built: the status to answer, the line to log ({@code null} for
+   * a refusal that is part of normal operation, such as a full queue) and what to run once
+   * answered.
    */
-  private record Refused(Status status, String logReason) {}
+  private record Refused(Status status, String logReason, Runnable answered) {
+    Refused(Status status, String logReason) {
+      this(status, logReason, () -> {});
+    }
+  }
 
   /**
    * Parses as the method's marshaller does, after counting the message's elements; a failure or a
@@ -147,9 +161,9 @@ public final class RequestParsing {
       }
       try {
         if (refusal != null) {
-          Status early = refusal.refusal(stream);
+          Early early = refusal.refusal(stream);
           if (early != null) {
-            return new Refused(early, null);
+            return new Refused(early.status(), null, early.answered());
           }
         }
         byte[] bytes = readMessage(stream);
@@ -235,6 +249,7 @@ public final class RequestParsing {
           LOG.warn("refused a request to {0}: {1}", method, refused.logReason());
         }
         call.close(refused.status(), new Metadata());
+        refused.answered().run();
         return;
       }
       super.onMessage(message);

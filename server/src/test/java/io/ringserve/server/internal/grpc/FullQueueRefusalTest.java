@@ -63,6 +63,14 @@ class FullQueueRefusalTest {
     assertNull(FullQueueRefusal.named(head(longName, 512)));
     assertNull(FullQueueRefusal.named(head(versionCut, 512)));
     assertNull(FullQueueRefusal.named(new byte[0]));
+    // A name that ends exactly where the look does: a version may follow it.
+    ModelInferRequest nameToTheEdge =
+        ModelInferRequest.newBuilder()
+            .setModelName("m".repeat(509))
+            .setModelVersion("2")
+            .addRawInputContents(TENSOR)
+            .build();
+    assertNull(FullQueueRefusal.named(head(nameToTheEdge, 512)));
     assertNull(FullQueueRefusal.named(new byte[] {0x0A, (byte) 0xFF}));
   }
 }
