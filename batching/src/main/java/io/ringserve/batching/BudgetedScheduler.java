@@ -41,6 +41,16 @@ final class BudgetedScheduler implements ModelScheduler {
   }
 
   @Override
+  public InferenceException fullQueueRefusal() {
+    return scheduler.fullQueueRefusal();
+  }
+
+  @Override
+  public void countRefused() {
+    scheduler.countRefused();
+  }
+
+  @Override
   public BatchPolicy policy() {
     return scheduler.policy();
   }

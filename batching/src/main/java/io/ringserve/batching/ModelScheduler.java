@@ -18,6 +18,23 @@ public interface ModelScheduler {
    */
   void submit(InferenceRequest request);
 
+  /**
+   * The failure {@link #submit} would now answer a request of the default priority level with for a
+   * full queue, or {@code null} when a request may be submitted. For front ends that learn the
+   * model before a large request's body: reading a body only to refuse it is most of what a refusal
+   * costs under overload. A caller that answers a request with it reports so through {@link
+   * #countRefused}. Racy by nature, as a refusal at submit is: a request that passes may still be
+   * refused there.
+   */
+  default InferenceException fullQueueRefusal() {
+    return null;
+  }
+
+  /**
+   * Counts a request answered with {@link #fullQueueRefusal} in the statistics, as submit would.
+   */
+  default void countRefused() {}
+
   /** The batching policy this scheduler applies. */
   BatchPolicy policy();
 

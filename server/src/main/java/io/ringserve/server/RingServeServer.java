@@ -1,5 +1,6 @@
 package io.ringserve.server;
 
+import inference.GRPCInferenceServiceGrpc;
 import io.grpc.Codec;
 import io.grpc.CompressorRegistry;
 import io.grpc.DecompressorRegistry;
@@ -458,7 +459,10 @@ public final class RingServeServer implements AutoCloseable {
             .compressorRegistry(compressors())
             .addService(
                 RequestParsing.guarded(
-                    inference.definition(), config.grpcLimits().maxRequestElements()))
+                    inference.definition(),
+                    config.grpcLimits().maxRequestElements(),
+                    GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+                    inference.fullQueueRefusal()))
             .addService(health.getHealthService())
             .build();
   }

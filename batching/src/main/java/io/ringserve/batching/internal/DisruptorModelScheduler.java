@@ -153,6 +153,23 @@ public final class DisruptorModelScheduler implements ModelScheduler {
     }
   }
 
+  @Override
+  public InferenceException fullQueueRefusal() {
+    // With several levels the request's own (in its parameters, unread) decides; submit does.
+    if (!accepting || policy.priorityLevels() != 1) {
+      return null;
+    }
+    if (!limits.isFull(1) && ring.remainingCapacity() > 0) {
+      return null;
+    }
+    return new InferenceException(Reason.QUEUE_FULL, QUEUE_FULL);
+  }
+
+  @Override
+  public void countRefused() {
+    statistics.failed(1, 0);
+  }
+
   private void refuse(InferenceRequest request, Reason reason, String message) {
     if (Callbacks.fail(request, new InferenceException(reason, message))) {
       statistics.failed(1, System.nanoTime() - request.arrivalNanos());

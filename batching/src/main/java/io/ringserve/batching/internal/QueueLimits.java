@@ -46,6 +46,12 @@ final class QueueLimits {
     return total;
   }
 
+  /** True if {@code level} has a limit and is at it now. */
+  boolean isFull(int level) {
+    int limit = limits[level];
+    return limit != 0 && counts.get(level * STRIDE) >= limit;
+  }
+
   /** Counts a request in, unless its level is full. */
   boolean tryAcquire(int level) {
     int limit = limits[level];

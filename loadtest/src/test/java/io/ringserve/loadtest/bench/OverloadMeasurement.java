@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * server and the load generator on CPUs of their own, on a machine with no separate client: the
  * capacity is then the pinned server's, and the generator does not take the server's CPU.
  *
+ * <p>{@code -Doverload.rps=N} offers N requests/s instead of 5x the capacity read, so that two
+ * builds are compared at the same load.
+ *
  * <p>Run: {@code ./mvnw -B -pl loadtest -am -Poverload verify -Dtest=OverloadMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false}; the figures are printed and written to {@code
  * loadtest/target/overload.md}. Not in the default run.
@@ -91,6 +94,12 @@ class OverloadMeasurement {
                   .duration(Duration.ofSeconds(10))
                   .build());
       double capacity = closed.rps();
+      // A fixed offered rate compares two builds at the same load, whatever each one's capacity
+      // run read.
+      double offered = Double.parseDouble(System.getProperty("overload.rps", "0"));
+      if (offered <= 0) {
+        offered = 5 * capacity;
+      }
       long serverCpuBefore = ProcessCpu.ofPid(server.pid());
       long clientCpuBefore = ProcessCpu.self();
       long openStart = System.nanoTime();
@@ -98,7 +107,7 @@ class OverloadMeasurement {
           LoadRunner.runOnce(
               LoadSpec.builder(target, "mlp")
                   .batchSize(batch)
-                  .rps(5 * capacity)
+                  .rps(offered)
                   .connections(8)
                   .duration(duration)
                   .build());
@@ -123,9 +132,11 @@ class OverloadMeasurement {
                       "| capacity (closed loop, c=%d) | %.0f/s (%.0f rows/s) |",
                       saturationConcurrency, capacity, capacity * batch),
                   String.format(
-                      "| offered (open loop, 5x) | %.0f/s for %s |", 5 * capacity, duration),
+                      "| offered (open loop) | %.0f/s = %.1fx capacity, for %s |",
+                      offered, offered / capacity, duration),
                   String.format("| sent | %d |", open.count()),
                   String.format("| OK / UNAVAILABLE | %d / %d |", ok, rejected),
+                  String.format("| served | %.0f/s |", ok / (duration.toNanos() / 1e9)),
                   String.format("| rejection p99 | %.2f ms |", rejectionP99),
                   String.format("| accepted p99 | %.1f ms |", acceptedP99),
                   String.format(

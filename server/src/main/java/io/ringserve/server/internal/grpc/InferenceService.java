@@ -154,6 +154,16 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     return ModelInferBinding.rebind(bindService(), this::infer);
   }
 
+  /**
+   * For {@link RequestParsing}: refuses a large {@code ModelInfer} request for a full queue before
+   * its body is read ({@link FullQueueRefusal}); not once the server stops being live, whose own
+   * answer the usual path gives.
+   */
+  public RequestParsing.EarlyRefusal fullQueueRefusal() {
+    FullQueueRefusal refusal = new FullQueueRefusal(repository);
+    return message -> state.isLive() ? refusal.refusal(message) : null;
+  }
+
   /** {@code ModelInfer}, as {@link #definition} binds it. */
   private void infer(InferRequestFields request, StreamObserver<InferReply> response) {
     UnaryCall call = new UnaryCall((ServerCallStreamObserver<InferReply>) response);

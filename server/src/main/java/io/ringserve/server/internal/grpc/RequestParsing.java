@@ -23,6 +23,9 @@ import java.io.InputStream;
  * 60-line stack trace per call, which any client can repeat at will; and a message within the size
  * limit may still parse into more objects than the heap holds (see {@link ElementCount}).
  *
+ * <p>A method may also be given an {@link EarlyRefusal}, asked about each message before it is read
+ * (a large request to a full queue is refused from its first bytes: {@link FullQueueRefusal}).
+ *
  * <p>How: each method's request marshaller is wrapped so that it counts the message's elements
  * before building it (a message of no more bytes than the limit cannot hold more elements, and is
  * not counted), and a parse failure or a count over the limit yields a marker instead of a request;
@@ -38,18 +41,51 @@ public final class RequestParsing {
   private RequestParsing() {}
 
   /**
+   * Answers a call from its message's first bytes, before the message is read, or lets it be read.
+   * Runs on the transport thread, so it must be cheap and must not block.
+   */
+  @FunctionalInterface
+  public interface EarlyRefusal {
+    /**
+     * How to end the call, or {@code null} to read the message as usual. May read ahead in {@code
+     * message} only between a {@code mark} and a {@code reset}.
+     */
+    Early refusal(InputStream message) throws IOException;
+  }
+
+  /**
+   * An early refusal: the status to end the call with, and what to do once it is answered (count
+   * it; not run for a call that an interceptor has already ended).
+   */
+  public record Early(Status status, Runnable answered) {}
+
+  /**
    * {@code original}, answering unparseable requests with INVALID_ARGUMENT and requests of more
    * than {@code maxElements} elements with RESOURCE_EXHAUSTED.
    */
   public static ServerServiceDefinition guarded(
       ServerServiceDefinition original, long maxElements) {
+    return guarded(original, maxElements, "", message -> null);
+  }
+
+  /**
+   * As {@link #guarded(ServerServiceDefinition, long)}, with {@code refusal} asked first about each
+   * message of the method named {@code fullMethodName}.
+   */
+  public static ServerServiceDefinition guarded(
+      ServerServiceDefinition original,
+      long maxElements,
+      String fullMethodName,
+      EarlyRefusal refusal) {
     ServiceDescriptor descriptor = original.getServiceDescriptor();
     ServiceDescriptor.Builder guardedDescriptor =
         ServiceDescriptor.newBuilder(descriptor.getName())
             .setSchemaDescriptor(descriptor.getSchemaDescriptor());
     java.util.List<ServerMethodDefinition<?, ?>> methods = new java.util.ArrayList<>();
     for (ServerMethodDefinition<?, ?> method : original.getMethods()) {
-      ServerMethodDefinition<?, ?> guardedMethod = guard(method, maxElements);
+      boolean named = method.getMethodDescriptor().getFullMethodName().equals(fullMethodName);
+      ServerMethodDefinition<?, ?> guardedMethod =
+          guard(method, maxElements, named ? refusal : null);
       guardedDescriptor.addMethod(guardedMethod.getMethodDescriptor());
       methods.add(guardedMethod);
     }
@@ -60,18 +96,27 @@ public final class RequestParsing {
   }
 
   private static <Q, R> ServerMethodDefinition<Object, R> guard(
-      ServerMethodDefinition<Q, R> def, long maxElements) {
+      ServerMethodDefinition<Q, R> def, long maxElements, EarlyRefusal refusal) {
     MethodDescriptor<Q, R> method = def.getMethodDescriptor();
     MethodDescriptor<Object, R> guardedMethod =
-        method.toBuilder(new Tolerant<>(method, maxElements), method.getResponseMarshaller())
+        method.toBuilder(
+                new Tolerant<>(method, maxElements, refusal), method.getResponseMarshaller())
             .build();
     ServerCallHandler<Q, R> handler = def.getServerCallHandler();
     return ServerMethodDefinition.create(
         guardedMethod, (call, headers) -> new Answering<>(call, headers, handler));
   }
 
-  /** A request refused before it was built: the status to answer and the line to log. */
-  private record Refused(Status status, String logReason) {}
+  /**
+   * A request refused before it was built: the status to answer, the line to log ({@code null} for
+   * a refusal that is part of normal operation, such as a full queue) and what to run once
+   * answered.
+   */
+  private record Refused(Status status, String logReason, Runnable answered) {
+    Refused(Status status, String logReason) {
+      this(status, logReason, () -> {});
+    }
+  }
 
   /**
    * Parses as the method's marshaller does, after counting the message's elements; a failure or a
@@ -80,11 +125,13 @@ public final class RequestParsing {
   private static final class Tolerant<Q> implements MethodDescriptor.Marshaller<Object> {
     private final MethodDescriptor<Q, ?> method;
     private final long maxElements;
+    private final EarlyRefusal refusal;
     private final ArrayParser<?> parser;
 
-    Tolerant(MethodDescriptor<Q, ?> method, long maxElements) {
+    Tolerant(MethodDescriptor<Q, ?> method, long maxElements, EarlyRefusal refusal) {
       this.method = method;
       this.maxElements = maxElements;
+      this.refusal = refusal;
       MethodDescriptor.Marshaller<Q> marshaller = method.getRequestMarshaller();
       if (marshaller instanceof ArrayParser<?> own) {
         this.parser = own;
@@ -113,6 +160,12 @@ public final class RequestParsing {
         }
       }
       try {
+        if (refusal != null) {
+          Early early = refusal.refusal(stream);
+          if (early != null) {
+            return new Refused(early.status(), null, early.answered());
+          }
+        }
         byte[] bytes = readMessage(stream);
         // Every element takes at least one byte of the message (a field's tag, a packed value's
         // last byte), so a message of at most maxElements bytes cannot hold more: only larger ones
@@ -191,9 +244,12 @@ public final class RequestParsing {
       }
       if (message instanceof Refused refused) {
         closed = true;
-        String method = call.getMethodDescriptor().getFullMethodName();
-        LOG.warn("refused a request to {0}: {1}", method, refused.logReason());
+        if (refused.logReason() != null) {
+          String method = call.getMethodDescriptor().getFullMethodName();
+          LOG.warn("refused a request to {0}: {1}", method, refused.logReason());
+        }
         call.close(refused.status(), new Metadata());
+        refused.answered().run();
         return;
       }
       super.onMessage(message);

@@ -1,0 +1,156 @@
+package io.ringserve.server;
+
+import static io.ringserve.server.WireTensors.input;
+import static io.ringserve.server.WireTensors.int32s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import inference.GRPCInferenceServiceGrpc;
+import inference.GrpcService.ModelInferRequest;
+import inference.GrpcService.ModelInferResponse;
+import inference.GrpcService.ModelStatisticsRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.ringserve.server.testing.TestServer;
+import io.ringserve.server.testing.TestServers;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Under overload a large request to a model whose queue is full is refused from its first bytes,
+ * before its body is copied and parsed, with the answer a full queue always gets; everything else
+ * is read as before.
+ */
+class FullQueueRefusalEndToEndTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+  /**
+   * A message that names {@code model} first and does not parse after that: only a refusal made
+   * before the body is read can answer it with anything but INVALID_ARGUMENT.
+   */
+  private static byte[] largeUnparseableRequestFor(String model) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x0A); // model_name, length-delimited
+    out.write(model.length());
+    out.writeBytes(model.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    out.write(0x0F); // field 1 with wire type 7, which does not exist
+    out.writeBytes(new byte[64 * 1024]);
+    return out.toByteArray();
+  }
+
+  private static ModelInferRequest smallRequestFor(String model) {
+    return ModelInferRequest.newBuilder()
+        .setModelName(model)
+        .addInputs(input("INPUT0", "INT32", 1, 4))
+        .addRawInputContents(int32s(1, 2, 3, 4))
+        .build();
+  }
+
+  @Test
+  void shouldRefuseALargeRequestToAFullQueueBeforeReadingItsBody(@TempDir Path repository)
+      throws Exception {
+    for (String name : List.of("hangs", "echo")) {
+      Path model = repository.resolve(name);
+      Files.createDirectories(model.resolve("1").resolve("model.faulty"));
+      Files.writeString(
+          model.resolve("config.pbtxt"),
+          FaultyBackend.config(
+              name, "dynamic_batching { default_queue_policy { max_queue_size: 1 } }"));
+    }
+    FaultyBackend backend = new FaultyBackend();
+    try (TestServer server = TestServers.loopback(repository, List.of(backend))) {
+      try {
+        // One request runs (and hangs), the next fills the queue.
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub async =
+            GRPCInferenceServiceGrpc.newStub(server.channel())
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        async.modelInfer(smallRequestFor("hangs"), ignoring());
+        awaitPending(server, 1);
+        async.modelInfer(smallRequestFor("hangs"), ignoring());
+        Status usual = awaitQueueFull(server);
+        long failedBefore = failures(server, "hangs");
+
+        Status refused =
+            RawInferCalls.send(server.channel(), largeUnparseableRequestFor("hangs"), DEADLINE)
+                .get(20, TimeUnit.SECONDS);
+        Status readAsUsual =
+            RawInferCalls.send(server.channel(), largeUnparseableRequestFor("echo"), DEADLINE)
+                .get(20, TimeUnit.SECONDS);
+
+        assertEquals(Status.Code.UNAVAILABLE, refused.getCode(), refused.toString());
+        assertEquals("Exceeds maximum queue size", refused.getDescription());
+        assertEquals(usual.getDescription(), refused.getDescription(), "as submit answers it");
+        assertEquals(Status.Code.INVALID_ARGUMENT, readAsUsual.getCode(), readAsUsual.toString());
+        // A large valid request to a model with room is looked at, then read whole and served.
+        ModelInferRequest large =
+            smallRequestFor("echo").toBuilder().setId("x".repeat(20_000)).build();
+        ModelInferResponse served =
+            server.stub().withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(large);
+        assertEquals(large.getId(), served.getId());
+        assertEquals(int32s(1, 2, 3, 4), served.getRawOutputContents(0));
+        assertEquals(failedBefore + 1, failures(server, "hangs"), "counted as a failed request");
+      } finally {
+        backend.release();
+      }
+    }
+  }
+
+  private static StreamObserver<ModelInferResponse> ignoring() {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ModelInferResponse value) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  private static long failures(TestServer server, String model) {
+    return server
+        .stub()
+        .modelStatistics(ModelStatisticsRequest.newBuilder().setName(model).build())
+        .getModelStats(0)
+        .getInferenceStats()
+        .getFail()
+        .getCount();
+  }
+
+  /** Waits until the model has a request queued or running. */
+  private static void awaitPending(TestServer server, int requests) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (server.server().repository().resolve("hangs", "").scheduler().pendingRequests()
+        < requests) {
+      assertTrue(System.nanoTime() < end, "the first request never reached the model");
+      Thread.sleep(5);
+    }
+  }
+
+  /**
+   * Waits until a small request to the model is refused for a full queue by the usual path (small
+   * requests are read whole first); returns that refusal.
+   */
+  private static Status awaitQueueFull(TestServer server) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try {
+        server.stub().withDeadlineAfter(1, TimeUnit.SECONDS).modelInfer(smallRequestFor("hangs"));
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+          return e.getStatus();
+        }
+        assertTrue(System.nanoTime() < end, "the queue never filled: " + e.getStatus());
+      }
+      Thread.sleep(5);
+    }
+  }
+}
