@@ -61,16 +61,8 @@ public final class RequestParsing {
 
   /**
    * {@code original}, answering unparseable requests with INVALID_ARGUMENT and requests of more
-   * than {@code maxElements} elements with RESOURCE_EXHAUSTED.
-   */
-  public static ServerServiceDefinition guarded(
-      ServerServiceDefinition original, long maxElements) {
-    return guarded(original, maxElements, "", message -> null);
-  }
-
-  /**
-   * As {@link #guarded(ServerServiceDefinition, long)}, with {@code refusal} asked first about each
-   * message of the method named {@code fullMethodName}.
+   * than {@code maxElements} elements with RESOURCE_EXHAUSTED; {@code refusal} is asked first about
+   * each message of the method named {@code fullMethodName}.
    */
   public static ServerServiceDefinition guarded(
       ServerServiceDefinition original,
