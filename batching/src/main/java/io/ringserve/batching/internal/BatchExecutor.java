@@ -57,11 +57,8 @@ final class BatchExecutor {
         }
       }
     } catch (Throwable failure) {
-      BatchAnswers answering = BatchAnswers.open();
-      try {
+      try (BatchAnswers answering = BatchAnswers.open()) {
         failAll(scheduled, asInferenceException(failure));
-      } finally {
-        answering.close();
       }
       return;
     }
@@ -76,22 +73,20 @@ final class BatchExecutor {
     long succeeded = 0;
     // What the callbacks put off to the batch's end (one wake-up of each network thread, not one
     // per answer) runs when this mark closes, also if a callback threw.
-    BatchAnswers answering = BatchAnswers.open();
-    try {
-      for (int i = 0; i < requests.length; i++) {
-        InferenceRequest request = requests[i];
-        List<Tensor> mine = split != null ? split.get(i) : OutputSplitter.wanted(request, outputs);
-        if (completions.succeed(scheduled.sequences[i], request, mine)) {
-          succeeded++;
-          queueNanos += start - request.arrivalNanos();
-        }
-      }
-    } finally {
-      // Even if a callback threw an Error: the requests answered so far leave the pending count.
+    try (BatchAnswers answering = BatchAnswers.open()) {
       try {
-        completions.batchSucceeded(succeeded);
+        for (int i = 0; i < requests.length; i++) {
+          InferenceRequest request = requests[i];
+          List<Tensor> mine =
+              split != null ? split.get(i) : OutputSplitter.wanted(request, outputs);
+          if (completions.succeed(scheduled.sequences[i], request, mine)) {
+            succeeded++;
+            queueNanos += start - request.arrivalNanos();
+          }
+        }
       } finally {
-        answering.close();
+        // Even if a callback threw an Error: the requests answered so far leave the pending count.
+        completions.batchSucceeded(succeeded);
       }
     }
     long end = System.nanoTime();
