@@ -58,11 +58,6 @@ public final class BatchAnswers implements AutoCloseable {
     return true;
   }
 
-  /** Whether the calling thread is answering a batch, so that {@link #defer} would defer. */
-  public static boolean answering() {
-    return CURRENT.get().depth > 0;
-  }
-
   /**
    * Ends this thread's mark and, if it was the outermost, runs what was deferred. An {@link Error}
    * thrown by an action is rethrown after the remaining actions have run.

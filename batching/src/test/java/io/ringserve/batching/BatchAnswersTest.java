@@ -70,42 +70,27 @@ class BatchAnswersTest {
     }
   }
 
-  /** Holds the first batch back until the test has queued the rest behind it. */
-  private static final class HoldFirstThen implements ModelRunner {
-    final CountDownLatch entered = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final boolean failLater;
-    private boolean first = true;
-
-    HoldFirstThen(boolean failLater) {
-      this.failLater = failLater;
-    }
-
-    @Override
-    public List<Tensor> run(Batch batch) throws Exception {
-      if (first) {
-        first = false;
-        entered.countDown();
-        assertTrue(release.await(Answer.TIMEOUT_SECONDS, TimeUnit.SECONDS));
-      } else if (failLater) {
-        throw new IllegalStateException("the model fails this batch on purpose");
+  /** Echoes the first batch (the held one) and fails every later one. */
+  private static ModelRunner failingAfterFirst() {
+    boolean[] first = {true};
+    return batch -> {
+      if (first[0]) {
+        first[0] = false;
+        return HoldFirstRunner.echo(batch);
       }
-      List<Tensor> outputs = new ArrayList<>();
-      for (Tensor input : batch.inputs()) {
-        outputs.add(input.renamed("OUT_" + input.name()));
-      }
-      return outputs;
-    }
+      throw new IllegalStateException("the model fails this batch on purpose");
+    };
   }
 
   /** Runs one held batch, then one batch of {@link #QUEUED} requests, and returns its events. */
   private List<String> runQueuedBatch(boolean failBatch, boolean callbacksThrow) throws Exception {
-    HoldFirstThen runner = new HoldFirstThen(failBatch);
+    HoldFirstRunner runner =
+        new HoldFirstRunner(failBatch ? failingAfterFirst() : HoldFirstRunner::echo);
     BatchPolicy policy = BatchPolicy.builder().maxBatchSize(16).dynamicBatching(true).build();
     scheduler = ModelSchedulers.start("answers", policy, List.of(runner));
     Answer held = new Answer();
     scheduler.submit(Requests.one("held", held).build());
-    assertTrue(runner.entered.await(Answer.TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    runner.awaitEntered();
     List<Answer> answers = new ArrayList<>();
     for (int i = 0; i < QUEUED; i++) {
       Deferring answer = new Deferring("r" + i, callbacksThrow);
@@ -157,7 +142,6 @@ class BatchAnswersTest {
   @Test
   void shouldNotDeferOutsideABatch() {
     List<String> ran = new ArrayList<>();
-    assertFalse(BatchAnswers.answering());
     assertFalse(BatchAnswers.defer(() -> ran.add("outside")));
     BatchAnswers answering = BatchAnswers.open();
     answering.close();
@@ -177,7 +161,7 @@ class BatchAnswersTest {
     assertEquals(List.of("first", "second"), ran);
     BatchAnswers.open().close();
     assertEquals(List.of("first", "second"), ran, "each action runs once");
-    assertFalse(BatchAnswers.answering());
+    assertFalse(BatchAnswers.defer(() -> {}), "no batch is being answered");
   }
 
   @Test
@@ -196,6 +180,6 @@ class BatchAnswersTest {
     AssertionError error = assertThrows(AssertionError.class, answering::close);
     assertEquals("an Error, on purpose", error.getMessage());
     assertEquals(List.of("last"), ran, "the actions after a throwing one still run");
-    assertFalse(BatchAnswers.answering());
+    assertFalse(BatchAnswers.defer(() -> {}), "no batch is being answered");
   }
 }

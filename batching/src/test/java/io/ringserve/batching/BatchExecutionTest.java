@@ -10,8 +10,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,43 +28,9 @@ class BatchExecutionTest {
     return BatchPolicy.builder().maxBatchSize(maxBatchSize).dynamicBatching(true).build();
   }
 
-  /** A runner that blocks its first batch until released, then delegates. */
-  private static final class HoldFirst implements ModelRunner {
-    final CountDownLatch entered = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final ModelRunner delegate;
-    private boolean first = true;
-
-    HoldFirst(ModelRunner delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public List<Tensor> run(Batch batch) throws Exception {
-      if (first) {
-        first = false;
-        entered.countDown();
-        assertTrue(release.await(Answer.TIMEOUT_SECONDS, TimeUnit.SECONDS));
-      }
-      return delegate.run(batch);
-    }
-
-    void awaitEntered() throws InterruptedException {
-      assertTrue(entered.await(Answer.TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    }
-  }
-
-  private static List<Tensor> echo(Batch batch) {
-    List<Tensor> outputs = new ArrayList<>();
-    for (Tensor input : batch.inputs()) {
-      outputs.add(input.renamed("OUT_" + input.name()));
-    }
-    return outputs;
-  }
-
   @Test
   void shouldGiveEachRequestExactlyItsOwnRowsOfFixedSizeOutputs() throws Exception {
-    HoldFirst runner = new HoldFirst(BatchExecutionTest::echo);
+    HoldFirstRunner runner = new HoldFirstRunner(HoldFirstRunner::echo);
     scheduler = ModelSchedulers.start("exec", batching(16), List.of(runner));
     scheduler.submit(Requests.one("first", new Answer()).build());
     runner.awaitEntered();
@@ -91,11 +55,11 @@ class BatchExecutionTest {
   @Test
   void shouldConcatenateAndSplitBytesTensorsByTheirLengthPrefixes() throws Exception {
     List<Batch> seen = new ArrayList<>();
-    HoldFirst runner =
-        new HoldFirst(
+    HoldFirstRunner runner =
+        new HoldFirstRunner(
             batch -> {
               seen.add(batch);
-              return echo(batch);
+              return HoldFirstRunner.echo(batch);
             });
     scheduler = ModelSchedulers.start("exec", batching(16), List.of(runner));
     scheduler.submit(
@@ -131,7 +95,7 @@ class BatchExecutionTest {
 
   @Test
   void shouldJoinInputsByNameWhenRequestsListThemInDifferentOrders() throws Exception {
-    HoldFirst runner = new HoldFirst(BatchExecutionTest::echo);
+    HoldFirstRunner runner = new HoldFirstRunner(HoldFirstRunner::echo);
     scheduler = ModelSchedulers.start("exec", batching(8), List.of(runner));
     scheduler.submit(Requests.one("first", new Answer()).build());
     runner.awaitEntered();
@@ -160,8 +124,8 @@ class BatchExecutionTest {
   @Test
   void shouldGiveEachRequestOnlyTheOutputsItAskedForInTheRunnersOrder() throws Exception {
     List<Batch> seen = new ArrayList<>();
-    HoldFirst runner =
-        new HoldFirst(
+    HoldFirstRunner runner =
+        new HoldFirstRunner(
             batch -> {
               seen.add(batch);
               Tensor in = batch.input("IN");
@@ -190,11 +154,11 @@ class BatchExecutionTest {
   @Test
   void shouldAskTheRunnerForTheUnionOfRequestedOutputs() throws Exception {
     List<Batch> seen = new ArrayList<>();
-    HoldFirst runner =
-        new HoldFirst(
+    HoldFirstRunner runner =
+        new HoldFirstRunner(
             batch -> {
               seen.add(batch);
-              return echo(batch);
+              return HoldFirstRunner.echo(batch);
             });
     scheduler = ModelSchedulers.start("exec", batching(8), List.of(runner));
     scheduler.submit(Requests.one("first", new Answer()).build());
@@ -218,7 +182,7 @@ class BatchExecutionTest {
           if (batch.requests().get(0).id().equals("boom")) {
             throw new IllegalStateException("kernel exploded");
           }
-          return echo(batch);
+          return HoldFirstRunner.echo(batch);
         };
     scheduler = ModelSchedulers.start("exec", batching(1), List.of(runner));
     Answer boom = new Answer();
@@ -310,7 +274,7 @@ class BatchExecutionTest {
 
   @Test
   void shouldKeepServingWhenACallbackThrows() throws Exception {
-    scheduler = ModelSchedulers.start("exec", batching(1), List.of(BatchExecutionTest::echo));
+    scheduler = ModelSchedulers.start("exec", batching(1), List.of(HoldFirstRunner::echo));
     scheduler.submit(
         Requests.one(
                 "rude",
