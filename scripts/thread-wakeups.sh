@@ -11,7 +11,7 @@
 # (LOADTEST_JAR, default loadtest/target/ringserve-loadtest.jar) and prints per thread group:
 # voluntary and involuntary switches, write calls and CPU microseconds per request.
 # LOADTEST_ARGS go to both load runs (for example "--connections 16"); SERVER_JAVA_OPTS to the
-# server's java. Counts are robust on a shared machine; CPU is not.
+# server's java; PROTOCOL=http drives the REST port instead of gRPC's. Counts are robust on a shared machine; CPU is not.
 set -euo pipefail
 jar=$1 model=$2 concurrency=$3 seconds=${4:-10}
 loadtest=${LOADTEST_JAR:-loadtest/target/ringserve-loadtest.jar}
@@ -20,6 +20,7 @@ s=[socket.socket() for _ in range(3)]
 [x.bind(("127.0.0.1",0)) for x in s]
 print(" ".join(str(x.getsockname()[1]) for x in s))')
 read -r grpc http metrics <<<"$ports"
+if [ "${PROTOCOL:-grpc}" = http ]; then target="-i http -u 127.0.0.1:$http"; else target="-u 127.0.0.1:$grpc"; fi
 log=$(mktemp /tmp/thread-wakeups.XXXXXX.log)
 TF_ENABLE_ONEDNN_OPTS=1 MALLOC_MMAP_THRESHOLD_=1048576 java ${SERVER_JAVA_OPTS:-} -jar "$jar" serve --host 127.0.0.1 \
   --grpc-port "$grpc" --http-port "$http" --metrics-port "$metrics" --metrics-address 127.0.0.1 \
@@ -31,7 +32,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -sf "http://127.0.0.1:$http/v2/health/ready" >/dev/null || { cat "$log"; exit 1; }
-java -jar "$loadtest" -u "127.0.0.1:$grpc" -m "$model" -c "$concurrency" ${LOADTEST_ARGS:-} -z "${WARMUP_SECONDS:-10}s" --warmup 5s -q \
+java -jar "$loadtest" $target -m "$model" -c "$concurrency" ${LOADTEST_ARGS:-} -z "${WARMUP_SECONDS:-10}s" --warmup 5s -q \
   >/dev/null
 snapshot() {
   python3 - "$pid" <<'EOF'
@@ -55,7 +56,7 @@ for tid in os.listdir(f"/proc/{pid}/task"):
 EOF
 }
 before=$(snapshot)
-out=$(java -jar "$loadtest" -u "127.0.0.1:$grpc" -m "$model" -c "$concurrency" ${LOADTEST_ARGS:-} -z "${seconds}s" -O json)
+out=$(java -jar "$loadtest" $target -m "$model" -c "$concurrency" ${LOADTEST_ARGS:-} -z "${seconds}s" -O json)
 after=$(snapshot)
 requests=$(python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d["okCount"])' <<<"$out")
 python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print("%s c=%s: %d ok, %d errors, %.0f requests/s" % (sys.argv[1], d["concurrency"], d["okCount"], d["errorCount"], d["rps"]))' "$model" <<<"$out"

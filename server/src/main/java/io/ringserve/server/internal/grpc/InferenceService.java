@@ -27,12 +27,14 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.batching.InferenceCallback;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.Tensor;
+import io.ringserve.server.internal.outbox.AnswerOutbox;
 import io.ringserve.server.internal.repository.ModelRepository;
 import io.ringserve.server.internal.repository.ServedModel;
 import java.util.List;
@@ -177,9 +179,9 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     UnaryCall(ServerCallStreamObserver<InferReply> call) {
       this.call = call;
-      // Handlers run on the call's event loop: answers given inside a batch go back to it as one
-      // task.
-      this.loop = AnswerOutbox.currentLoop();
+      // Handlers run on the call's event loop (none on the in-process transport): answers given
+      // inside a batch go back to it as one task.
+      this.loop = ThreadExecutorMap.currentExecutor();
       // With a cancel handler set, answering a call the client has already left is a no-op
       // rather than an exception on the scheduler thread.
       call.setOnCancelHandler(() -> {});
@@ -187,7 +189,7 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     @Override
     public void succeed(InferReply answer) {
-      AnswerOutbox.ofThisThread().send(loop, call, answer);
+      AnswerOutbox.ofThisThread().send(loop, new UnaryAnswer(call, answer));
     }
 
     @Override

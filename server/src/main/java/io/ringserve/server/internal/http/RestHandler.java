@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.ringserve.server.internal.outbox.AnswerOutbox;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -41,7 +42,8 @@ import java.util.function.Consumer;
  * served at a time; it is cancelled once the answer is written.
  *
  * <p>Confined to the channel's event loop; answers may come from any thread and are written through
- * the channel, which hands them to the loop.
+ * the channel, which hands them to the loop. Answers a worker gives inside a batch reach the loop
+ * together, in one task per batch ({@link AnswerOutbox}).
  */
 final class RestHandler extends ChannelInboundHandlerAdapter {
   /** How long the client gets to read the refusal of an oversized body before the close. */
@@ -153,7 +155,9 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
           () -> answer.expired() || !ctx.channel().isActive(),
           response -> {
             if (answer.claimForRoute()) {
-              send(ctx, response, keepAlive);
+              // From a worker inside a batch: written with the batch's other answers for this loop.
+              AnswerOutbox.ofThisThread()
+                  .send(ctx.executor(), () -> send(ctx, response, keepAlive));
             } else {
               response.release(); // the deadline has answered: this one comes too late
             }
