@@ -15,6 +15,10 @@ import io.grpc.stub.StreamObserver;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Under overload a large request to a model whose queue is full is refused from its first bytes,
- * before its body is copied and parsed, with the answer a full queue always gets; everything else
- * is read as before.
+ * Under overload a large request to a model whose queue is full is refused from its first bytes
+ * (gRPC) or its head (REST), before its body is copied and parsed, with the answer a full queue
+ * always gets; everything else is read as before.
  */
 class FullQueueRefusalEndToEndTest {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
@@ -56,25 +60,11 @@ class FullQueueRefusalEndToEndTest {
   @Test
   void shouldRefuseALargeRequestToAFullQueueBeforeReadingItsBody(@TempDir Path repository)
       throws Exception {
-    for (String name : List.of("hangs", "echo")) {
-      Path model = repository.resolve(name);
-      Files.createDirectories(model.resolve("1").resolve("model.faulty"));
-      Files.writeString(
-          model.resolve("config.pbtxt"),
-          FaultyBackend.config(
-              name, "dynamic_batching { default_queue_policy { max_queue_size: 1 } }"));
-    }
+    writeModels(repository);
     FaultyBackend backend = new FaultyBackend();
     try (TestServer server = TestServers.loopback(repository, List.of(backend))) {
       try {
-        // One request runs (and hangs), the next fills the queue.
-        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub async =
-            GRPCInferenceServiceGrpc.newStub(server.channel())
-                .withDeadlineAfter(60, TimeUnit.SECONDS);
-        async.modelInfer(smallRequestFor("hangs"), ignoring());
-        awaitPending(server, 1);
-        async.modelInfer(smallRequestFor("hangs"), ignoring());
-        Status usual = awaitQueueFull(server);
+        Status usual = fillTheQueue(server);
         long failedBefore = failures(server, "hangs");
 
         Status refused =
@@ -96,6 +86,72 @@ class FullQueueRefusalEndToEndTest {
         assertEquals(large.getId(), served.getId());
         assertEquals(int32s(1, 2, 3, 4), served.getRawOutputContents(0));
         assertEquals(failedBefore + 1, failures(server, "hangs"), "counted as a failed request");
+      } finally {
+        backend.release();
+      }
+    }
+  }
+
+  /** {@code hangs} (whose runs never return) and {@code echo}, each with room for one request. */
+  private static void writeModels(Path repository) throws Exception {
+    for (String name : List.of("hangs", "echo")) {
+      Path model = repository.resolve(name);
+      Files.createDirectories(model.resolve("1").resolve("model.faulty"));
+      Files.writeString(
+          model.resolve("config.pbtxt"),
+          FaultyBackend.config(
+              name, "dynamic_batching { default_queue_policy { max_queue_size: 1 } }"));
+    }
+  }
+
+  /**
+   * One request to {@code hangs} runs (and hangs), the next fills its queue; returns the refusal
+   * the usual path then gives a small request.
+   */
+  private static Status fillTheQueue(TestServer server) throws InterruptedException {
+    GRPCInferenceServiceGrpc.GRPCInferenceServiceStub async =
+        GRPCInferenceServiceGrpc.newStub(server.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
+    async.modelInfer(smallRequestFor("hangs"), ignoring());
+    awaitPending(server, 1);
+    async.modelInfer(smallRequestFor("hangs"), ignoring());
+    return awaitQueueFull(server);
+  }
+
+  @Test
+  void shouldRefuseALargeRestRequestToAFullQueueFromItsHeadAndKeepTheConnection(
+      @TempDir Path repository) throws Exception {
+    writeModels(repository);
+    FaultyBackend backend = new FaultyBackend();
+    try (TestServer server = TestServers.loopback(repository, List.of(backend))) {
+      try {
+        fillTheQueue(server);
+        long failedBefore = failures(server, "hangs");
+        // Not JSON: only a refusal made before the body is read answers it with anything but 400.
+        byte[] unparseable = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = RawHttp.connect(server)) {
+          OutputStream out = socket.getOutputStream();
+          InputStream in = socket.getInputStream();
+          out.write(RawHttp.post("/v2/models/hangs/infer", RawHttp.int32Json(1)));
+          RawHttp.Response usual = RawHttp.Response.read(in);
+          out.write(RawHttp.post("/v2/models/hangs/infer", unparseable));
+          RawHttp.Response refused = RawHttp.Response.read(in);
+          // The same connection, in step after the dropped body.
+          out.write(RawHttp.post("/v2/models/hangs/versions/1/infer", unparseable));
+          RawHttp.Response refusedByVersion = RawHttp.Response.read(in);
+          out.write(RawHttp.get("/v2/health/live", 0));
+          RawHttp.Response live = RawHttp.Response.read(in);
+          out.write(RawHttp.post("/v2/models/echo/infer", unparseable));
+          RawHttp.Response readAsUsual = RawHttp.Response.read(in);
+
+          assertEquals(503, usual.status(), usual.text());
+          assertTrue(usual.text().contains("Exceeds maximum queue size"), usual.text());
+          assertEquals(usual.status(), refused.status(), refused.text());
+          assertEquals(usual.text(), refused.text(), "as submit answers it");
+          assertEquals(usual.text(), refusedByVersion.text());
+          assertEquals(200, live.status(), live.text());
+          assertEquals(400, readAsUsual.status(), readAsUsual.text());
+        }
+        assertEquals(failedBefore + 3, failures(server, "hangs"), "each counted as failed, once");
       } finally {
         backend.release();
       }

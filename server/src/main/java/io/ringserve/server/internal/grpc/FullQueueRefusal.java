@@ -58,9 +58,18 @@ final class FullQueueRefusal implements RequestParsing.EarlyRefusal {
     if (named == null) {
       return null;
     }
+    return queueFull(repository, named.model(), named.version());
+  }
+
+  /**
+   * The answer {@code submit} would give a request to {@code model} (version {@code version}, empty
+   * for the latest) because its queue is full, and how to count it once sent; {@code null} if the
+   * model is unknown, not ready or being replaced (the usual path says which), or has room.
+   */
+  static RequestParsing.Early queueFull(ModelRepository repository, String model, String version) {
     ServedModel served;
     try {
-      served = repository.resolve(named.model(), named.version());
+      served = repository.resolve(model, version);
     } catch (RuntimeException unknownOrNotReady) {
       return null; // the usual path says which, once the request is read
     }
@@ -73,7 +82,7 @@ final class FullQueueRefusal implements RequestParsing.EarlyRefusal {
       return null;
     }
     return new RequestParsing.Early(
-        Statuses.statusOf(full, "model '" + named.model() + "' refused the request"),
+        Statuses.statusOf(full, "model '" + model + "' refused the request"),
         scheduler::countRefused);
   }
 

@@ -166,6 +166,15 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
     return message -> state.isLive() ? refusal.refusal(message) : null;
   }
 
+  /**
+   * For REST: how a request to {@code model} ({@code version} empty for the latest) is refused
+   * before its body is read because the model's queue is full, or {@code null} to read it as usual
+   * (the queue has room, the model is unknown or not ready, or the server is no longer live).
+   */
+  public RequestParsing.Early fullQueue(String model, String version) {
+    return state.isLive() ? FullQueueRefusal.queueFull(repository, model, version) : null;
+  }
+
   /** {@code ModelInfer}, as {@link #definition} binds it. */
   private void infer(InferRequestFields request, StreamObserver<InferReply> response) {
     UnaryCall call = new UnaryCall((ServerCallStreamObserver<InferReply>) response);

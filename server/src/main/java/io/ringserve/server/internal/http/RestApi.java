@@ -31,11 +31,14 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.internal.grpc.InferReply;
 import io.ringserve.server.internal.grpc.InferenceService;
+import io.ringserve.server.internal.grpc.RequestParsing;
 import io.ringserve.server.internal.grpc.Statuses;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
@@ -60,6 +63,9 @@ import java.util.function.Consumer;
  */
 final class RestApi {
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
+  /** Smaller inference bodies are read without a look: the look would cost about what it saves. */
+  static final int EARLY_REFUSAL_MIN_BYTES = 16 * 1024;
 
   private final InferenceService service;
   private final ModelRepository repository;
@@ -107,6 +113,42 @@ final class RestApi {
     } catch (RuntimeException e) {
       answer.error(Statuses.statusOf(e, "cannot answer " + method + " " + request.uri()));
     }
+  }
+
+  /**
+   * How a large inference request is refused from its head because its model's queue is full, or
+   * {@code null} to read it as usual ({@link FullQueueGate}). Only a {@code POST} to {@code
+   * /v2/models/{m}[/versions/{v}]/infer} with a {@code Content-Length} of at least {@link
+   * #EARLY_REFUSAL_MIN_BYTES}, no {@code Expect} header (its client waits for a go-ahead before
+   * sending the body) and the restricted-API key where one is set, is looked at.
+   */
+  RequestParsing.Early fullQueueRefusal(HttpRequest head) {
+    if (!HttpMethod.POST.equals(head.method()) || head.headers().contains(HttpHeaderNames.EXPECT)) {
+      return null;
+    }
+    try {
+      if (HttpUtil.getContentLength(head, -1L) < EARLY_REFUSAL_MIN_BYTES) {
+        return null;
+      }
+    } catch (NumberFormatException badLength) {
+      return null; // the usual path refuses it
+    }
+    String[] p;
+    try {
+      p = segments(new QueryStringDecoder(head.uri()).rawPath());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    boolean infer =
+        p.length >= 4
+            && p[0].equals("v2")
+            && p[1].equals("models")
+            && p[p.length - 1].equals("infer")
+            && (p.length == 4 || (p.length == 6 && p[3].equals("versions")));
+    if (!infer || restrictions.refusal(p, head.headers()) != null) {
+      return null;
+    }
+    return service.fullQueue(p[2], p.length == 6 ? p[4] : "");
   }
 
   private void route(

@@ -32,7 +32,9 @@ import java.util.function.Consumer;
  * request in the server's memory and the kernel buffers push back on it.
  *
  * <p>A request refused before it was whole (a {@link Refusal}: its body is over the limit) waits
- * its turn like any other, is answered, and ends the connection.
+ * its turn like any other, is answered, and ends the connection. One refused from its head because
+ * its model's queue is full (an {@link EarlyAnswer}) waits its turn too, and the connection goes
+ * on.
  *
  * <p>Every request gets the server's default deadline ({@code --http-default-deadline-secs}),
  * counted from when it arrived whole: if its route has not answered by then, the connection answers
@@ -56,6 +58,18 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * A request answered from its head, its body dropped as it arrives ({@link FullQueueGate}):
+   * answered with {@code status}, keeping the connection open if the client asked to; {@code
+   * answered} runs once the answer is sent.
+   */
+  record EarlyAnswer(Status status, boolean keepAlive, Runnable answered) {
+    EarlyAnswer {
+      Objects.requireNonNull(status, "status");
+      Objects.requireNonNull(answered, "answered");
+    }
+  }
+
   /** What answers a request: {@link RestApi#handle}, or a stand-in in tests. */
   @FunctionalInterface
   interface Routes {
@@ -72,7 +86,9 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
         Consumer<FullHttpResponse> reply);
   }
 
-  /** A request (a FullHttpRequest or a Refusal) and when it arrived, on the loop's clock. */
+  /**
+   * A request (a FullHttpRequest, Refusal or EarlyAnswer) and when it arrived, on the loop's clock.
+   */
   private record Arrived(Object msg, long nanos) {}
 
   private final Routes routes;
@@ -101,7 +117,9 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest) && !(msg instanceof Refusal)) {
+    if (!(msg instanceof FullHttpRequest)
+        && !(msg instanceof Refusal)
+        && !(msg instanceof EarlyAnswer)) {
       ctx.fireChannelRead(msg);
       return;
     }
@@ -123,6 +141,16 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
     Object msg = arrived.msg();
     if (msg instanceof Refusal refusal) {
       refuse(ctx, refusal);
+      return;
+    }
+    if (msg instanceof EarlyAnswer early) {
+      RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> {});
+      Status status = early.status();
+      send(
+          ctx,
+          answer.error(HttpStatuses.of(status), HttpStatuses.message(status)),
+          early.keepAlive());
+      early.answered().run();
       return;
     }
     FullHttpRequest request = (FullHttpRequest) msg;

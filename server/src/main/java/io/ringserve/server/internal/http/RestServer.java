@@ -150,6 +150,8 @@ public final class RestServer implements AutoCloseable {
                       // much a header as any other.
                       p.addLast(new HttpServerCodec(maxHeaderBytes, maxHeaderBytes, 8192));
                       p.addLast(new HttpContentCompressor());
+                      // Before the decompressor: a refused body is dropped as it arrives, unread.
+                      p.addLast(new FullQueueGate(api::fullQueueRefusal));
                       // No per-chunk cap here: the aggregator behind bounds the whole decompressed
                       // body.
                       p.addLast(new HttpContentDecompressor(0));
