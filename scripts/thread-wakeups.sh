@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Counts, per request, how often each of a server's threads slept and was woken (voluntary
 # context switches), was preempted (involuntary), made write system calls (the worker's are the
-# eventfd wake-ups of the gRPC event loop) and used CPU, over one measured load run.
+# eventfd wake-ups of the event loops it answers on) and used CPU, over one measured load run.
 #
 #   [WARMUP_SECONDS=N] [LOADTEST_ARGS=...] scripts/thread-wakeups.sh SERVER_JAR MODEL CONCURRENCY [SECONDS]
 #
@@ -20,7 +20,10 @@ s=[socket.socket() for _ in range(3)]
 [x.bind(("127.0.0.1",0)) for x in s]
 print(" ".join(str(x.getsockname()[1]) for x in s))')
 read -r grpc http metrics <<<"$ports"
-if [ "${PROTOCOL:-grpc}" = http ]; then target="-i http -u 127.0.0.1:$http"; else target="-u 127.0.0.1:$grpc"; fi
+target="-u 127.0.0.1:$grpc"
+if [ "${PROTOCOL:-grpc}" = http ]; then
+  target="-i http -u 127.0.0.1:$http"
+fi
 log=$(mktemp /tmp/thread-wakeups.XXXXXX.log)
 TF_ENABLE_ONEDNN_OPTS=1 MALLOC_MMAP_THRESHOLD_=1048576 java ${SERVER_JAVA_OPTS:-} -jar "$jar" serve --host 127.0.0.1 \
   --grpc-port "$grpc" --http-port "$http" --metrics-port "$metrics" --metrics-address 127.0.0.1 \

@@ -21,7 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Threading: one outbox per worker thread ({@link #ofThisThread()}), used only by it; each
  * handed-over task is then the loop's alone. The worker leaves an answer alone once it has queued
  * it, and the executor's hand-over orders the two threads. Cost per answer: a thread-local lookup
- * and a list slot; per batch and loop: one task.
+ * and a list slot, beside the caller's own {@code write} object; per batch and loop: one task.
  */
 public final class AnswerOutbox {
   private static final System.Logger LOG = System.getLogger(AnswerOutbox.class.getName());
@@ -47,8 +47,9 @@ public final class AnswerOutbox {
   /**
    * Runs {@code write} (which writes one answer to its connection) on {@code loop} once the batch
    * being answered on this thread is answered; at once, on this thread, when {@code loop} is null
-   * or this thread answers no batch. Run by the loop, a {@code write} that throws is logged and
-   * keeps no other answer from its caller; run at once, it throws to the caller.
+   * or this thread answers no batch. Run by the loop, a {@code write} that throws keeps no other
+   * answer from its caller (an exception is logged, an {@link Error} rethrown after the rest); run
+   * at once, it throws to the caller.
    */
   public void send(Executor loop, Runnable write) {
     if (loop == null || (waiting.isEmpty() && !BatchAnswers.defer(flush))) {
@@ -119,13 +120,24 @@ public final class AnswerOutbox {
 
     @Override
     public void run() {
+      Error error = null;
       for (Runnable write : writes) {
+        // One broken answer must not keep the others in this task from their callers: a REST
+        // connection whose answer is skipped would stay busy for good.
         try {
           write.run();
         } catch (RuntimeException e) {
-          // One broken answer must not keep the others in this task from their callers.
           LOG.log(System.Logger.Level.WARNING, "writing an answer failed", e);
+        } catch (Error e) {
+          if (error == null) {
+            error = e;
+          } else {
+            error.addSuppressed(e);
+          }
         }
+      }
+      if (error != null) {
+        throw error;
       }
     }
   }
