@@ -151,7 +151,37 @@ class FullQueueRefusalEndToEndTest {
           assertEquals(200, live.status(), live.text());
           assertEquals(400, readAsUsual.status(), readAsUsual.text());
         }
-        assertEquals(failedBefore + 3, failures(server, "hangs"), "each counted as failed, once");
+        // A client that closes after its request, its body larger than the socket buffers: the
+        // answer comes once the body is drained, so the close loses nothing.
+        byte[] large = "x".repeat(2 * 1024 * 1024).getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = RawHttp.connect(server)) {
+          byte[] closing =
+              new String(
+                      RawHttp.post("/v2/models/hangs/infer", new byte[0]),
+                      StandardCharsets.US_ASCII)
+                  .replace("Content-Length: 0", "Content-Length: " + large.length)
+                  .replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n")
+                  .getBytes(StandardCharsets.US_ASCII);
+          socket.getOutputStream().write(closing);
+          socket.getOutputStream().write(large);
+          RawHttp.Response refused = RawHttp.Response.read(socket.getInputStream());
+          assertEquals(503, refused.status(), refused.text());
+          assertEquals(-1, socket.getInputStream().read(), "then the connection closes");
+        }
+        // A body over the limit is refused for its size, as before, however full the queue.
+        try (Socket socket = RawHttp.connect(server)) {
+          socket
+              .getOutputStream()
+              .write(
+                  ("POST /v2/models/hangs/infer HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                          + (TestServers.MAX_MESSAGE_BYTES + 1)
+                          + "\r\n\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+          RawHttp.Response oversized = RawHttp.Response.read(socket.getInputStream());
+          assertEquals(400, oversized.status(), oversized.text());
+          assertTrue(oversized.text().contains("--http-max-input-size"), oversized.text());
+        }
+        assertEquals(failedBefore + 4, failures(server, "hangs"), "each counted as failed, once");
       } finally {
         backend.release();
       }

@@ -33,7 +33,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ringserve.server.internal.grpc.InferReply;
@@ -63,9 +62,6 @@ import java.util.function.Consumer;
  */
 final class RestApi {
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
-
-  /** Smaller inference bodies are read without a look: the look would cost about what it saves. */
-  static final int EARLY_REFUSAL_MIN_BYTES = 16 * 1024;
 
   private final InferenceService service;
   private final ModelRepository repository;
@@ -116,22 +112,15 @@ final class RestApi {
   }
 
   /**
-   * How a large inference request is refused from its head because its model's queue is full, or
-   * {@code null} to read it as usual ({@link FullQueueGate}). Only a {@code POST} to {@code
-   * /v2/models/{m}[/versions/{v}]/infer} with a {@code Content-Length} of at least {@link
-   * #EARLY_REFUSAL_MIN_BYTES}, no {@code Expect} header (its client waits for a go-ahead before
-   * sending the body) and the restricted-API key where one is set, is looked at.
+   * How an inference request is refused from its head because its model's queue is full, or {@code
+   * null} to read it as usual ({@link FullQueueGate}, which asks only about large bodies). Only a
+   * {@code POST} to {@code /v2/models/{m}[/versions/{v}]/infer} with no {@code Expect} header (its
+   * client waits for a go-ahead before sending the body) and with the restricted-API key where one
+   * is set is refused.
    */
   RequestParsing.Early fullQueueRefusal(HttpRequest head) {
     if (!HttpMethod.POST.equals(head.method()) || head.headers().contains(HttpHeaderNames.EXPECT)) {
       return null;
-    }
-    try {
-      if (HttpUtil.getContentLength(head, -1L) < EARLY_REFUSAL_MIN_BYTES) {
-        return null;
-      }
-    } catch (NumberFormatException badLength) {
-      return null; // the usual path refuses it
     }
     String[] p;
     try {

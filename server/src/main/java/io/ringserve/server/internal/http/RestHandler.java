@@ -59,9 +59,9 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * A request answered from its head, its body dropped as it arrives ({@link FullQueueGate}):
-   * answered with {@code status}, keeping the connection open if the client asked to; {@code
-   * answered} runs once the answer is sent.
+   * A request refused from its head, its body dropped ({@link FullQueueGate}): answered with {@code
+   * status}, keeping the connection open if the client asked to; {@code answered} runs once the
+   * answer has been handed to the connection.
    */
   record EarlyAnswer(Status status, boolean keepAlive, Runnable answered) {
     EarlyAnswer {

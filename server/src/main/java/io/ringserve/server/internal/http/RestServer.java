@@ -151,7 +151,7 @@ public final class RestServer implements AutoCloseable {
                       p.addLast(new HttpServerCodec(maxHeaderBytes, maxHeaderBytes, 8192));
                       p.addLast(new HttpContentCompressor());
                       // Before the decompressor: a refused body is dropped as it arrives, unread.
-                      p.addLast(new FullQueueGate(api::fullQueueRefusal));
+                      p.addLast(new FullQueueGate(api::fullQueueRefusal, maxInputBytes));
                       // No per-chunk cap here: the aggregator behind bounds the whole decompressed
                       // body.
                       p.addLast(new HttpContentDecompressor(0));
