@@ -188,6 +188,66 @@ class FullQueueRefusalEndToEndTest {
     }
   }
 
+  @Test
+  void shouldRefuseFromTheHeadOnlyWithTheRestrictedApiKeyAndKeepACompressedConnectionInStep(
+      @TempDir Path repository) throws Exception {
+    writeModels(repository);
+    FaultyBackend backend = new FaultyBackend();
+    try (TestServer server =
+        TestServers.start(
+            TestServers.config(repository)
+                .backends(List.of(backend))
+                .httpRestrictions(
+                    List.of(GrpcSecurity.Restriction.parseHttp("inference:Infer-Key=secret")))
+                .build())) {
+      try {
+        fillTheQueue(server);
+        long failedBefore = failures(server, "hangs");
+        byte[] unparseable = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = RawHttp.connect(server)) {
+          OutputStream out = socket.getOutputStream();
+          InputStream in = socket.getInputStream();
+          out.write(postWith("/v2/models/hangs/infer", unparseable, ""));
+          RawHttp.Response withoutKey = RawHttp.Response.read(in);
+          out.write(
+              postWith(
+                  "/v2/models/hangs/infer",
+                  unparseable,
+                  "Infer-Key: secret\r\nAccept-Encoding: gzip\r\n"));
+          RawHttp.Response withKey = RawHttp.Response.read(in);
+          out.write(RawHttp.get("/v2/health/live", 0));
+          RawHttp.Response live = RawHttp.Response.read(in);
+
+          // Without the key the usual path answers first, and says nothing of the queue.
+          assertEquals(403, withoutKey.status(), withoutKey.text());
+          assertTrue(withoutKey.text().contains("infer-key"), withoutKey.text());
+          assertEquals(503, withKey.status());
+          // The response compressor pairs each answer with its request: still in step.
+          assertEquals(200, live.status(), live.text());
+        }
+        assertEquals(failedBefore + 1, failures(server, "hangs"), "only the keyed one counted");
+      } finally {
+        backend.release();
+      }
+    }
+  }
+
+  /** A keep-alive POST of {@code body} with {@code headers} (each line ending CRLF) added. */
+  private static byte[] postWith(String path, byte[] body, String headers) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(
+        ("POST "
+                + path
+                + " HTTP/1.1\r\nHost: x\r\n"
+                + headers
+                + "Content-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes(body);
+    return b.toByteArray();
+  }
+
   private static StreamObserver<ModelInferResponse> ignoring() {
     return new StreamObserver<>() {
       @Override

@@ -3,14 +3,10 @@ package io.ringserve.server.internal.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
@@ -54,16 +50,6 @@ class RestHandlerBatchAnswersTest {
         new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/models/m/infer"));
   }
 
-  private static FullHttpResponse ok(String body) {
-    FullHttpResponse r =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            HttpResponseStatus.OK,
-            Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
-    return r;
-  }
-
   private String nextAnswer() {
     FullHttpResponse response = channel.readOutbound();
     try {
@@ -77,7 +63,7 @@ class RestHandlerBatchAnswersTest {
   void shouldWriteAnAnswerGivenInsideABatchOnTheLoopOnceTheBatchIsAnswered() {
     connect();
     try (BatchAnswers answering = BatchAnswers.open()) {
-      replies.get(0).accept(ok("batched"));
+      replies.get(0).accept(TestResponses.ok("batched"));
       channel.runPendingTasks();
       assertNull(channel.readOutbound(), "written before the batch was answered");
     }
@@ -90,7 +76,7 @@ class RestHandlerBatchAnswersTest {
   void shouldWriteTheRoutesAnswerNotTheDeadlinesWhenTheDeadlinePassesBeforeTheBatchEnds() {
     connect(Duration.ofSeconds(1));
     try (BatchAnswers answering = BatchAnswers.open()) {
-      replies.get(0).accept(ok("batched"));
+      replies.get(0).accept(TestResponses.ok("batched"));
       clock.advance(2, TimeUnit.SECONDS);
       channel.runScheduledPendingTasks();
       assertNull(channel.readOutbound(), "the deadline answered a request its route had claimed");
@@ -105,7 +91,7 @@ class RestHandlerBatchAnswersTest {
   @Test
   void shouldReleaseAnAnswerWhoseConnectionClosedBeforeTheBatchEnded() {
     connect();
-    FullHttpResponse response = ok("too late");
+    FullHttpResponse response = TestResponses.ok("too late");
     try (BatchAnswers answering = BatchAnswers.open()) {
       replies.get(0).accept(response);
       channel.close();
@@ -122,20 +108,20 @@ class RestHandlerBatchAnswersTest {
         new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/models/m/infer"));
     assertEquals(1, replies.size(), "the second waits for the first's answer");
     try (BatchAnswers answering = BatchAnswers.open()) {
-      replies.get(0).accept(ok("first"));
+      replies.get(0).accept(TestResponses.ok("first"));
     }
     assertEquals(1, replies.size(), "routed before the first answer was written");
     channel.runPendingTasks();
     assertEquals("first", nextAnswer());
     assertEquals(2, replies.size());
-    replies.get(1).accept(ok("second"));
+    replies.get(1).accept(TestResponses.ok("second"));
     assertEquals("second", nextAnswer());
   }
 
   @Test
   void shouldWriteAnAnswerGivenOutsideABatchAtOnce() {
     connect();
-    replies.get(0).accept(ok("alone"));
+    replies.get(0).accept(TestResponses.ok("alone"));
     assertEquals("alone", nextAnswer());
   }
 }

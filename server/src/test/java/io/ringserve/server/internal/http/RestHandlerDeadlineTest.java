@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -64,16 +61,6 @@ class RestHandlerDeadlineTest {
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
   }
 
-  private static FullHttpResponse ok(String body) {
-    FullHttpResponse r =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            HttpResponseStatus.OK,
-            Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
-    return r;
-  }
-
   private void advance(long millis) {
     clock.advance(millis, TimeUnit.MILLISECONDS);
     channel.runScheduledPendingTasks();
@@ -105,7 +92,7 @@ class RestHandlerDeadlineTest {
     assertTrue(error.contains("1 s (--http-default-deadline-secs)"), error);
     assertTrue(hung.cancelled().getAsBoolean(), "a queued request is skipped once answered");
 
-    FullHttpResponse late = ok("late");
+    FullHttpResponse late = TestResponses.ok("late");
     hung.reply().accept(late);
     assertNull(channel.readOutbound(), "the late answer must not reach the connection");
     assertEquals(0, late.refCnt(), "the late answer is released");
@@ -115,7 +102,7 @@ class RestHandlerDeadlineTest {
   @Test
   void shouldLeaveARequestAnsweredInTimeAlone() {
     connection(DEADLINE).writeInbound(get("/fast"));
-    routed.get(0).reply().accept(ok("done"));
+    routed.get(0).reply().accept(TestResponses.ok("done"));
     assertEquals("done", nextAnswer(HttpResponseStatus.OK));
 
     advance(5_000);
@@ -136,11 +123,11 @@ class RestHandlerDeadlineTest {
     Routed next = routed.get(1);
     assertEquals("/next", next.uri());
     assertFalse(next.cancelled().getAsBoolean(), "its own deadline, from its arrival, is ahead");
-    next.reply().accept(ok("next"));
+    next.reply().accept(TestResponses.ok("next"));
     assertEquals("next", nextAnswer(HttpResponseStatus.OK));
 
     // The first one's model returns at last: nothing more is written.
-    routed.get(0).reply().accept(ok("late"));
+    routed.get(0).reply().accept(TestResponses.ok("late"));
     assertNull(channel.readOutbound());
   }
 
@@ -161,7 +148,7 @@ class RestHandlerDeadlineTest {
     advance(TimeUnit.HOURS.toMillis(1));
     assertNull(channel.readOutbound());
     assertFalse(routed.get(0).cancelled().getAsBoolean());
-    routed.get(0).reply().accept(ok("at last"));
+    routed.get(0).reply().accept(TestResponses.ok("at last"));
     assertEquals("at last", nextAnswer(HttpResponseStatus.OK));
   }
 
