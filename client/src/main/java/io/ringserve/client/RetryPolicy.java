@@ -10,6 +10,12 @@ import java.util.Objects;
  * time, capped at {@code maxBackoff}. Retries are done by gRPC itself (its service config), so with
  * several servers a retry is picked by the load balancer and normally lands on another one.
  *
+ * <p>Retries are throttled per client (gRPC's retry throttling): each failed attempt takes a token
+ * of 200, each success gives back 0.1, and no call is retried while 100 or fewer remain. A burst of
+ * failures, such as the calls in flight on a server that stops, is retried; a run of refusals from
+ * an overloaded server (more than one failure in ten calls) soon stops the retries, so that they do
+ * not multiply its load, until successes earn the tokens back.
+ *
  * <p>Retried calls are buffered in memory until answered (gRPC's limit: 1 MiB per call, 16 MiB per
  * channel); a call larger than that is simply not retried. Immutable.
  */

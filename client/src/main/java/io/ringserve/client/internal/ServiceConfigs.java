@@ -9,8 +9,16 @@ import java.util.Map;
 /**
  * Builds the gRPC service config a client channel runs with: {@code round_robin} load balancing,
  * optionally client-side health checking, and a retry policy for {@code UNAVAILABLE} on every
- * method of {@code inference.GRPCInferenceService}. The map has the JSON shape gRPC parses (numbers
- * as {@code Double}, durations as {@code "1.5s"} strings). Stateless.
+ * method of {@code inference.GRPCInferenceService}, throttled ({@link #RETRY_MAX_TOKENS}). The map
+ * has the JSON shape gRPC parses (numbers as {@code Double}, durations as {@code "1.5s"} strings).
+ * Stateless.
+ *
+ * <p>Why throttled: an overloaded server refuses with {@code UNAVAILABLE} (a full queue), and
+ * retrying every refusal would multiply the load by up to the policy's attempts at the worst
+ * moment. gRPC's retry throttling keeps a token count per channel: each failed attempt takes one
+ * token, each success gives back {@link #RETRY_TOKEN_RATIO}, and retries are made only while more
+ * than half of {@link #RETRY_MAX_TOKENS} remain. So an occasional failure (a server restarting) is
+ * still retried, while a run of failures turns retries off until successes return.
  *
  * <p>Health checking ({@code healthCheckConfig}) takes effect with grpc-services on the class path,
  * whose round_robin watches {@code grpc.health.v1.Health} on each connection and leaves out a
@@ -27,6 +35,16 @@ public final class ServiceConfigs {
    * health service answers (a RingServe server gives it the same status as {@link #SERVICE}).
    */
   public static final String HEALTH_SERVICE = "";
+
+  /**
+   * The channel's retry token count when full; retries stop at half of it. Sized so that a burst of
+   * up to 100 failures, the calls in flight on a server that stops, is still retried on the others
+   * (gRPC's example value, 10, would leave all but five of them failed).
+   */
+  public static final double RETRY_MAX_TOKENS = 200;
+
+  /** Tokens a successful call gives back. */
+  public static final double RETRY_TOKEN_RATIO = 0.1;
 
   private ServiceConfigs() {}
 
@@ -47,6 +65,9 @@ public final class ServiceConfigs {
       method.put("name", List.of(Map.of("service", SERVICE)));
       method.put("retryPolicy", policy);
       config.put("methodConfig", List.of(method));
+      config.put(
+          "retryThrottling",
+          Map.of("maxTokens", RETRY_MAX_TOKENS, "tokenRatio", RETRY_TOKEN_RATIO));
     }
     return config;
   }
