@@ -10,11 +10,13 @@ import java.util.Objects;
  * time, capped at {@code maxBackoff}. Retries are done by gRPC itself (its service config), so with
  * several servers a retry is picked by the load balancer and normally lands on another one.
  *
- * <p>Retries are throttled per client (gRPC's retry throttling): each failed attempt takes a token
- * of 200, each success gives back 0.1, and no call is retried while 100 or fewer remain. A burst of
- * failures, such as the calls in flight on a server that stops, is retried; a run of refusals from
- * an overloaded server (more than one failure in ten calls) soon stops the retries, so that they do
- * not multiply its load, until successes earn the tokens back.
+ * <p>Retries are throttled per client (gRPC's retry throttling): each attempt failing {@code
+ * UNAVAILABLE} takes a token of 200, each call answered gives back 0.1, and no call is retried
+ * while 100 or fewer remain. A burst of about 100 failed attempts, such as the calls in flight on
+ * one of several servers when it stops, is retried on the others; a run of refusals from an
+ * overloaded server (more than about one failure in ten calls) soon stops the retries, so that they
+ * do not multiply its load, until answered calls earn the tokens back (ten per token). A single
+ * server that stays down uses the tokens up within about twenty calls' retries.
  *
  * <p>Retried calls are buffered in memory until answered (gRPC's limit: 1 MiB per call, 16 MiB per
  * channel); a call larger than that is simply not retried. Immutable.
@@ -22,7 +24,10 @@ import java.util.Objects;
 public record RetryPolicy(
     int maxAttempts, Duration initialBackoff, Duration maxBackoff, double backoffMultiplier) {
 
-  /** Five attempts, backing off from 50 ms up to 1 s: rides out a server restart. */
+  /**
+   * Five attempts, backing off from 50 ms up to 1 s: rides out a restart of one of several servers,
+   * or a short one of a single server under modest traffic.
+   */
   public static final RetryPolicy DEFAULT =
       new RetryPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 2.0);
 

@@ -35,12 +35,15 @@ class RetryThrottlingTest {
 
   /** A server that refuses the first {@code refusals} calls as a full queue does, then answers. */
   private RingServeClient clientOfAServerRefusing(int refusals) throws Exception {
-    return clientOfAServerRefusing(refusals, new Metadata());
+    return clientOfAServerRefusing(refusals, new Metadata(), new CountDownLatch(0));
   }
 
-  /** The same, its refusals carrying {@code trailers}. */
-  private RingServeClient clientOfAServerRefusing(int refusals, Metadata trailers)
-      throws Exception {
+  /**
+   * The same, its refusals carrying {@code trailers}, each held until {@code together} has counted
+   * down (every refused attempt counts it down once).
+   */
+  private RingServeClient clientOfAServerRefusing(
+      int refusals, Metadata trailers, CountDownLatch together) throws Exception {
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(
@@ -49,6 +52,8 @@ class RetryThrottlingTest {
                   public void serverLive(
                       ServerLiveRequest request, StreamObserver<ServerLiveResponse> response) {
                     if (attempts.incrementAndGet() <= refusals) {
+                      together.countDown();
+                      awaitQuietly(together);
                       response.onError(
                           Status.UNAVAILABLE
                               .withDescription("Exceeds maximum queue size")
@@ -66,6 +71,14 @@ class RetryThrottlingTest {
         .retryPolicy(new RetryPolicy(5, Duration.ofMillis(1), Duration.ofMillis(2), 1.0))
         .defaultDeadline(Duration.ofSeconds(10))
         .build();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @AfterEach
@@ -86,7 +99,10 @@ class RetryThrottlingTest {
   @Test
   void shouldRetryABurstOfFailuresSuchAsAStoppingServersCalls() throws Exception {
     int calls = 50;
-    try (RingServeClient client = clientOfAServerRefusing(calls)) {
+    // Every call's first attempt is refused, all at once (the server holds each refusal until it
+    // has all of them); each call is then answered on its retry.
+    try (RingServeClient client =
+        clientOfAServerRefusing(calls, new Metadata(), new CountDownLatch(calls))) {
       ExecutorService callers = Executors.newFixedThreadPool(calls);
       try {
         CountDownLatch start = new CountDownLatch(1);
@@ -103,6 +119,7 @@ class RetryThrottlingTest {
         for (Future<Boolean> answer : answers) {
           assertTrue(answer.get(30, TimeUnit.SECONDS), "a call failed although retries remained");
         }
+        assertEquals(2 * calls, attempts.get(), "each call refused once, answered on its retry");
       } finally {
         callers.shutdownNow();
       }
@@ -114,7 +131,7 @@ class RetryThrottlingTest {
     // What RingServe sends with a queue timeout: the request already waited as long as allowed.
     Metadata noRetry = new Metadata();
     noRetry.put(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), "-1");
-    try (RingServeClient client = clientOfAServerRefusing(1, noRetry)) {
+    try (RingServeClient client = clientOfAServerRefusing(1, noRetry, new CountDownLatch(0))) {
       RingServeException e = assertThrows(RingServeException.class, client::isServerLive);
       assertEquals(Status.Code.UNAVAILABLE, e.code());
       assertEquals(1, attempts.get());

@@ -15,10 +15,11 @@ import java.util.Map;
  *
  * <p>Why throttled: an overloaded server refuses with {@code UNAVAILABLE} (a full queue), and
  * retrying every refusal would multiply the load by up to the policy's attempts at the worst
- * moment. gRPC's retry throttling keeps a token count per channel: each failed attempt takes one
- * token, each success gives back {@link #RETRY_TOKEN_RATIO}, and retries are made only while more
- * than half of {@link #RETRY_MAX_TOKENS} remain. So an occasional failure (a server restarting) is
- * still retried, while a run of failures turns retries off until successes return.
+ * moment. gRPC's retry throttling keeps a token count per channel: each attempt that fails with a
+ * retryable status takes one token, each call answered gives back {@link #RETRY_TOKEN_RATIO}, and
+ * retries are made only while more than half of {@link #RETRY_MAX_TOKENS} remain. So a burst of
+ * failures (one of several servers restarting) is still retried, while a run of failures turns
+ * retries off until enough calls are answered again (ten per token short of half).
  *
  * <p>Health checking ({@code healthCheckConfig}) takes effect with grpc-services on the class path,
  * whose round_robin watches {@code grpc.health.v1.Health} on each connection and leaves out a
@@ -38,8 +39,8 @@ public final class ServiceConfigs {
 
   /**
    * The channel's retry token count when full; retries stop at half of it. Sized so that a burst of
-   * up to 100 failures, the calls in flight on a server that stops, is still retried on the others
-   * (gRPC's example value, 10, would leave all but five of them failed).
+   * about 100 failed attempts, the calls in flight on one of several servers when it stops, is
+   * still retried on the others (gRPC's example value, 10, would retry only four of them).
    */
   public static final double RETRY_MAX_TOKENS = 200;
 
