@@ -36,6 +36,12 @@ class FullQueueRefusalEndToEndTest {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
 
   /**
+   * Not JSON: only a REST refusal made before the body is read answers it with anything but 400.
+   */
+  private static final byte[] UNPARSEABLE_BODY =
+      "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+
+  /**
    * A message that names {@code model} first and does not parse after that: only a refusal made
    * before the body is read can answer it with anything but INVALID_ARGUMENT.
    */
@@ -126,21 +132,19 @@ class FullQueueRefusalEndToEndTest {
       try {
         fillTheQueue(server);
         long failedBefore = failures(server, "hangs");
-        // Not JSON: only a refusal made before the body is read answers it with anything but 400.
-        byte[] unparseable = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = RawHttp.connect(server)) {
           OutputStream out = socket.getOutputStream();
           InputStream in = socket.getInputStream();
           out.write(RawHttp.post("/v2/models/hangs/infer", RawHttp.int32Json(1)));
           RawHttp.Response usual = RawHttp.Response.read(in);
-          out.write(RawHttp.post("/v2/models/hangs/infer", unparseable));
+          out.write(RawHttp.post("/v2/models/hangs/infer", UNPARSEABLE_BODY));
           RawHttp.Response refused = RawHttp.Response.read(in);
           // The same connection, in step after the dropped body.
-          out.write(RawHttp.post("/v2/models/hangs/versions/1/infer", unparseable));
+          out.write(RawHttp.post("/v2/models/hangs/versions/1/infer", UNPARSEABLE_BODY));
           RawHttp.Response refusedByVersion = RawHttp.Response.read(in);
           out.write(RawHttp.get("/v2/health/live", 0));
           RawHttp.Response live = RawHttp.Response.read(in);
-          out.write(RawHttp.post("/v2/models/echo/infer", unparseable));
+          out.write(RawHttp.post("/v2/models/echo/infer", UNPARSEABLE_BODY));
           RawHttp.Response readAsUsual = RawHttp.Response.read(in);
 
           assertEquals(503, usual.status(), usual.text());
@@ -203,16 +207,15 @@ class FullQueueRefusalEndToEndTest {
       try {
         fillTheQueue(server);
         long failedBefore = failures(server, "hangs");
-        byte[] unparseable = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = RawHttp.connect(server)) {
           OutputStream out = socket.getOutputStream();
           InputStream in = socket.getInputStream();
-          out.write(postWith("/v2/models/hangs/infer", unparseable, ""));
+          out.write(postWith("/v2/models/hangs/infer", UNPARSEABLE_BODY, ""));
           RawHttp.Response withoutKey = RawHttp.Response.read(in);
           out.write(
               postWith(
                   "/v2/models/hangs/infer",
-                  unparseable,
+                  UNPARSEABLE_BODY,
                   "Infer-Key: secret\r\nAccept-Encoding: gzip\r\n"));
           RawHttp.Response withKey = RawHttp.Response.read(in);
           out.write(RawHttp.get("/v2/health/live", 0));
