@@ -11,7 +11,8 @@
 # (LOADTEST_JAR, default loadtest/target/ringserve-loadtest.jar) and prints per thread group:
 # voluntary and involuntary switches, write calls and CPU microseconds per request.
 # LOADTEST_ARGS go to both load runs (for example "--connections 16"); SERVER_JAVA_OPTS to the
-# server's java; PROTOCOL=http drives the REST port instead of gRPC's. Counts are robust on a shared machine; CPU is not.
+# server's java; PROTOCOL=http drives the REST port instead of gRPC's. Counts are robust on a
+# shared machine; CPU is not.
 set -euo pipefail
 jar=$1 model=$2 concurrency=$3 seconds=${4:-10}
 loadtest=${LOADTEST_JAR:-loadtest/target/ringserve-loadtest.jar}

@@ -128,16 +128,14 @@ final class RestApi {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    boolean infer =
-        p.length >= 4
-            && p[0].equals("v2")
-            && p[1].equals("models")
-            && p[p.length - 1].equals("infer")
-            && (p.length == 4 || (p.length == 6 && p[3].equals("versions")));
-    if (!infer || restrictions.refusal(p, head.headers()) != null) {
+    ModelPath path =
+        p.length >= 3 && p[0].equals("v2") && p[1].equals("models") ? ModelPath.of(p) : null;
+    if (path == null
+        || !path.action().equals("infer")
+        || restrictions.refusal(p, head.headers()) != null) {
       return null;
     }
-    return service.fullQueue(p[2], p.length == 6 ? p[4] : "");
+    return service.fullQueue(path.name(), path.version());
   }
 
   private void route(
@@ -248,19 +246,14 @@ final class RestApi {
       FullHttpRequest request,
       Answer answer,
       BooleanSupplier cancelled) {
-    String name = p[2];
-    String version = "";
-    int i = 3;
-    if (p.length >= 5 && p[3].equals("versions")) {
-      version = p[4];
-      i = 5;
-    }
-    String action = p.length == i ? "" : p.length == i + 1 ? p[i] : null;
-    if (action == null) {
+    ModelPath path = ModelPath.of(p);
+    if (path == null) {
       answer.notFound();
       return;
     }
-    switch (action) {
+    String name = path.name();
+    String version = path.version();
+    switch (path.action()) {
       case "" -> {
         if (allow(method, answer, HttpMethod.GET)) {
           unary(
@@ -388,6 +381,25 @@ final class RestApi {
             answer.error(status);
           }
         });
+  }
+
+  /**
+   * The parts of {@code /v2/models/{m}[/versions/{v}][/{action}]}, read from its segments {@code p}
+   * from {@code p[2]} on: the model, its version (empty for the latest) and the action (empty for
+   * none).
+   */
+  private record ModelPath(String name, String version, String action) {
+    /** The path's parts, or {@code null} if more segments follow the action. */
+    static ModelPath of(String[] p) {
+      String version = "";
+      int i = 3;
+      if (p.length >= 5 && p[3].equals("versions")) {
+        version = p[4];
+        i = 5;
+      }
+      String action = p.length == i ? "" : p.length == i + 1 ? p[i] : null;
+      return action == null ? null : new ModelPath(p[2], version, action);
+    }
   }
 
   private void repositoryControl(String model, boolean load, JsonNode body, Answer answer) {

@@ -144,12 +144,7 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof EarlyAnswer early) {
-      RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> {});
-      Status status = early.status();
-      send(
-          ctx,
-          answer.error(HttpStatuses.of(status), HttpStatuses.message(status)),
-          early.keepAlive());
+      new RestApi.Answer(ctx.alloc(), r -> send(ctx, r, early.keepAlive())).error(early.status());
       early.answered().run();
       return;
     }
@@ -212,8 +207,7 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
             "the request did not complete within the server's default deadline of "
                 + deadlineText
                 + " (--http-default-deadline-secs)");
-    RestApi.Answer error = new RestApi.Answer(ctx.alloc(), r -> {});
-    send(ctx, error.error(HttpStatuses.of(status), HttpStatuses.message(status)), keepAlive);
+    new RestApi.Answer(ctx.alloc(), r -> send(ctx, r, keepAlive)).error(status);
   }
 
   /** Stops the deadline of the request just answered; on the event loop. */
