@@ -1,12 +1,11 @@
 package io.ringserve.loadtest.internal;
 
 import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.grpc.stub.MetadataUtils;
 import io.ringserve.loadtest.LoadTestException;
@@ -30,13 +29,18 @@ import java.util.concurrent.TimeUnit;
  * test could use (docs/PERFORMANCE.md, Run F). The header interceptor is added only when there are
  * headers to send.
  *
+ * <p>The channels share event loops of their own ({@link CallerLoopGroup}), on which each call's
+ * deadline timer stays on the loop that starts the call.
+ *
  * <p>Thread-safe; {@link #close()} once.
  */
 public final class Channels implements AutoCloseable {
   private final List<ManagedChannel> channels;
+  private final CallerLoopGroup loops;
 
-  private Channels(List<ManagedChannel> channels) {
+  private Channels(List<ManagedChannel> channels, CallerLoopGroup loops) {
     this.channels = List.copyOf(channels);
+    this.loops = loops;
   }
 
   /**
@@ -49,10 +53,13 @@ public final class Channels implements AutoCloseable {
       throw new IllegalArgumentException("count must be >= 1, got " + count);
     }
     ChannelCredentials credentials = credentials(target.tls());
+    CallerLoopGroup loops = CallerLoopGroup.create();
     List<ManagedChannel> list = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      ManagedChannelBuilder<?> b =
-          Grpc.newChannelBuilderForAddress(target.host(), target.port(), credentials)
+      NettyChannelBuilder b =
+          NettyChannelBuilder.forAddress(target.host(), target.port(), credentials)
+              .eventLoopGroup(loops)
+              .channelType(loops.channelType())
               .directExecutor()
               .disableRetry()
               .maxInboundMessageSize(Integer.MAX_VALUE);
@@ -64,7 +71,7 @@ public final class Channels implements AutoCloseable {
       }
       list.add(b.build());
     }
-    return new Channels(list);
+    return new Channels(list, loops);
   }
 
   /** The channel for lane {@code lane} (lanes are spread round-robin). */
@@ -88,6 +95,8 @@ public final class Channels implements AutoCloseable {
     } catch (InterruptedException e) {
       channels.forEach(ManagedChannel::shutdownNow);
       Thread.currentThread().interrupt();
+    } finally {
+      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
   }
 

@@ -7,17 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ServerLiveRequest;
 import inference.GrpcService.ServerLiveResponse;
+import inference.GrpcService.ServerReadyRequest;
+import inference.GrpcService.ServerReadyResponse;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.loadtest.Target;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +56,12 @@ class ChannelsTest {
             response.onNext(ServerLiveResponse.newBuilder().setLive(true).build());
             response.onCompleted();
           }
+
+          @Override
+          public void serverReady(
+              ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
+            // Never answered: the caller's deadline ends the call.
+          }
         };
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -83,6 +93,59 @@ class ChannelsTest {
     }
     assertEquals(1, tenants.size());
     assertNull(tenants.get(0));
+  }
+
+  @Test
+  void aCallStartedFromACompletionEndsAtItsDeadline() throws Exception {
+    // The load loops start each call from the previous one's completion, on a network loop: the
+    // call's deadline timer is armed there (CallerLoopGroup) and must still fire.
+    CompletableFuture<Status> unanswered = new CompletableFuture<>();
+    CompletableFuture<Long> startedNanos = new CompletableFuture<>();
+    try (Channels channels = Channels.open(Target.of("127.0.0.1", server.getPort()), 1)) {
+      GRPCInferenceServiceGrpc.newStub(channels.get(0))
+          .serverLive(
+              ServerLiveRequest.getDefaultInstance(),
+              new StreamObserver<>() {
+                @Override
+                public void onNext(ServerLiveResponse value) {}
+
+                @Override
+                public void onError(Throwable t) {
+                  unanswered.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                  startedNanos.complete(System.nanoTime());
+                  GRPCInferenceServiceGrpc.newStub(channels.get(0))
+                      .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                      .serverReady(
+                          ServerReadyRequest.getDefaultInstance(), failureInto(unanswered));
+                }
+              });
+      Status status = unanswered.get(10, TimeUnit.SECONDS);
+      long waitedMillis = (System.nanoTime() - startedNanos.get()) / 1_000_000;
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode());
+      assertTrue(
+          waitedMillis >= 250 && waitedMillis < 5_000, "ended after " + waitedMillis + " ms");
+    }
+  }
+
+  private static StreamObserver<ServerReadyResponse> failureInto(CompletableFuture<Status> status) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ServerReadyResponse value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        status.complete(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        status.complete(Status.OK);
+      }
+    };
   }
 
   private static void callLive(Channels channels, int lane) {
