@@ -22,36 +22,39 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Why: grpc-java arms each call's deadline timer on the channel's event loop group, and a
  * group's {@code schedule} hands it to the next loop in turn. The closed loop starts each call from
- * the previous call's completion, on a loop thread, so nearly every call's timer went to another
- * loop and woke it (an {@code eventfd} write, ~10 % of the load generator's CPU at {@code simple}
- * c=32 by profile, docs/PERFORMANCE.md), and its cancellation on completion crossed back. On the
- * calling loop the timer is a queue insert and its cancellation a removal, neither waking a thread.
- * Channels are still spread over the loops in turn: registration does not go through {@code
- * schedule}.
+ * the previous call's completion, on a loop thread, so with Netty's own group most timers would go
+ * to another loop and wake it (an {@code eventfd} write, a tenth of the load generator's CPU at
+ * {@code simple} c=32, docs/PERFORMANCE.md), and each cancellation on completion would cross back.
+ * On the calling loop the timer is a queue insert and its cancellation a removal, neither waking a
+ * thread. Calls started elsewhere (the first of each lane, open-loop calls) still take the next
+ * loop in turn, and so does channel registration, which does not go through {@code schedule}.
  *
  * <p>Threads are daemons, so a run that never closes its channels does not keep the JVM alive.
  * Thread-safe.
  */
 final class CallerLoopGroup extends MultiThreadIoEventLoopGroup {
   private final EventExecutor[] loops;
+  private final Class<? extends Channel> channelType;
 
-  private CallerLoopGroup(IoHandlerFactory io) {
+  private CallerLoopGroup(IoHandlerFactory io, Class<? extends Channel> channelType) {
     // 0: Netty's default thread count, as grpc-java's own client group.
     super(0, new DefaultThreadFactory("ringserve-loadtest-loop", true), io);
     List<EventExecutor> children = new ArrayList<>();
     forEach(children::add);
     this.loops = children.toArray(new EventExecutor[0]);
+    this.channelType = channelType;
   }
 
   /** A group on epoll where the native transport loads, else on NIO. */
   static CallerLoopGroup create() {
-    return new CallerLoopGroup(
-        Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    return Epoll.isAvailable()
+        ? new CallerLoopGroup(EpollIoHandler.newFactory(), EpollSocketChannel.class)
+        : new CallerLoopGroup(NioIoHandler.newFactory(), NioSocketChannel.class);
   }
 
   /** The socket channel class that goes with this group's transport. */
   Class<? extends Channel> channelType() {
-    return Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+    return channelType;
   }
 
   @Override
@@ -65,7 +68,7 @@ final class CallerLoopGroup extends MultiThreadIoEventLoopGroup {
   }
 
   /** The calling thread's own loop when it is one of ours; otherwise the next loop in turn. */
-  EventExecutor loopForCaller() {
+  private EventExecutor loopForCaller() {
     for (EventExecutor loop : loops) {
       if (loop.inEventLoop()) {
         return loop;

@@ -29,12 +29,15 @@ import java.util.concurrent.TimeUnit;
  * test could use (docs/PERFORMANCE.md, Run F). The header interceptor is added only when there are
  * headers to send.
  *
- * <p>The channels share event loops of their own ({@link CallerLoopGroup}), on which each call's
- * deadline timer stays on the loop that starts the call.
+ * <p>The channels share event loops of their own ({@link CallerLoopGroup}), on which a call started
+ * from a completion keeps its deadline timer on that completion's loop.
  *
  * <p>Thread-safe; {@link #close()} once.
  */
 public final class Channels implements AutoCloseable {
+  /** How long the loops must see no task before they stop, at {@link #close()}. */
+  private static final long LOOPS_QUIET_MILLIS = 200;
+
   private final List<ManagedChannel> channels;
   private final CallerLoopGroup loops;
 
@@ -55,23 +58,36 @@ public final class Channels implements AutoCloseable {
     ChannelCredentials credentials = credentials(target.tls());
     CallerLoopGroup loops = CallerLoopGroup.create();
     List<ManagedChannel> list = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      NettyChannelBuilder b =
-          NettyChannelBuilder.forAddress(target.host(), target.port(), credentials)
-              .eventLoopGroup(loops)
-              .channelType(loops.channelType())
-              .directExecutor()
-              .disableRetry()
-              .maxInboundMessageSize(Integer.MAX_VALUE);
-      if (!target.headers().isEmpty()) {
-        b.intercept(MetadataUtils.newAttachHeadersInterceptor(headers(target.headers())));
+    try {
+      for (int i = 0; i < count; i++) {
+        list.add(channel(target, credentials, loops));
       }
-      if (target.authority() != null) {
-        b.overrideAuthority(target.authority());
-      }
-      list.add(b.build());
+    } catch (RuntimeException | Error e) {
+      // A bad authority or header name, or a certificate that reads but does not parse: nothing
+      // built so far may keep the loops' descriptors.
+      list.forEach(ManagedChannel::shutdownNow);
+      loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
     }
     return new Channels(list, loops);
+  }
+
+  private static ManagedChannel channel(
+      Target target, ChannelCredentials credentials, CallerLoopGroup loops) {
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(target.host(), target.port(), credentials)
+            .eventLoopGroup(loops)
+            .channelType(loops.channelType())
+            .directExecutor()
+            .disableRetry()
+            .maxInboundMessageSize(Integer.MAX_VALUE);
+    if (!target.headers().isEmpty()) {
+      b.intercept(MetadataUtils.newAttachHeadersInterceptor(headers(target.headers())));
+    }
+    if (target.authority() != null) {
+      b.overrideAuthority(target.authority());
+    }
+    return b.build();
   }
 
   /** The channel for lane {@code lane} (lanes are spread round-robin). */
@@ -96,7 +112,9 @@ public final class Channels implements AutoCloseable {
       channels.forEach(ManagedChannel::shutdownNow);
       Thread.currentThread().interrupt();
     } finally {
-      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+      // A quiet period, not none: a channel given up on above may still cancel a call's timer on
+      // another loop, and a loop that already refused tasks would lose that call's completion.
+      loops.shutdownGracefully(LOOPS_QUIET_MILLIS, 2_000, TimeUnit.MILLISECONDS);
     }
   }
 

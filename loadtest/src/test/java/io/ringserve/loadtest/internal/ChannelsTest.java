@@ -2,7 +2,9 @@ package io.ringserve.loadtest.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ServerLiveRequest;
@@ -19,11 +21,15 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.loadtest.Target;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +107,7 @@ class ChannelsTest {
     // call's deadline timer is armed there (CallerLoopGroup) and must still fire.
     CompletableFuture<Status> unanswered = new CompletableFuture<>();
     CompletableFuture<Long> startedNanos = new CompletableFuture<>();
+    CompletableFuture<String> completionThread = new CompletableFuture<>();
     try (Channels channels = Channels.open(Target.of("127.0.0.1", server.getPort()), 1)) {
       GRPCInferenceServiceGrpc.newStub(channels.get(0))
           .serverLive(
@@ -116,22 +123,51 @@ class ChannelsTest {
 
                 @Override
                 public void onCompleted() {
+                  completionThread.complete(Thread.currentThread().getName());
                   startedNanos.complete(System.nanoTime());
                   GRPCInferenceServiceGrpc.newStub(channels.get(0))
                       .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-                      .serverReady(
-                          ServerReadyRequest.getDefaultInstance(), failureInto(unanswered));
+                      .serverReady(ServerReadyRequest.getDefaultInstance(), statusInto(unanswered));
                 }
               });
       Status status = unanswered.get(10, TimeUnit.SECONDS);
       long waitedMillis = (System.nanoTime() - startedNanos.get()) / 1_000_000;
+      assertTrue(
+          completionThread.get().startsWith("ringserve-loadtest-loop"),
+          "completions run on the channels' own loops, got " + completionThread.get());
       assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode());
       assertTrue(
           waitedMillis >= 250 && waitedMillis < 5_000, "ended after " + waitedMillis + " ms");
     }
   }
 
-  private static StreamObserver<ServerReadyResponse> failureInto(CompletableFuture<Status> status) {
+  @Test
+  void aTargetThatCannotBeBuiltLeavesNoDescriptorsOpen() throws Exception {
+    Path fds = Path.of("/proc/self/fd");
+    assumeTrue(Files.isDirectory(fds), "counts descriptors through /proc");
+    // A binary header name with a text value: refused while the channels are built, after the
+    // event loops (each with its epoll, eventfd and timerfd descriptors) exist.
+    Target bad = Target.of("127.0.0.1", server.getPort()).withHeader("x-tenant-bin", "blue");
+    long before = openDescriptors(fds);
+    for (int i = 0; i < 20; i++) {
+      assertThrows(IllegalArgumentException.class, () -> Channels.open(bad, 2));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long after = openDescriptors(fds);
+    while (after > before + 10 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      after = openDescriptors(fds);
+    }
+    assertTrue(after <= before + 10, "descriptors " + before + " before, " + after + " after");
+  }
+
+  private static long openDescriptors(Path fds) throws IOException {
+    try (Stream<Path> open = Files.list(fds)) {
+      return open.count();
+    }
+  }
+
+  private static StreamObserver<ServerReadyResponse> statusInto(CompletableFuture<Status> status) {
     return new StreamObserver<>() {
       @Override
       public void onNext(ServerReadyResponse value) {}
