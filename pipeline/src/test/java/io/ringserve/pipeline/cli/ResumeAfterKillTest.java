@@ -36,20 +36,25 @@ class ResumeAfterKillTest {
     Path out = dir.resolve("out.jsonl");
     assertEquals(0, inProcess(args(repository, in, reference)));
 
+    long finalSize = Files.size(reference);
     Random random = new Random(42);
     int killedWhileRunning = 0;
     for (int attempt = 0; attempt < 3 * KILLS && killedWhileRunning < KILLS; attempt++) {
       Process child = start(args(repository, in, out), dir.resolve("child-" + attempt + ".log"));
       try {
         long startSize = Files.exists(out) ? Files.size(out) : 0;
+        // The kill point is a random share (10-40 %) of the output still to come rather than a
+        // random delay, so that a fast machine cannot finish the run before it: five kills still
+        // leave work for the last resume.
+        long killAt =
+            startSize
+                + Math.max(1, (long) ((finalSize - startSize) * (0.1 + 0.3 * random.nextDouble())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        // Wait until the child is writing, then kill it somewhere in what follows.
         while (child.isAlive()
             && System.nanoTime() < deadline
-            && (!Files.exists(out) || Files.size(out) <= startSize)) {
-          Thread.sleep(10);
+            && (!Files.exists(out) || Files.size(out) < killAt)) {
+          Thread.sleep(1);
         }
-        Thread.sleep(random.nextInt(400));
         if (child.isAlive()) {
           child.destroyForcibly(); // SIGKILL on Linux and macOS
           killedWhileRunning++;
