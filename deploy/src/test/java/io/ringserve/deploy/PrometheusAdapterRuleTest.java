@@ -64,10 +64,14 @@ class PrometheusAdapterRuleTest {
                 .target(server.target())
                 .defaultDeadline(Duration.ofSeconds(10))
                 .build()) {
-      load(client, Duration.ofMillis(500)); // warm up: first runs are slow and not what we measure
+      long initial = stats(client).getSuccess().getCount();
+      // Warm up: first runs are slow and not what we measure.
+      long warm = load(client, Duration.ofMillis(500));
+      awaitSuccesses(client, initial + warm);
       Map<String, Double> first = scrape(metrics.port());
       InferStatistics before = stats(client);
       long requests = load(client, Duration.ofSeconds(2));
+      awaitSuccesses(client, before.getSuccess().getCount() + requests);
       Map<String, Double> second = scrape(metrics.port());
       InferStatistics after = stats(client);
 
@@ -121,6 +125,17 @@ class PrometheusAdapterRuleTest {
       callers.shutdownNow();
     }
     return answered.get();
+  }
+
+  /**
+   * Waits until the server has counted {@code count} successes: it counts each just after the
+   * answer leaves, so a scrape taken the moment the last caller returns may miss the last few.
+   */
+  private static void awaitSuccesses(RingServeClient client, long count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (stats(client).getSuccess().getCount() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 
   private static InferStatistics stats(RingServeClient client) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import inference.GrpcService.ModelStatisticsRequest;
 import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
@@ -23,21 +24,26 @@ import org.junit.jupiter.api.Timeout;
 class ServerStopsMidRunTest {
   private record Result(int status, JsonObject report, String err) {}
 
-  /** Runs 1.5 s of closed-loop load on {@code simple} and stops the server 0.5 s in. */
+  /**
+   * Runs closed-loop load on {@code simple} and stops the server once it has answered some calls:
+   * the stop follows the server's progress, not a delay, so that neither a slow start of the run
+   * nor a fast machine finishing early can leave one side of the stop empty.
+   */
   private static Result runAgainstAServerThatStops(String... extra) throws Exception {
     TestServer server = TestServers.loopback(ExampleRepository.only("simple"));
     CompletableFuture<Void> stop =
         CompletableFuture.runAsync(
             () -> {
               try {
+                awaitSuccesses(server, 20);
                 server.close();
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-            },
-            CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
+            });
+    // Far more calls than answered before the stop; the ones after it fail at once.
     String[] base = {
-      "--url", server.target(), "-m", "simple", "-c", "4", "-z", "1500ms", "-O", "json"
+      "--url", server.target(), "-m", "simple", "-c", "4", "-n", "20000", "-z", "30s", "-O", "json"
     };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
@@ -50,6 +56,24 @@ class ServerStopsMidRunTest {
     stop.get(20, TimeUnit.SECONDS);
     return new Result(
         status, JsonParser.parseString(out.toString()).getAsJsonObject(), err.toString());
+  }
+
+  private static void awaitSuccesses(TestServer server, long count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      long answered =
+          server
+              .stub()
+              .modelStatistics(ModelStatisticsRequest.newBuilder().setName("simple").build())
+              .getModelStats(0)
+              .getInferenceStats()
+              .getSuccess()
+              .getCount();
+      if (answered >= count) {
+        return;
+      }
+      Thread.sleep(2);
+    }
   }
 
   @Test
