@@ -18,14 +18,18 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.ringserve.loadtest.Target;
+import io.ringserve.server.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +37,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ChannelsTest {
   private static final Metadata.Key<String> TENANT =
@@ -41,34 +46,35 @@ class ChannelsTest {
   /** The {@code x-tenant} header of each call the server received, null where absent. */
   private final List<String> tenants = new CopyOnWriteArrayList<>();
 
+  private final ServerInterceptor recordTenant =
+      new ServerInterceptor() {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+          tenants.add(headers.get(TENANT));
+          return next.startCall(call, headers);
+        }
+      };
+  private final GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase live =
+      new GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase() {
+        @Override
+        public void serverLive(
+            ServerLiveRequest request, StreamObserver<ServerLiveResponse> response) {
+          response.onNext(ServerLiveResponse.newBuilder().setLive(true).build());
+          response.onCompleted();
+        }
+
+        @Override
+        public void serverReady(
+            ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
+          // Never answered: the caller's deadline ends the call.
+        }
+      };
+
   private Server server;
 
   @BeforeEach
   void startServer() throws Exception {
-    ServerInterceptor recordTenant =
-        new ServerInterceptor() {
-          @Override
-          public <Q, R> ServerCall.Listener<Q> interceptCall(
-              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-            tenants.add(headers.get(TENANT));
-            return next.startCall(call, headers);
-          }
-        };
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase live =
-        new GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase() {
-          @Override
-          public void serverLive(
-              ServerLiveRequest request, StreamObserver<ServerLiveResponse> response) {
-            response.onNext(ServerLiveResponse.newBuilder().setLive(true).build());
-            response.onCompleted();
-          }
-
-          @Override
-          public void serverReady(
-              ServerReadyRequest request, StreamObserver<ServerReadyResponse> response) {
-            // Never answered: the caller's deadline ends the call.
-          }
-        };
     server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(ServerInterceptors.intercept(live, recordTenant))
@@ -139,6 +145,60 @@ class ChannelsTest {
       assertTrue(
           waitedMillis >= 250 && waitedMillis < 5_000, "ended after " + waitedMillis + " ms");
     }
+  }
+
+  @Test
+  void mutualTlsCarriesTheTargetsCertificatesAndHeaders(@TempDir Path dir) throws Exception {
+    TestCertificates authority = new TestCertificates("loadtest");
+    Path ca = authority.writeCa(dir.resolve("ca.crt"));
+    authority.writeLeaf("server", dir.resolve("server.crt"), dir.resolve("server.key"));
+    authority.writeLeaf("client", dir.resolve("client.crt"), dir.resolve("client.key"));
+    Server tls =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0),
+                TlsServerCredentials.newBuilder()
+                    .keyManager(
+                        dir.resolve("server.crt").toFile(), dir.resolve("server.key").toFile())
+                    .trustManager(ca.toFile())
+                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                    .build())
+            .addService(ServerInterceptors.intercept(live, recordTenant))
+            .build()
+            .start();
+    try {
+      Target.Tls mutual =
+          new Target.Tls(true, ca, dir.resolve("client.crt"), dir.resolve("client.key"), false);
+      Target target =
+          new Target(
+                  "127.0.0.1",
+                  tls.getPort(),
+                  mutual,
+                  "localhost",
+                  Map.of(),
+                  Target.DEFAULT_DEADLINE,
+                  Target.DEFAULT_CONNECT_TIMEOUT)
+              .withHeader("x-tenant", "green");
+      try (Channels channels = Channels.open(target, 1)) {
+        callLive(channels, 0);
+      }
+      Target withoutClientCertificate =
+          new Target(
+              "127.0.0.1",
+              tls.getPort(),
+              new Target.Tls(true, ca, null, null, false),
+              "localhost",
+              Map.of(),
+              Target.DEFAULT_DEADLINE,
+              Target.DEFAULT_CONNECT_TIMEOUT);
+      try (Channels channels = Channels.open(withoutClientCertificate, 1)) {
+        StatusRuntimeException refused =
+            assertThrows(StatusRuntimeException.class, () -> callLive(channels, 0));
+        assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+      }
+    } finally {
+      tls.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    assertEquals(List.of("green"), tenants);
   }
 
   @Test
