@@ -209,11 +209,17 @@ class RestDeadlineEndToEndTest {
     assertTrue(GATED_NO_DEADLINE.runStarted.await(10, TimeUnit.SECONDS), "it never ran");
     ObjectNode request = (ObjectNode) RestCalls.JSON.readTree(int32Json(5));
     request.putObject("parameters").put("timeout", 100_000); // microseconds, as Triton's
-    long sent = System.nanoTime();
     CompletableFuture<HttpResponse<byte[]>> timesOut =
         CompletableFuture.supplyAsync(() -> rest.postJson("/v2/models/gated/infer", request));
-    // The queue timeout is looked at when the next batch forms: let it pass first, with margin.
-    awaitMillisAfter(sent, 500);
+    ModelScheduler scheduler = noDeadline.server().repository().resolve("gated", "").scheduler();
+    long queuedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (scheduler.pendingRequests() < 2 && System.nanoTime() < queuedBy) {
+      Thread.sleep(1);
+    }
+    assertEquals(2, scheduler.pendingRequests(), "one running and one queued");
+    // The queue timeout is looked at when the next batch forms: let it pass first, with margin,
+    // counted from when the request was seen queued (it may take a while to get there).
+    awaitMillisAfter(System.nanoTime(), 500);
     GATED_NO_DEADLINE.gate.release(100);
     assertEquals(200, running.get(10, TimeUnit.SECONDS).statusCode());
     HttpResponse<byte[]> expired = timesOut.get(10, TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ import inference.GrpcService.ModelInferRequest.InferRequestedOutputTensor;
 import io.ringserve.server.testing.ByteMutations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -85,10 +86,18 @@ class InferRequestWireTest {
     request.flush();
     byte[] bytes = body.toByteArray();
     assertEquals(65_535, ModelInferRequest.parseFrom(bytes).getInputs(0).getShapeCount());
+    // Bytes allocated, not only time, so that a fast machine cannot hide the copies: run after
+    // run they come to gigabytes, against about a megabyte for the message itself.
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    long allocatedBefore = threads.getThreadAllocatedBytes(thread);
     long started = System.nanoTime();
     assertNull(InferRequestWire.read(bytes));
     long millis = (System.nanoTime() - started) / 1_000_000;
-    assertTrue(millis < 200, "declined in " + millis + " ms");
+    long allocated = threads.getThreadAllocatedBytes(thread) - allocatedBefore;
+    assertTrue(allocated < 64L << 20, "declined after allocating " + allocated + " bytes");
+    assertTrue(millis < 2_000, "declined in " + millis + " ms");
   }
 
   @Test
