@@ -210,10 +210,10 @@ class FullQueueRefusalEndToEndTest {
         try (Socket socket = RawHttp.connect(server)) {
           OutputStream out = socket.getOutputStream();
           InputStream in = socket.getInputStream();
-          out.write(postWith("/v2/models/hangs/infer", UNPARSEABLE_BODY, ""));
+          out.write(RawHttp.post("/v2/models/hangs/infer", UNPARSEABLE_BODY, ""));
           RawHttp.Response withoutKey = RawHttp.Response.read(in);
           out.write(
-              postWith(
+              RawHttp.post(
                   "/v2/models/hangs/infer",
                   UNPARSEABLE_BODY,
                   "Infer-Key: secret\r\nAccept-Encoding: gzip\r\n"));
@@ -233,22 +233,6 @@ class FullQueueRefusalEndToEndTest {
         backend.release();
       }
     }
-  }
-
-  /** A keep-alive POST of {@code body} with {@code headers} (each line ending CRLF) added. */
-  private static byte[] postWith(String path, byte[] body, String headers) {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(
-        ("POST "
-                + path
-                + " HTTP/1.1\r\nHost: x\r\n"
-                + headers
-                + "Content-Length: "
-                + body.length
-                + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    b.writeBytes(body);
-    return b.toByteArray();
   }
 
   private static StreamObserver<ModelInferResponse> ignoring() {

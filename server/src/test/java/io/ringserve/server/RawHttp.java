@@ -37,11 +37,18 @@ final class RawHttp {
 
   /** A keep-alive POST of a JSON body. */
   static byte[] post(String path, byte[] body) {
+    return post(path, body, "Content-Type: application/json\r\n");
+  }
+
+  /** A keep-alive POST of {@code body} with {@code headers} (each line ending CRLF) added. */
+  static byte[] post(String path, byte[] body, String headers) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.writeBytes(
         ("POST "
                 + path
-                + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + " HTTP/1.1\r\nHost: x\r\n"
+                + headers
+                + "Content-Length: "
                 + body.length
                 + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));

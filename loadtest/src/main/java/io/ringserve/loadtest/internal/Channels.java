@@ -1,6 +1,7 @@
 package io.ringserve.loadtest.internal;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -59,8 +60,12 @@ public final class Channels implements AutoCloseable {
     CallerLoopGroup loops = CallerLoopGroup.create();
     List<ManagedChannel> list = new ArrayList<>(count);
     try {
+      ClientInterceptor headers =
+          target.headers().isEmpty()
+              ? null
+              : MetadataUtils.newAttachHeadersInterceptor(headers(target.headers()));
       for (int i = 0; i < count; i++) {
-        list.add(channel(target, credentials, loops));
+        list.add(channel(target, credentials, headers, loops));
       }
     } catch (RuntimeException | Error e) {
       // A bad authority or header name, or a certificate that reads but does not parse: nothing
@@ -72,8 +77,12 @@ public final class Channels implements AutoCloseable {
     return new Channels(list, loops);
   }
 
+  /** One channel; {@code headers} adds the target's headers, null when there are none. */
   private static ManagedChannel channel(
-      Target target, ChannelCredentials credentials, CallerLoopGroup loops) {
+      Target target,
+      ChannelCredentials credentials,
+      ClientInterceptor headers,
+      CallerLoopGroup loops) {
     NettyChannelBuilder b =
         NettyChannelBuilder.forAddress(target.host(), target.port(), credentials)
             .eventLoopGroup(loops)
@@ -81,8 +90,8 @@ public final class Channels implements AutoCloseable {
             .directExecutor()
             .disableRetry()
             .maxInboundMessageSize(Integer.MAX_VALUE);
-    if (!target.headers().isEmpty()) {
-      b.intercept(MetadataUtils.newAttachHeadersInterceptor(headers(target.headers())));
+    if (headers != null) {
+      b.intercept(headers);
     }
     if (target.authority() != null) {
       b.overrideAuthority(target.authority());

@@ -163,14 +163,12 @@ class AnswerOutboxTest {
   void shouldStillWriteTheOtherAnswersWhenOneWriteFails() {
     Loop loop = new Loop();
     Call fine = new Call();
-    try (BatchAnswers answering = BatchAnswers.open()) {
-      outbox.send(
-          loop,
-          () -> {
-            throw new IllegalStateException("connection already closed");
-          });
-      send(loop, fine, "fine");
-    }
+    answerAfterAFailingWrite(
+        loop,
+        fine,
+        () -> {
+          throw new IllegalStateException("connection already closed");
+        });
     loop.runAll();
     assertEquals(List.of("fine"), fine.written);
   }
@@ -179,16 +177,22 @@ class AnswerOutboxTest {
   void shouldWriteTheOtherAnswersBeforeRethrowingAnErrorFromOneWrite() {
     Loop loop = new Loop();
     Call fine = new Call();
-    try (BatchAnswers answering = BatchAnswers.open()) {
-      outbox.send(
-          loop,
-          () -> {
-            throw new OutOfMemoryError("on purpose");
-          });
-      send(loop, fine, "fine");
-    }
+    answerAfterAFailingWrite(
+        loop,
+        fine,
+        () -> {
+          throw new OutOfMemoryError("on purpose");
+        });
     assertThrows(OutOfMemoryError.class, loop::runAll);
     assertEquals(List.of("fine"), fine.written, "a REST connection skipped would stay busy");
+  }
+
+  /** One batch whose answers for {@code loop} are a write that throws, then {@code fine}'s. */
+  private void answerAfterAFailingWrite(Loop loop, Call fine, Runnable failingWrite) {
+    try (BatchAnswers answering = BatchAnswers.open()) {
+      outbox.send(loop, failingWrite);
+      send(loop, fine, "fine");
+    }
   }
 
   @Test
