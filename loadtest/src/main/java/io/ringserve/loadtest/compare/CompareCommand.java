@@ -195,8 +195,8 @@ public final class CompareCommand implements Callable<Integer> {
         ringServe = Target.of(url.substring(0, colon), Integer.parseInt(url.substring(colon + 1)));
       }
       int echoPort = freePort();
-      if (selected.stream().anyMatch(Case::echo)) {
-        echo = startEcho(echoPort, logs);
+      if (selected.stream().anyMatch(c -> c.echo() || c.minimalClient())) {
+        echo = startEcho(echoPort, ringServe, echoedModels(selected), logs);
       }
       Target bare = Target.of("127.0.0.1", echoPort);
       if (server != null && !engineTime.isZero()) {
@@ -220,6 +220,8 @@ public final class CompareCommand implements Callable<Integer> {
           }
           if (c.echo()) {
             thisRound.put(c.name() + " echo", run(bare, c, measure, warm, echo));
+          }
+          if (c.minimalClient()) {
             thisRound.put(
                 c.name() + " echo, minimal client", runMinimal(bare, c, measure, warm, echo));
           }
@@ -292,6 +294,8 @@ public final class CompareCommand implements Callable<Integer> {
     for (Case c : selected) {
       if (c.echo() && withEcho) {
         warmUp(bare, c, each);
+      }
+      if (c.minimalClient() && withEcho) {
         MinimalClient.run(bare, c.concurrency(), c.connections(), each);
       }
     }
@@ -422,14 +426,25 @@ public final class CompareCommand implements Callable<Integer> {
     throw new LoadTestException("the server did not become ready; its output is in " + child.log());
   }
 
-  private ChildJvm startEcho(int port, Path logs) throws IOException, InterruptedException {
+  /** The models whose payload the echo takes: each echoed load's, as RingServe describes it. */
+  private static List<String> echoedModels(List<Case> selected) {
+    return selected.stream().filter(Case::echo).map(Case::model).distinct().toList();
+  }
+
+  private ChildJvm startEcho(int port, Target mirrorOf, List<String> models, Path logs)
+      throws IOException, InterruptedException {
     List<String> command =
-        List.of(
-            java(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            EchoInferenceServer.class.getName(),
-            Integer.toString(port));
+        new ArrayList<>(
+            List.of(
+                java(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                EchoInferenceServer.class.getName(),
+                Integer.toString(port)));
+    if (!models.isEmpty()) {
+      command.addAll(
+          List.of("--mirror", mirrorOf.host() + ":" + mirrorOf.port(), String.join(",", models)));
+    }
     return ChildJvm.start(
         "echo", command, Map.of(), port, logs, Durations.parse(startTimeout).toMillis());
   }

@@ -86,7 +86,12 @@ final class CompareTable {
               : spread(echo, FIGURES.get(4)).median() / spread(minimal, FIGURES.get(4)).median();
       rows.add(
           String.format(
-              Locale.ROOT, "| %s | %.2fx | %.2fx | %.2fx |", e.getKey(), rps, cpu, client));
+              Locale.ROOT,
+              "| %s | %.2fx | %.2fx | %s |",
+              e.getKey(),
+              rps,
+              cpu,
+              Double.isNaN(client) ? "-" : String.format(Locale.ROOT, "%.2fx", client)));
     }
     return String.join("\n", rows);
   }

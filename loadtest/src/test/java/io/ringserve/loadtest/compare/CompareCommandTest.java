@@ -45,7 +45,7 @@ class CompareCommandTest {
               SERVER_JAR.toString(),
               "--server-arg=--model-repository=" + ExampleRepository.only("simple", "mlp"),
               "--case",
-              "simple-c32,mlp-c1",
+              "simple-c32,mlp-c64,mlp-c1",
               "--rounds",
               "2",
               "-z",
@@ -91,6 +91,15 @@ class CompareCommandTest {
         md);
     assertTrue(md.contains("| simple-c32 | RingServe / echo requests/s | "), md);
     assertTrue(md.contains("| mlp-c1 | p50 latency - engine batch-1 median time, us | "), md);
+    // mlp at c=64 against the echo of mlp's own payload (the echo mirrors RingServe's mlp).
+    assertTrue(positive(md, "mlp-c64 echo \\| server CPU us/request") > 0, md);
+    assertFalse(md.contains("| mlp-c64 echo, minimal client |"), "simple's requests only: " + md);
+    assertTrue(md.matches("(?s).*\\| mlp-c64 \\| [0-9.]+x \\| [0-9.]+x \\| - \\|.*"), md);
+    assertTrue(
+        md.contains(
+            "| mlp-c64 | (server CPU/inference - engine CPU/sample at batch formed) / echo"
+                + " CPU/request (same payload) | "),
+        md);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.ringserve.loadtest.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,33 @@ class GoalsTest {
         table.contains(
             "| mlp-c1 | p50 latency - engine batch-1 median time, us | 80.00 | 80.00 | 80.00 |"),
         table);
+  }
+
+  @Test
+  void shouldCompareMlpWithTheEchoOfItsOwnPayloadAndWithSimplesEcho() {
+    Goals goals = new Goals();
+    Map<String, Sample> runs = new LinkedHashMap<>();
+    runs.put("simple-c32", server(40_000, 40_000, 700, 20, 6));
+    runs.put("simple-c32 echo", echo(50_000, 8));
+    runs.put("mlp-c64", server(30_000, 30_000, 2000, 28, 30));
+    runs.put("mlp-c64 echo", echo(60_000, 10));
+
+    goals.addRound(
+        runs,
+        Map.of("simple-c32", new EngineSample(6, 20, 2), "mlp-c64", new EngineSample(30, 500, 16)));
+    String table = goals.render();
+
+    String figure =
+        "| mlp-c64 | (server CPU/inference - engine CPU/sample at batch formed) / echo CPU/request";
+    // (28 - 16) / 10 with mlp's payload, (28 - 16) / 8 against simple's echo.
+    assertTrue(
+        table.contains(figure + " (same payload) | 1.20 | 1.20 | 1.20 | 1.00 | <= 1.5 |"), table);
+    assertTrue(table.contains(figure + " (simple-c32 echo) | 1.50 |"), table);
+    assertTrue(
+        table.contains(
+            "| mlp-c64 | RingServe / echo requests/s (no goal: the engine bounds it) | 0.50 |"),
+        table);
+    assertFalse(table.contains("| mlp-c64 echo |"), "the echo's own row is not a figure: " + table);
   }
 
   @Test
