@@ -51,11 +51,17 @@ public final class EchoInferenceServer implements AutoCloseable {
     List<MirroredModel> mirrored = List.of();
     if (args.length == 4 && args[1].equals("--mirror")) {
       int colon = args[2].lastIndexOf(':');
-      mirrored =
-          MirroredModel.fetch(
-              args[2].substring(0, colon),
-              Integer.parseInt(args[2].substring(colon + 1)),
-              List.of(args[3].split(",")));
+      try {
+        mirrored =
+            MirroredModel.fetch(
+                args[2].substring(0, colon),
+                Integer.parseInt(args[2].substring(colon + 1)),
+                List.of(args[3].split(",")));
+      } catch (StatusRuntimeException e) {
+        System.err.println(
+            "echo: cannot mirror " + args[3] + " of " + args[2] + ": " + e.getStatus());
+        System.exit(1);
+      }
     } else if (args.length > 1) {
       System.err.println("usage: EchoInferenceServer PORT [--mirror HOST:PORT MODEL[,MODEL...]]");
       System.exit(2);
