@@ -262,7 +262,9 @@ class AllocationPerRequestTest {
   /**
    * The comparison's bare echo (loadtest's {@code EchoInferenceServer}, which server tests cannot
    * reach): {@code ModelInfer} answered through protobuf's messages on the event loop (direct
-   * executor), the request's raw inputs echoed as outputs.
+   * executor), the request's raw inputs echoed as outputs (as the comparison's echo answered {@code
+   * simple} before it mirrored models; it now answers zero-filled outputs of the same sizes, built
+   * once).
    */
   private static final class Echo extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
     @Override

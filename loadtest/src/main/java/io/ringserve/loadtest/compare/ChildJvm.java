@@ -2,6 +2,7 @@ package io.ringserve.loadtest.compare;
 
 import io.ringserve.loadtest.LoadTestException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A process this harness starts (the server as the README starts it, or the echo service), with its
@@ -44,16 +46,26 @@ final class ChildJvm implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
     while (!child.accepts(port)) {
       if (!child.process.isAlive() || System.nanoTime() > deadline) {
+        boolean ended = !child.process.isAlive();
         child.close();
         throw new LoadTestException(
             name
-                + (child.process.isAlive() ? " did not open port " + port : " ended at start")
+                + (ended ? " ended at start (" + lastLine(log) + ")" : " did not open port " + port)
                 + "; its output is in "
                 + log);
       }
       Thread.sleep(100);
     }
     return child;
+  }
+
+  /** The last line a child wrote, which says why it ended (or "no output"). */
+  static String lastLine(Path log) {
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("no output");
+    } catch (IOException | UncheckedIOException e) {
+      return "its output cannot be read";
+    }
   }
 
   private boolean accepts(int port) {

@@ -47,24 +47,29 @@ public final class EchoInferenceServer implements AutoCloseable {
    * gRPC server at {@code HOST:PORT}.
    */
   public static void main(String[] args) throws IOException, InterruptedException {
+    if (!(args.length <= 1 || (args.length == 4 && args[1].equals("--mirror")))) {
+      System.err.println("usage: EchoInferenceServer PORT [--mirror HOST:PORT MODEL[,MODEL...]]");
+      System.exit(2);
+    }
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     List<MirroredModel> mirrored = List.of();
-    if (args.length == 4 && args[1].equals("--mirror")) {
-      int colon = args[2].lastIndexOf(':');
+    if (args.length == 4) {
       try {
+        int colon = args[2].lastIndexOf(':');
+        if (colon < 1) {
+          throw new IllegalArgumentException("--mirror takes HOST:PORT, not " + args[2]);
+        }
         mirrored =
             MirroredModel.fetch(
                 args[2].substring(0, colon),
                 Integer.parseInt(args[2].substring(colon + 1)),
                 List.of(args[3].split(",")));
-      } catch (StatusRuntimeException e) {
+      } catch (StatusRuntimeException | IllegalArgumentException e) {
+        // One line, which the comparison shows when the echo does not start.
         System.err.println(
-            "echo: cannot mirror " + args[3] + " of " + args[2] + ": " + e.getStatus());
+            "echo: cannot mirror " + args[3] + " of " + args[2] + ": " + e.getMessage());
         System.exit(1);
       }
-    } else if (args.length > 1) {
-      System.err.println("usage: EchoInferenceServer PORT [--mirror HOST:PORT MODEL[,MODEL...]]");
-      System.exit(2);
     }
     EchoInferenceServer echo = start(port, mirrored);
     System.out.println("echo listening on " + echo.port());

@@ -41,6 +41,9 @@ final class Goals {
   void addRound(Map<String, Sample> runs, Map<String, EngineSample> engine) {
     for (Map.Entry<String, Sample> e : runs.entrySet()) {
       String load = e.getKey();
+      if (load.contains(" echo")) {
+        continue; // a baseline's run, compared with below as its load's yardstick
+      }
       Sample server = e.getValue();
       Sample echo = runs.get(load + " echo");
       EngineSample probe = engine.get(load);
@@ -71,8 +74,9 @@ final class Goals {
 
   /**
    * An {@code mlp} load's CPU per inference beyond the engine's, over the echo's CPU per request
-   * with the same payload, and over the {@code simple-c32} echo's (a stricter yardstick: smaller
-   * requests cost gRPC less), with the requests/s of the first echo for reference.
+   * with the same payload (the goal's yardstick), and over the {@code simple-c32} echo's (the
+   * yardstick of runs before the echo took other models' payloads, kept so the two can be read side
+   * by side), with RingServe / echo requests/s for reference.
    */
   private void addInferenceCost(
       String load, Sample server, Sample echo, EngineSample probe, Sample simpleEcho) {

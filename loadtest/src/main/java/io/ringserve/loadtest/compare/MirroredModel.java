@@ -22,14 +22,21 @@ import java.util.concurrent.TimeUnit;
  * A model as the echo serves it: described by another server's {@code ModelMetadata} for it, and
  * answered with zero-filled outputs of the model's shapes at the request's batch size, so that a
  * call to the echo carries the bytes in and out that a call to the model carries, with no model
- * run. That makes the echo the bare-gRPC baseline of any model's payload ({@code mlp}'s 3 KB
- * requests and 40-byte answers), not only of {@code simple}'s.
+ * run. That makes the echo the bare-gRPC baseline of a model's payload ({@code mlp}'s 3 KB requests
+ * and 40-byte answers), not only of {@code simple}'s.
  *
- * <p>The answers of the first {@link #CACHED_BATCH_SIZES} batch sizes seen are built once and
- * reused, as an echo that copies nothing would. Thread-safe.
+ * <p>The batch dimension is the first input's leading {@code -1}, as the metadata of a model with a
+ * {@code max_batch_size} shows it; outputs take it as their leading dimension, and any other
+ * variable dimension is answered as 1. A model whose first input has a variable leading dimension
+ * without batching is therefore answered as if batched, which gives the same bytes for the leading
+ * sizes a load sends.
+ *
+ * <p>Answers are built once per batch size, for the first {@link #CACHED_BATCH_SIZES} sizes seen (a
+ * load sends one or a few), so that a call allocates no output bytes, as the echo of inputs reuses
+ * the request's. The bound is checked before each insert, so concurrent first sightings may pass it
+ * by one per event loop. Thread-safe.
  */
 final class MirroredModel {
-  /** Answers kept, by batch size; a load sends one or a few sizes. */
   static final int CACHED_BATCH_SIZES = 64;
 
   /** The largest batch dimension answered: the echo is a baseline, not a place to allocate. */
@@ -37,17 +44,44 @@ final class MirroredModel {
 
   private final ModelMetadataResponse metadata;
   private final boolean batched;
+  private final List<OutputSpec> outputs;
   private final Map<Long, Answer> answers = new ConcurrentHashMap<>();
+
+  /** One output's description, with its bytes per batch row resolved once. */
+  private record OutputSpec(TensorMetadata metadata, long bytesPerRow) {}
 
   /** The outputs of one batch size: their descriptions and their zero-filled raw contents. */
   private record Answer(List<InferOutputTensor> outputs, List<ByteString> contents) {}
 
+  /**
+   * @throws IllegalArgumentException if an output's datatype is not a v2 datatype, or one batch row
+   *     of the outputs would not fit in an array
+   */
   MirroredModel(ModelMetadataResponse metadata) {
     this.metadata = metadata;
     this.batched =
         metadata.getInputsCount() > 0
             && metadata.getInputs(0).getShapeCount() > 0
             && metadata.getInputs(0).getShape(0) == -1;
+    List<OutputSpec> specs = new ArrayList<>();
+    for (TensorMetadata output : metadata.getOutputsList()) {
+      DataType type = DataType.fromWireName(output.getDatatype());
+      // A BYTES element is answered as an empty string: its 4-byte length prefix.
+      long bytes = type.isFixedSize() ? type.byteSize() : 4;
+      for (int i = batched ? 1 : 0; i < output.getShapeCount() && bytes <= Integer.MAX_VALUE; i++) {
+        // Saturates instead of wrapping: any product past an array's size is refused below.
+        bytes =
+            Math.min(
+                (long) Integer.MAX_VALUE + 1,
+                bytes * Math.min(Math.max(1, output.getShape(i)), Integer.MAX_VALUE));
+      }
+      if (bytes > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "output " + output.getName() + " of " + metadata.getName() + ": " + bytes + " bytes");
+      }
+      specs.add(new OutputSpec(output, bytes));
+    }
+    this.outputs = List.copyOf(specs);
   }
 
   /**
@@ -116,26 +150,26 @@ final class MirroredModel {
   }
 
   private Answer build(long batch) {
-    List<InferOutputTensor> outputs = new ArrayList<>();
+    List<InferOutputTensor> described = new ArrayList<>();
     List<ByteString> contents = new ArrayList<>();
-    for (TensorMetadata output : metadata.getOutputsList()) {
+    for (OutputSpec output : outputs) {
       InferOutputTensor.Builder tensor =
           InferOutputTensor.newBuilder()
-              .setName(output.getName())
-              .setDatatype(output.getDatatype());
-      long elements = 1;
-      for (int i = 0; i < output.getShapeCount(); i++) {
-        // The batch dimension takes the request's size; any other variable dimension is 1.
-        long dim = output.getShape(i) >= 0 ? output.getShape(i) : (i == 0 && batched ? batch : 1);
-        tensor.addShape(dim);
-        elements *= dim;
+              .setName(output.metadata().getName())
+              .setDatatype(output.metadata().getDatatype());
+      for (int i = 0; i < output.metadata().getShapeCount(); i++) {
+        long dim = output.metadata().getShape(i);
+        tensor.addShape(i == 0 && batched ? batch : Math.max(1, dim));
       }
-      DataType type = DataType.fromWireName(output.getDatatype());
-      // A BYTES element is answered as an empty string: its 4-byte length prefix.
-      long bytes = elements * (type.isFixedSize() ? type.byteSize() : 4);
-      outputs.add(tensor.build());
-      contents.add(ByteString.copyFrom(new byte[Math.toIntExact(bytes)]));
+      long bytes = output.bytesPerRow() * (batched ? batch : 1);
+      if (bytes > Integer.MAX_VALUE) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("batch of " + batch + " answers over 2 GiB")
+            .asRuntimeException();
+      }
+      described.add(tensor.build());
+      contents.add(ByteString.copyFrom(new byte[(int) bytes]));
     }
-    return new Answer(List.copyOf(outputs), List.copyOf(contents));
+    return new Answer(List.copyOf(described), List.copyOf(contents));
   }
 }

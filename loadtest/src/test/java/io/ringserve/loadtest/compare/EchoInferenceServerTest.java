@@ -121,8 +121,12 @@ class EchoInferenceServerTest {
     assertEquals(request.getRawInputContentsList(), reply.getRawOutputContentsList());
   }
 
+  /**
+   * The wiring the comparison relies on: the load generator builds its requests from the echo's
+   * description of {@code mlp} (checked above) and every call is answered.
+   */
   @Test
-  void carriesALoadOfTheMirroredModelsRequests() throws Exception {
+  void servesALoadGeneratorRunOnTheMirroredModel() throws Exception {
     LoadReport r =
         LoadRunner.runOnce(
             LoadSpec.builder(Target.of("127.0.0.1", echo.port()), "mlp")
