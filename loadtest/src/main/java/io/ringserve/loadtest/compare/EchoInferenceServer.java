@@ -12,6 +12,8 @@ import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.ringserve.loadtest.LoadTestException;
+import io.ringserve.loadtest.Target;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -59,12 +61,10 @@ public final class EchoInferenceServer implements AutoCloseable {
         if (colon < 1) {
           throw new IllegalArgumentException("--mirror takes HOST:PORT, not " + args[2]);
         }
-        mirrored =
-            MirroredModel.fetch(
-                args[2].substring(0, colon),
-                Integer.parseInt(args[2].substring(colon + 1)),
-                List.of(args[3].split(",")));
-      } catch (StatusRuntimeException | IllegalArgumentException e) {
+        Target mirrorOf =
+            Target.of(args[2].substring(0, colon), Integer.parseInt(args[2].substring(colon + 1)));
+        mirrored = MirroredModel.fetch(mirrorOf, List.of(args[3].split(",")));
+      } catch (LoadTestException | IllegalArgumentException e) {
         // One line, which the comparison shows when the echo does not start.
         System.err.println(
             "echo: cannot mirror " + args[3] + " of " + args[2] + ": " + e.getMessage());

@@ -1,16 +1,16 @@
 package io.ringserve.loadtest.compare;
 
 import com.google.protobuf.ByteString;
-import inference.GRPCInferenceServiceGrpc;
 import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ModelInferResponse;
 import inference.GrpcService.ModelInferResponse.InferOutputTensor;
-import inference.GrpcService.ModelMetadataRequest;
 import inference.GrpcService.ModelMetadataResponse;
 import inference.GrpcService.ModelMetadataResponse.TensorMetadata;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.ringserve.loadtest.Target;
+import io.ringserve.loadtest.internal.ModelProbe;
 import io.ringserve.wire.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,21 +85,18 @@ final class MirroredModel {
   }
 
   /**
-   * Each of {@code models} as the server at {@code host:port} (plain text) describes it.
+   * Each of {@code models} as the plain-text gRPC server at {@code target} describes it.
    *
-   * @throws io.grpc.StatusRuntimeException if the server cannot be reached or does not know one
+   * @throws io.ringserve.loadtest.LoadTestException if the server cannot be reached or does not
+   *     know one of them (the message says which)
    */
-  static List<MirroredModel> fetch(String host, int port, List<String> models)
-      throws InterruptedException {
-    ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
+  static List<MirroredModel> fetch(Target target, List<String> models) throws InterruptedException {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(target.host(), target.port()).usePlaintext().build();
     try {
       List<MirroredModel> mirrored = new ArrayList<>();
       for (String model : models) {
-        mirrored.add(
-            new MirroredModel(
-                GRPCInferenceServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .modelMetadata(ModelMetadataRequest.newBuilder().setName(model).build())));
+        mirrored.add(new MirroredModel(new ModelProbe(channel, target, model, "").metadata()));
       }
       return mirrored;
     } finally {

@@ -2,6 +2,7 @@ package io.ringserve.loadtest.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import inference.GRPCInferenceServiceGrpc;
@@ -18,6 +19,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.loadtest.LoadReport;
 import io.ringserve.loadtest.LoadRunner;
 import io.ringserve.loadtest.LoadSpec;
+import io.ringserve.loadtest.LoadTestException;
 import io.ringserve.loadtest.Target;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
@@ -44,7 +46,7 @@ class EchoInferenceServerTest {
   void startEcho() throws Exception {
     echo =
         EchoInferenceServer.start(
-            0, MirroredModel.fetch(TestServer.HOST, ringServePort, List.of("mlp")));
+            0, MirroredModel.fetch(Target.of(TestServer.HOST, ringServePort), List.of("mlp")));
     channel = NettyChannelBuilder.forAddress("127.0.0.1", echo.port()).usePlaintext().build();
     stub =
         GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
@@ -86,6 +88,18 @@ class EchoInferenceServerTest {
       assertEquals(List.of((long) rows, 10L), reply.getOutputs(0).getShapeList());
       assertEquals(rows * 10 * Float.BYTES, reply.getRawOutputContents(0).size());
     }
+  }
+
+  @Test
+  void saysWhichModelItCannotMirror() {
+    LoadTestException e =
+        assertThrows(
+            LoadTestException.class,
+            () ->
+                MirroredModel.fetch(
+                    Target.of(TestServer.HOST, ringServePort), List.of("mlp", "no-such-model")));
+
+    assertTrue(e.getMessage().contains("no-such-model"), e.getMessage());
   }
 
   @Test
