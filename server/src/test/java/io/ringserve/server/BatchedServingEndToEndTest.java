@@ -7,6 +7,7 @@ import static io.ringserve.server.WireTensors.readFloats;
 import static io.ringserve.server.WireTensors.readInt32s;
 import static io.ringserve.server.WireTensors.simpleRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,7 @@ import io.ringserve.server.internal.examples.MlpReference;
 import io.ringserve.server.internal.examples.MlpWeights;
 import io.ringserve.server.internal.metrics.MetricsServer;
 import io.ringserve.server.internal.metrics.PrometheusText;
+import io.ringserve.server.internal.repository.ModelRepository;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
 import java.io.IOException;
@@ -49,6 +51,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -266,6 +269,25 @@ class BatchedServingEndToEndTest {
                     .stub()
                     .modelStatistics(ModelStatisticsRequest.newBuilder().setName("nope").build()));
     assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+  }
+
+  @Test
+  void shouldServeJvmMetricsBeforeTheRepositoryExistsAndModelsOnceItDoes() throws Exception {
+    TestServer server = TestServers.shared();
+    AtomicReference<ModelRepository> repository = new AtomicReference<>();
+    try (MetricsServer metrics =
+        MetricsServer.startBeforeRepository("127.0.0.1", 0, repository::get)) {
+      HttpClient http = HttpClient.newHttpClient();
+      URI uri = URI.create("http://127.0.0.1:" + metrics.port() + "/metrics");
+      String before = get(http, uri);
+      assertTrue(before.contains("jvm_threads_current"), before);
+      assertFalse(before.contains("model=\"simple\""), before);
+
+      repository.set(server.server().repository());
+      server.stub().modelInfer(simpleRequest().build());
+      PrometheusText after = PrometheusText.parse(get(http, uri));
+      assertNotNull(after.value("nv_inference_count{model=\"simple\",version=\"1\"}"));
+    }
   }
 
   @Test

@@ -98,6 +98,7 @@ class RestConnectionEndToEndTest {
       Response r = Response.read(socket.getInputStream());
       assertEquals(400, r.status(), r.text());
       assertTrue(r.text().contains("malformed HTTP request"), r.text());
+      assertTrue(r.text().contains("--http-max-header-size"), r.text());
     }
   }
 

@@ -14,6 +14,7 @@ import io.ringserve.server.internal.cpu.CpuFeatures;
 import io.ringserve.server.internal.examples.ExampleModels;
 import io.ringserve.server.internal.log.Reasons;
 import io.ringserve.server.internal.metrics.MetricsServer;
+import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -309,6 +311,28 @@ final class ServeCommand implements Callable<Integer> {
                   + " is not a folder or does not exist (--model-repository)");
       return 1;
     }
+    // Bound before the models load: a port in use fails at once, and /metrics answers by the time
+    // the server reports ready.
+    AtomicReference<ModelRepository> served = new AtomicReference<>();
+    MetricsServer metrics;
+    try {
+      metrics =
+          allowMetrics
+              ? MetricsServer.startBeforeRepository(
+                  metricsAddress != null ? metricsAddress : host, metricsPort, served::get)
+              : null;
+    } catch (IOException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "error: cannot listen for metrics on "
+                  + (metricsAddress != null ? metricsAddress : host)
+                  + ":"
+                  + metricsPort
+                  + " (--metrics-port): "
+                  + Reasons.root(e));
+      return 1;
+    }
     RingServeServer server;
     try {
       server =
@@ -340,34 +364,17 @@ final class ServeCommand implements Callable<Integer> {
                   .httpRestrictions(httpRestricted)
                   .build());
     } catch (ModelsFailedToLoadException e) {
+      closeIfOpen(metrics);
       // One line an orchestrator shows; the log above has every failure.
       spec.commandLine().getErr().println("error: " + e.getMessage() + " (--exit-on-error true)");
       return 1;
     } catch (IOException e) {
+      closeIfOpen(metrics);
       // A port in use or an unreadable repository: the message names it.
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;
     }
-    MetricsServer metrics;
-    try {
-      metrics =
-          allowMetrics
-              ? MetricsServer.start(
-                  metricsAddress != null ? metricsAddress : host, metricsPort, server.repository())
-              : null;
-    } catch (IOException e) {
-      server.close();
-      spec.commandLine()
-          .getErr()
-          .println(
-              "error: cannot listen for metrics on "
-                  + (metricsAddress != null ? metricsAddress : host)
-                  + ":"
-                  + metricsPort
-                  + " (--metrics-port): "
-                  + Reasons.root(e));
-      return 1;
-    }
+    served.set(server.repository());
     if (metrics != null) {
       LOG.log(
           System.Logger.Level.INFO,
@@ -380,6 +387,12 @@ final class ServeCommand implements Callable<Integer> {
     shutdown.install();
     shutdown.awaitStopped();
     return 0;
+  }
+
+  private static void closeIfOpen(MetricsServer metrics) {
+    if (metrics != null) {
+      metrics.close();
+    }
   }
 
   /** The --model-control-mode value, in any case, as Triton takes it. */

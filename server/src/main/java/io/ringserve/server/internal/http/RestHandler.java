@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -154,9 +155,7 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
       request.release();
       RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> send(ctx, r, false));
       answer.reply.accept(
-          answer.error(
-              HttpResponseStatus.BAD_REQUEST,
-              "malformed HTTP request: " + request.decoderResult().cause().getMessage()));
+          answer.error(HttpResponseStatus.BAD_REQUEST, malformed(request.decoderResult().cause())));
       return;
     }
     RequestAnswer answer = new RequestAnswer();
@@ -289,6 +288,16 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     super.userEventTriggered(ctx, event);
+  }
+
+  /** The 400's message: Netty's reason, and the flag that raises the limit when one was passed. */
+  private static String malformed(Throwable cause) {
+    String message = "malformed HTTP request: " + cause.getMessage();
+    // The decoder refuses a request line or header block over the limit with these; no other
+    // limit of the codec is set.
+    return cause instanceof TooLongFrameException
+        ? message + " (use --http-max-header-size to increase the limit)"
+        : message;
   }
 
   @Override

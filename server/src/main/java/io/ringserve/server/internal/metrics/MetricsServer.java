@@ -50,6 +50,28 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /**
+   * Starts serving before the model repository exists, so that a port in use stops the start before
+   * any model loads and the endpoint answers by the time the server reports ready. Until {@code
+   * repository} supplies one (null before), a scrape has the JVM's metrics and no model's.
+   *
+   * @param host the address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
+   * @param port the port to bind, or 0 for an ephemeral one (see {@link #port()})
+   * @param repository asked on every scrape, from the HTTP server's threads
+   * @throws IOException if the port cannot be bound
+   */
+  public static MetricsServer startBeforeRepository(
+      String host, int port, Supplier<ModelRepository> repository) throws IOException {
+    Objects.requireNonNull(repository, "repository");
+    return start(
+        host,
+        port,
+        () -> {
+          ModelRepository served = repository.get();
+          return served == null ? List.of() : sources(served.served());
+        });
+  }
+
+  /**
    * Starts serving the metrics of the model versions {@code models} supplies at the time of each
    * scrape.
    *
