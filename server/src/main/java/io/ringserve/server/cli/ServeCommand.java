@@ -363,18 +363,22 @@ final class ServeCommand implements Callable<Integer> {
                   .httpDefaultDeadline(Duration.ofSeconds(httpDefaultDeadlineSecs))
                   .httpRestrictions(httpRestricted)
                   .build());
+      served.set(server.repository());
     } catch (ModelsFailedToLoadException e) {
-      closeIfOpen(metrics);
       // One line an orchestrator shows; the log above has every failure.
       spec.commandLine().getErr().println("error: " + e.getMessage() + " (--exit-on-error true)");
       return 1;
     } catch (IOException e) {
-      closeIfOpen(metrics);
       // A port in use or an unreadable repository: the message names it.
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;
+    } finally {
+      // The metrics server's dispatcher thread is not a daemon: a failed start must close it, or
+      // the process would outlive the failure.
+      if (served.get() == null && metrics != null) {
+        metrics.close();
+      }
     }
-    served.set(server.repository());
     if (metrics != null) {
       LOG.log(
           System.Logger.Level.INFO,
@@ -387,12 +391,6 @@ final class ServeCommand implements Callable<Integer> {
     shutdown.install();
     shutdown.awaitStopped();
     return 0;
-  }
-
-  private static void closeIfOpen(MetricsServer metrics) {
-    if (metrics != null) {
-      metrics.close();
-    }
   }
 
   /** The --model-control-mode value, in any case, as Triton takes it. */

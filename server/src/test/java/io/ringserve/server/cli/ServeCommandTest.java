@@ -298,6 +298,32 @@ class ServeCommandTest {
     }
   }
 
+  @Test
+  void aFailedStartFreesTheMetricsPortItHadBound(@TempDir Path repository) throws Exception {
+    int metricsPort;
+    try (ServerSocket free = takenPort()) {
+      metricsPort = free.getLocalPort();
+    }
+    try (ServerSocket taken = takenPort()) {
+      Startup run =
+          serve(
+              "--model-repository=" + repository,
+              "--grpc-port=" + taken.getLocalPort(),
+              "--allow-http=false",
+              "--allow-metrics=true",
+              "--metrics-port=" + metricsPort);
+
+      assertEquals(1, run.exit, run.err);
+      assertOneLine(run.err, "--grpc-port", "in use");
+    }
+    // The metrics server was bound before the gRPC port failed; its port is free again, so no
+    // non-daemon thread of it keeps the process alive.
+    try (ServerSocket again =
+        new ServerSocket(metricsPort, 50, InetAddress.getByName("127.0.0.1"))) {
+      assertEquals(metricsPort, again.getLocalPort());
+    }
+  }
+
   private record Startup(int exit, String err) {}
 
   /** Runs serve on 127.0.0.1, metrics off unless asked; returns only when it fails to start. */
