@@ -12,6 +12,7 @@ import inference.GrpcService.ModelStatisticsRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.ringserve.batching.ModelScheduler;
 import io.ringserve.server.testing.TestServer;
 import io.ringserve.server.testing.TestServers;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,14 +114,22 @@ class FullQueueRefusalEndToEndTest {
 
   /**
    * One request to {@code hangs} runs (and hangs), the next fills its queue; returns the refusal
-   * the usual path then gives a small request.
+   * the usual path then gives a small request. Each step waits for the state it makes, so the queue
+   * stays full: a first request still queued when the second arrives would get the second refused,
+   * and then leave the queue with room.
    */
   private static Status fillTheQueue(TestServer server) throws InterruptedException {
+    ModelScheduler hangs = server.server().repository().resolve("hangs", "").scheduler();
     GRPCInferenceServiceGrpc.GRPCInferenceServiceStub async =
         GRPCInferenceServiceGrpc.newStub(server.channel()).withDeadlineAfter(60, TimeUnit.SECONDS);
     async.modelInfer(smallRequestFor("hangs"), ignoring());
-    awaitPending(server, 1);
+    // Out of the queue and into the only instance, where it hangs.
+    awaitUntil(
+        () -> hangs.pendingRequests() == 1 && hangs.fullQueueRefusal() == null,
+        "the first request never started running");
     async.modelInfer(smallRequestFor("hangs"), ignoring());
+    // Queued; it stays there, since the only instance is busy.
+    awaitUntil(() -> hangs.pendingRequests() == 2, "the second request never reached the queue");
     return awaitQueueFull(server);
   }
 
@@ -258,12 +268,11 @@ class FullQueueRefusalEndToEndTest {
         .getCount();
   }
 
-  /** Waits until the model has a request queued or running. */
-  private static void awaitPending(TestServer server, int requests) throws InterruptedException {
+  private static void awaitUntil(BooleanSupplier condition, String failure)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (server.server().repository().resolve("hangs", "").scheduler().pendingRequests()
-        < requests) {
-      assertTrue(System.nanoTime() < end, "the first request never reached the model");
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < end, failure);
       Thread.sleep(5);
     }
   }
