@@ -11,6 +11,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -106,6 +109,7 @@ class CompareCommandTest {
   void shouldReadAServerItDidNotStartFromItsProcessCpuMetric(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isRegularFile(SERVER_JAR), "the server jar is packaged by the reactor");
     int grpc = freePort();
+    int http = freePort();
     int metrics = freePort();
     List<String> command =
         List.of(
@@ -114,7 +118,7 @@ class CompareCommandTest {
             SERVER_JAR.toString(),
             "serve",
             "--grpc-port=" + grpc,
-            "--http-port=" + freePort(),
+            "--http-port=" + http,
             "--metrics-port=" + metrics,
             "--host=127.0.0.1",
             "--model-repository=" + ExampleRepository.only("simple"));
@@ -122,11 +126,12 @@ class CompareCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     try (ChildJvm server = ChildJvm.start("remote", command, Map.of(), grpc, dir, 120_000)) {
-      // The metrics port opens once the models are loaded.
+      // The metrics port opens before the models load: wait for readiness, as a user would.
       long deadline = System.nanoTime() + 120_000_000_000L;
-      while (scrapedCpu(metricsUrl) < 0 && System.nanoTime() < deadline) {
+      while (!ready(http) && System.nanoTime() < deadline) {
         Thread.sleep(200);
       }
+      assertTrue(scrapedCpu(metricsUrl) >= 0, "the metrics port answers once the server is ready");
 
       int status =
           CompareCommand.execute(
@@ -154,6 +159,18 @@ class CompareCommandTest {
     String md = out.toString();
     assertTrue(positive(md, "simple-c32 \\| server CPU us/request") > 0, md);
     assertFalse(md.contains("Engine alone"), "no local engine figures for a remote server: " + md);
+  }
+
+  private static boolean ready(int http) throws InterruptedException {
+    URI uri = URI.create("http://127.0.0.1:" + http + "/v2/health/ready");
+    try {
+      return HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   private static long scrapedCpu(URI metricsUrl) throws InterruptedException {
