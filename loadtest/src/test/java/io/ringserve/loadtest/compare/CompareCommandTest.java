@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -128,9 +129,11 @@ class CompareCommandTest {
     try (ChildJvm server = ChildJvm.start("remote", command, Map.of(), grpc, dir, 120_000)) {
       // The metrics port opens before the models load: wait for readiness, as a user would.
       long deadline = System.nanoTime() + 120_000_000_000L;
-      while (!ready(http) && System.nanoTime() < deadline) {
+      HttpClient client = HttpClient.newHttpClient();
+      while (!ready(client, http) && System.nanoTime() < deadline) {
         Thread.sleep(200);
       }
+      assertTrue(ready(client, http), "never ready; its output is in " + dir);
       assertTrue(scrapedCpu(metricsUrl) >= 0, "the metrics port answers once the server is ready");
 
       int status =
@@ -161,11 +164,13 @@ class CompareCommandTest {
     assertFalse(md.contains("Engine alone"), "no local engine figures for a remote server: " + md);
   }
 
-  private static boolean ready(int http) throws InterruptedException {
+  private static boolean ready(HttpClient client, int http) throws InterruptedException {
     URI uri = URI.create("http://127.0.0.1:" + http + "/v2/health/ready");
     try {
-      return HttpClient.newHttpClient()
-              .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+      return client
+              .send(
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.discarding())
               .statusCode()
           == 200;
     } catch (IOException notYet) {

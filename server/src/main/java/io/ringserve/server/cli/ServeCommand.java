@@ -311,6 +311,12 @@ final class ServeCommand implements Callable<Integer> {
                   + " is not a folder or does not exist (--model-repository)");
       return 1;
     }
+    String metricsHost = metricsAddress != null ? metricsAddress : host;
+    String clash = metricsPortClash(metricsHost);
+    if (clash != null) {
+      spec.commandLine().getErr().println("error: " + clash);
+      return 1;
+    }
     // Bound before the models load: a port in use fails at once, and /metrics answers by the time
     // the server reports ready.
     AtomicReference<ModelRepository> served = new AtomicReference<>();
@@ -318,20 +324,26 @@ final class ServeCommand implements Callable<Integer> {
     try {
       metrics =
           allowMetrics
-              ? MetricsServer.startBeforeRepository(
-                  metricsAddress != null ? metricsAddress : host, metricsPort, served::get)
+              ? MetricsServer.startBeforeRepository(metricsHost, metricsPort, served::get)
               : null;
     } catch (IOException e) {
       spec.commandLine()
           .getErr()
           .println(
               "error: cannot listen for metrics on "
-                  + (metricsAddress != null ? metricsAddress : host)
+                  + metricsHost
                   + ":"
                   + metricsPort
                   + " (--metrics-port): "
                   + Reasons.root(e));
       return 1;
+    }
+    if (metrics != null) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "metrics on http://{0}:{1,number,#}/metrics",
+          metricsHost,
+          metrics.port());
     }
     RingServeServer server;
     try {
@@ -373,24 +385,44 @@ final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;
     } finally {
-      // The metrics server's dispatcher thread is not a daemon: a failed start must close it, or
-      // the process would outlive the failure.
+      // A failed start frees the metrics port and its (non-daemon) dispatcher thread, for callers
+      // that go on in the same JVM; the command line exits anyway.
       if (served.get() == null && metrics != null) {
         metrics.close();
       }
-    }
-    if (metrics != null) {
-      LOG.log(
-          System.Logger.Level.INFO,
-          "metrics on http://{0}:{1,number,#}/metrics",
-          metricsAddress != null ? metricsAddress : host,
-          metrics.port());
     }
     GracefulShutdown shutdown =
         new GracefulShutdown(server, metrics, Duration.ofSeconds(shutdownDrainDelay));
     shutdown.install();
     shutdown.awaitStopped();
     return 0;
+  }
+
+  /**
+   * Says which port flag the metrics port would take, when it is the gRPC or HTTP port on an
+   * address they share; null when it takes neither. Checked before anything binds, since the
+   * metrics port is bound first and the clash would otherwise be reported against the other flag.
+   */
+  private String metricsPortClash(String metricsHost) {
+    if (!allowMetrics || metricsPort == 0) {
+      return null;
+    }
+    if (metricsPort == grpcPort && sameAddress(metricsHost, host)) {
+      return "--metrics-port and --grpc-port are both " + metricsPort;
+    }
+    String httpHost = httpAddress != null ? httpAddress : host;
+    if (allowHttp && metricsPort == httpPort && sameAddress(metricsHost, httpHost)) {
+      return "--metrics-port and --http-port are both " + metricsPort;
+    }
+    return null;
+  }
+
+  private static boolean sameAddress(String a, String b) {
+    return a.equals(b) || isWildcard(a) || isWildcard(b);
+  }
+
+  private static boolean isWildcard(String address) {
+    return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
   }
 
   /** The --model-control-mode value, in any case, as Triton takes it. */

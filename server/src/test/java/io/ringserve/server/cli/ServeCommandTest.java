@@ -324,6 +324,34 @@ class ServeCommandTest {
     }
   }
 
+  @Test
+  void aMetricsPortThatIsAlsoTheGrpcOrHttpPortIsOneLineNamingBothFlags(@TempDir Path repository)
+      throws Exception {
+    int port;
+    try (ServerSocket free = takenPort()) {
+      port = free.getLocalPort();
+    }
+    Startup grpc =
+        serve(
+            "--model-repository=" + repository,
+            "--grpc-port=" + port,
+            "--allow-http=false",
+            "--allow-metrics=true",
+            "--metrics-port=" + port);
+    assertEquals(1, grpc.exit, grpc.err);
+    assertOneLine(grpc.err, "--metrics-port and --grpc-port are both " + port);
+
+    Startup http =
+        serve(
+            "--model-repository=" + repository,
+            "--grpc-port=0",
+            "--http-port=" + port,
+            "--allow-metrics=true",
+            "--metrics-port=" + port);
+    assertEquals(1, http.exit, http.err);
+    assertOneLine(http.err, "--metrics-port and --http-port are both " + port);
+  }
+
   private record Startup(int exit, String err) {}
 
   /** Runs serve on 127.0.0.1, metrics off unless asked; returns only when it fails to start. */
