@@ -62,6 +62,30 @@ public record Target(
         host, port, Tls.PLAINTEXT, null, Map.of(), DEFAULT_DEADLINE, DEFAULT_CONNECT_TIMEOUT);
   }
 
+  /**
+   * Plaintext to {@code HOST:PORT} or {@code [IPV6]:PORT}, as {@link #of}: the one reading of an
+   * address the client tools take.
+   *
+   * @throws IllegalArgumentException naming the value, if it is not such an address
+   */
+  public static Target parse(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String host = colon <= 0 ? "" : hostPort.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      int port = Integer.parseInt(hostPort.substring(colon + 1));
+      if (!host.isEmpty() && !host.contains("/") && port > 0 && port <= 65535) {
+        return of(host, port);
+      }
+    } catch (NumberFormatException e) {
+      // Falls through to the message below.
+    }
+    throw new IllegalArgumentException(
+        "'" + hostPort + "' must be HOST:PORT (for example 127.0.0.1:8001)");
+  }
+
   /** This target with another per-call deadline ({@link Duration#ZERO} for none). */
   public Target withDeadline(Duration newDeadline) {
     return new Target(host, port, tls, authority, headers, newDeadline, connectTimeout);

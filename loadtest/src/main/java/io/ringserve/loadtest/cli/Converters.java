@@ -4,6 +4,7 @@ import io.ringserve.loadtest.ConcurrencyRange;
 import io.ringserve.loadtest.ContentsMode;
 import io.ringserve.loadtest.Protocol;
 import io.ringserve.loadtest.ReportFormat;
+import io.ringserve.loadtest.Target;
 import io.ringserve.loadtest.Warmup;
 import io.ringserve.loadtest.internal.Durations;
 import java.time.Duration;
@@ -33,21 +34,12 @@ final class Converters {
   static final class AddressConverter implements ITypeConverter<Map.Entry<String, Integer>> {
     @Override
     public Map.Entry<String, Integer> convert(String value) {
-      int colon = value.lastIndexOf(':');
-      String host = colon <= 0 ? "" : value.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
       try {
-        int port = Integer.parseInt(value.substring(colon + 1));
-        if (!host.isEmpty() && !host.contains("/") && port > 0 && port <= 65535) {
-          return Map.entry(host, port);
-        }
-      } catch (NumberFormatException e) {
-        // Falls through to the message below.
+        Target target = Target.parse(value);
+        return Map.entry(target.host(), target.port());
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
       }
-      throw new TypeConversionException(
-          "'" + value + "' must be HOST:PORT (for example 127.0.0.1:8001)");
     }
   }
 

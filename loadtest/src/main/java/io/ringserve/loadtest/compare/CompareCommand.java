@@ -191,8 +191,7 @@ public final class CompareCommand implements Callable<Integer> {
         server = startServer(grpc, http, logs);
         ringServe = Target.of("127.0.0.1", grpc);
       } else {
-        int colon = url.lastIndexOf(':');
-        ringServe = Target.of(url.substring(0, colon), Integer.parseInt(url.substring(colon + 1)));
+        ringServe = Target.parse(url);
       }
       int echoPort = freePort();
       if (selected.stream().anyMatch(c -> c.echo() || c.minimalClient())) {

@@ -57,13 +57,7 @@ public final class EchoInferenceServer implements AutoCloseable {
     List<MirroredModel> mirrored = List.of();
     if (args.length == 4) {
       try {
-        int colon = args[2].lastIndexOf(':');
-        if (colon < 1) {
-          throw new IllegalArgumentException("--mirror takes HOST:PORT, not " + args[2]);
-        }
-        Target mirrorOf =
-            Target.of(args[2].substring(0, colon), Integer.parseInt(args[2].substring(colon + 1)));
-        mirrored = MirroredModel.fetch(mirrorOf, List.of(args[3].split(",")));
+        mirrored = MirroredModel.fetch(Target.parse(args[2]), List.of(args[3].split(",")));
       } catch (LoadTestException | IllegalArgumentException e) {
         // One line, which the comparison shows when the echo does not start.
         System.err.println(

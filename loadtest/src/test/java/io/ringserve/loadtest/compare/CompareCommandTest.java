@@ -200,6 +200,19 @@ class CompareCommandTest {
   }
 
   @Test
+  void shouldRefuseAUrlThatIsNotHostPortAsABadCommandLine() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status =
+        CompareCommand.execute(
+            new String[] {"-u", "localhost"},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    assertEquals(2, status, err + "\n" + out);
+    assertTrue(err.toString().contains("'localhost' must be HOST:PORT"), err.toString());
+  }
+
+  @Test
   void shouldReadUserPlusSystemTimeFromProcStat() {
     String stat = "4242 (java (x) y) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 30 0 100 2000 300 0";
 
