@@ -311,8 +311,9 @@ final class ServeCommand implements Callable<Integer> {
                   + " is not a folder or does not exist (--model-repository)");
       return 1;
     }
+    String httpHost = httpAddress != null ? httpAddress : host;
     String metricsHost = metricsAddress != null ? metricsAddress : host;
-    String clash = metricsPortClash(metricsHost);
+    String clash = metricsPortClash(metricsHost, httpHost);
     if (clash != null) {
       spec.commandLine().getErr().println("error: " + clash);
       return 1;
@@ -367,7 +368,7 @@ final class ServeCommand implements Callable<Integer> {
                   .startupModels(Set.copyOf(loadModels))
                   .exitOnError(exitOnError)
                   .allowHttp(allowHttp)
-                  .httpHost(httpAddress != null ? httpAddress : host)
+                  .httpHost(httpHost)
                   .httpPort(httpPort)
                   .httpMaxInputBytes(httpMaxInputSize)
                   .httpMaxHeaderBytes(httpMaxHeaderSize)
@@ -403,14 +404,13 @@ final class ServeCommand implements Callable<Integer> {
    * address they share; null when it takes neither. Checked before anything binds, since the
    * metrics port is bound first and the clash would otherwise be reported against the other flag.
    */
-  private String metricsPortClash(String metricsHost) {
+  private String metricsPortClash(String metricsHost, String httpHost) {
     if (!allowMetrics || metricsPort == 0) {
       return null;
     }
     if (metricsPort == grpcPort && sameAddress(metricsHost, host)) {
       return "--metrics-port and --grpc-port are both " + metricsPort;
     }
-    String httpHost = httpAddress != null ? httpAddress : host;
     if (allowHttp && metricsPort == httpPort && sameAddress(metricsHost, httpHost)) {
       return "--metrics-port and --http-port are both " + metricsPort;
     }

@@ -46,7 +46,7 @@ public final class MetricsServer implements AutoCloseable {
   public static MetricsServer start(String host, int port, ModelRepository repository)
       throws IOException {
     Objects.requireNonNull(repository, "repository");
-    return start(host, port, () -> sources(repository.served()));
+    return startBeforeRepository(host, port, () -> repository);
   }
 
   /**
