@@ -5,6 +5,7 @@ import io.ringserve.server.backend.Backends;
 import io.ringserve.server.internal.backend.tensorflow.ProcessThreadPools;
 import io.ringserve.server.internal.cpu.CpuFeatures;
 import io.ringserve.server.internal.examples.ExampleModels;
+import io.ringserve.server.internal.probe.BetweenRuns;
 import io.ringserve.server.internal.probe.DirectModel;
 import io.ringserve.server.internal.probe.EngineTimer;
 import java.io.BufferedReader;
@@ -82,6 +83,18 @@ public final class EngineProbe implements Callable<Integer> {
   String warmup;
 
   @Option(
+      names = "--between-runs",
+      paramLabel = "PAUSE",
+      defaultValue = "none",
+      converter = BetweenRunsConverter.class,
+      description =
+          "After each measured run: none (back to back), park:DURATION (the thread parks, as a"
+              + " server's worker does between requests that come one at a time) or"
+              + " spin:DURATION (busy; the spinning counts in the CPU figures); DURATION in us,"
+              + " ms or s, such as park:400us (default: ${DEFAULT-VALUE}).")
+  BetweenRuns betweenRuns = BetweenRuns.NONE;
+
+  @Option(
       names = "--intra-op-threads",
       paramLabel = "N",
       description = "As for serve (default: the server's).")
@@ -134,7 +147,9 @@ public final class EngineProbe implements Callable<Integer> {
         for (Map.Entry<String, DirectModel> m : loaded.entrySet()) {
           for (long batch : batches) {
             out.println(
-                EngineTimer.measure(m.getValue(), m.getKey(), batch, warm, parse(duration)).line());
+                EngineTimer.measure(
+                        m.getValue(), m.getKey(), batch, warm, parse(duration), betweenRuns)
+                    .line());
           }
         }
         return 0;
@@ -160,10 +175,22 @@ public final class EngineProbe implements Callable<Integer> {
       try {
         long batch = Long.parseLong(f[1]);
         Duration measure = Duration.ofMillis(Long.parseLong(f[2]));
-        out.println(EngineTimer.measure(model, f[0], batch, warm, measure).line());
+        out.println(EngineTimer.measure(model, f[0], batch, warm, measure, betweenRuns).line());
       } catch (Exception e) {
         // A bad number or batch size, or the engine failing: the asker reads the reason.
         out.println("error " + e);
+      }
+    }
+  }
+
+  /** Reads {@code --between-runs}; picocli reports a bad value as a usage error naming it. */
+  static final class BetweenRunsConverter implements CommandLine.ITypeConverter<BetweenRuns> {
+    @Override
+    public BetweenRuns convert(String value) {
+      try {
+        return BetweenRuns.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
       }
     }
   }

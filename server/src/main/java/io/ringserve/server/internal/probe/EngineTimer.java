@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * Times a {@link DirectModel} at one batch size: runs it back to back for a while unmeasured, then
- * for the measured time, reading the wall time of every run and the process's CPU time (user +
- * system, every thread: the engine's native pools included) across all of them. Stateless.
+ * for the measured time, with the pause asked between runs ({@link BetweenRuns}), reading the wall
+ * time of every run and the process's CPU time (user + system, every thread: the engine's native
+ * pools included) across all of them. Stateless.
  */
 public final class EngineTimer {
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -19,18 +20,28 @@ public final class EngineTimer {
   /**
    * The figures of one measurement.
    *
+   * @param wallNanos the measured time, pauses between runs included
+   * @param runNanos the wall time of the runs alone
    * @param medianRunNanos the median wall time of one run (one batch)
-   * @param cpuNanos the process's CPU time across the measured runs
+   * @param cpuNanos the process's CPU time across the measured time (a spinning pause's included)
+   * @param betweenRuns the pause between runs
    */
   public record Figures(
-      String model, long batch, long runs, long wallNanos, long medianRunNanos, long cpuNanos) {
+      String model,
+      long batch,
+      long runs,
+      long wallNanos,
+      long runNanos,
+      long medianRunNanos,
+      long cpuNanos,
+      BetweenRuns betweenRuns) {
 
     public double cpuUsPerSample() {
       return cpuNanos / 1e3 / runs / batch;
     }
 
     public double wallUsPerRun() {
-      return wallNanos / 1e3 / runs;
+      return runNanos / 1e3 / runs;
     }
 
     /**
@@ -41,23 +52,39 @@ public final class EngineTimer {
       return String.format(
           Locale.ROOT,
           "engine model=%s batch=%d runs=%d median_us_per_run=%.2f wall_us_per_run=%.2f"
-              + " cpu_us_per_sample=%.3f cpu_us_per_run=%.2f",
+              + " cpu_us_per_sample=%.3f cpu_us_per_run=%.2f between_runs=%s",
           model,
           batch,
           runs,
           medianRunNanos / 1e3,
           wallUsPerRun(),
           cpuUsPerSample(),
-          cpuNanos / 1e3 / runs);
+          cpuNanos / 1e3 / runs,
+          betweenRuns);
     }
   }
 
   /**
    * Measures {@code model} at {@code batch}: {@code warmup} unmeasured, then at least {@code
-   * measure} and at least one run.
+   * measure} and at least one run, back to back.
    */
   public static Figures measure(
       DirectModel model, String name, long batch, Duration warmup, Duration measure)
+      throws Exception {
+    return measure(model, name, batch, warmup, measure, BetweenRuns.NONE);
+  }
+
+  /**
+   * Measures {@code model} at {@code batch}: {@code warmup} unmeasured and back to back, then at
+   * least {@code measure} and at least one run, with {@code between} after each measured run.
+   */
+  public static Figures measure(
+      DirectModel model,
+      String name,
+      long batch,
+      Duration warmup,
+      Duration measure,
+      BetweenRuns between)
       throws Exception {
     long warmEnd = System.nanoTime() + warmup.toNanos();
     do {
@@ -69,18 +96,22 @@ public final class EngineTimer {
     long start = System.nanoTime();
     long end = start + measure.toNanos();
     long now = start;
+    long runTotal = 0;
     do {
-      long before = now;
+      long before = System.nanoTime();
       model.run(batch);
+      long ran = System.nanoTime() - before;
+      between.pass();
       now = System.nanoTime();
       if (count == runs.length) {
         runs = Arrays.copyOf(runs, count * 2);
       }
-      runs[count++] = now - before;
+      runs[count++] = ran;
+      runTotal += ran;
     } while (now < end);
     long cpu = OS.getProcessCpuTime() - cpuBefore;
     long[] sorted = Arrays.copyOf(runs, count);
     Arrays.sort(sorted);
-    return new Figures(name, batch, count, now - start, sorted[count / 2], cpu);
+    return new Figures(name, batch, count, now - start, runTotal, sorted[count / 2], cpu, between);
   }
 }

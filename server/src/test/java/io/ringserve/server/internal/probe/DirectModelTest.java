@@ -36,6 +36,29 @@ class DirectModelTest {
       assertTrue(
           f.line().startsWith("engine model=mlp batch=8 runs=" + f.runs() + " median_us_per_run="),
           f.line());
+      assertTrue(f.line().endsWith(" between_runs=none"), f.line());
+    }
+  }
+
+  @Test
+  void shouldPauseBetweenMeasuredRunsAndTimeTheRunsAlone() throws Exception {
+    try (DirectModel mlp = load("mlp")) {
+      EngineTimer.Figures f =
+          EngineTimer.measure(
+              mlp,
+              "mlp",
+              1,
+              Duration.ofMillis(50),
+              Duration.ofMillis(200),
+              BetweenRuns.parse("park:20ms"));
+
+      // 200 ms with 20 ms parked after each run: at most ten runs, and the runs alone took less
+      // than the measured time.
+      assertTrue(f.runs() >= 1 && f.runs() <= 10, f.line());
+      assertTrue(f.wallNanos() >= f.runs() * 20_000_000L, f.line());
+      assertTrue(f.runNanos() < f.wallNanos() - f.runs() * 20_000_000L + 1, f.line());
+      assertTrue(f.medianRunNanos() <= f.runNanos(), f.line());
+      assertTrue(f.line().endsWith(" between_runs=park:20000us"), f.line());
     }
   }
 
