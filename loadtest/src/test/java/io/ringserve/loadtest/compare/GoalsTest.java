@@ -104,7 +104,7 @@ class GoalsTest {
     EngineSample s =
         EngineSample.parse(
             "engine model=mlp batch=64 runs=312 median_us_per_run=1792.65 wall_us_per_run=6415.51"
-                + " cpu_us_per_sample=38.562 cpu_us_per_run=2467.95");
+                + " cpu_us_per_sample=38.562 cpu_us_per_run=2467.95 between_runs=none");
 
     assertEquals(new EngineSample(64, 1792.65, 38.562), s);
     assertThrows(IllegalArgumentException.class, () -> EngineSample.parse("engine batch=2"));

@@ -8,6 +8,7 @@ import io.ringserve.server.internal.examples.ExampleModels;
 import io.ringserve.server.internal.probe.BetweenRuns;
 import io.ringserve.server.internal.probe.DirectModel;
 import io.ringserve.server.internal.probe.EngineTimer;
+import io.ringserve.server.internal.probe.ProbeDurations;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -72,15 +72,17 @@ public final class EngineProbe implements Callable<Integer> {
       names = {"-z", "--duration"},
       paramLabel = "DURATION",
       defaultValue = "3s",
+      converter = DurationConverter.class,
       description = "Measured time per batch size with --batch (default: ${DEFAULT-VALUE}).")
-  String duration;
+  Duration duration;
 
   @Option(
       names = "--warmup",
       paramLabel = "DURATION",
       defaultValue = "1s",
+      converter = DurationConverter.class,
       description = "Unmeasured runs before each measurement (default: ${DEFAULT-VALUE}).")
-  String warmup;
+  Duration warmup;
 
   @Option(
       names = "--between-runs",
@@ -88,10 +90,10 @@ public final class EngineProbe implements Callable<Integer> {
       defaultValue = "none",
       converter = BetweenRunsConverter.class,
       description =
-          "After each measured run: none (back to back), park:DURATION (the thread parks, as a"
+          "Before each measured run: none (back to back), park:DURATION (the thread parks, as a"
               + " server's worker does between requests that come one at a time) or"
-              + " spin:DURATION (busy; the spinning counts in the CPU figures); DURATION in us,"
-              + " ms or s, such as park:400us (default: ${DEFAULT-VALUE}).")
+              + " spin:DURATION (busy); DURATION from 1us to 10s, such as park:400us. The runs"
+              + " alone are timed; the CPU figures include the pauses (default: ${DEFAULT-VALUE}).")
   BetweenRuns betweenRuns = BetweenRuns.NONE;
 
   @Option(
@@ -137,7 +139,6 @@ public final class EngineProbe implements Callable<Integer> {
       repository = ServeCommand.defaultExamplesDir();
       ExampleModels.ensureGenerated(repository, pools);
     }
-    Duration warm = parse(warmup);
     Map<String, DirectModel> loaded = new LinkedHashMap<>();
     try {
       for (String name : models) {
@@ -147,15 +148,14 @@ public final class EngineProbe implements Callable<Integer> {
         for (Map.Entry<String, DirectModel> m : loaded.entrySet()) {
           for (long batch : batches) {
             out.println(
-                EngineTimer.measure(
-                        m.getValue(), m.getKey(), batch, warm, parse(duration), betweenRuns)
+                EngineTimer.measure(m.getValue(), m.getKey(), batch, warmup, duration, betweenRuns)
                     .line());
           }
         }
         return 0;
       }
       out.println("ready");
-      answer(loaded, warm);
+      answer(loaded, warmup);
       return 0;
     } finally {
       loaded.values().forEach(DirectModel::close);
@@ -195,24 +195,15 @@ public final class EngineProbe implements Callable<Integer> {
     }
   }
 
-  /** {@code 500ms}, {@code 3s} or {@code 2m}. */
-  static Duration parse(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+  /** Reads {@code -z} and {@code --warmup}; a bad value is a usage error naming it. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return ProbeDurations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
       }
-      if (t.endsWith("s")) {
-        return Duration.ofMillis(
-            Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-      }
-      if (t.endsWith("m")) {
-        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
-      }
-    } catch (NumberFormatException e) {
-      // Falls through to the message below.
     }
-    throw new IllegalArgumentException(
-        "expected a duration such as 500ms, 3s or 2m, got '" + text + "'");
   }
 }

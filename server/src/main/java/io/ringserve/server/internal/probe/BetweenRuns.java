@@ -17,7 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * @param length for how long, zero for {@link Mode#NONE}
  */
 public record BetweenRuns(Mode mode, Duration length) {
-  /** Back to back. */
+  /** The longest pause: a probe measures seconds, so a longer one is a mistake. */
+  public static final Duration LONGEST = Duration.ofSeconds(10);
+
+  /** Back to back (after {@link #LONGEST}: the constructor reads it). */
   public static final BetweenRuns NONE = new BetweenRuns(Mode.NONE, Duration.ZERO);
 
   /** The kinds of pause. */
@@ -28,18 +31,20 @@ public record BetweenRuns(Mode mode, Duration length) {
   }
 
   public BetweenRuns {
-    if (mode == null || length == null || length.isNegative()) {
-      throw new IllegalArgumentException("a mode and a length of at least zero are needed");
+    if (mode == null || length == null || length.isNegative() || length.compareTo(LONGEST) > 0) {
+      throw new IllegalArgumentException(
+          "a mode and a length from 0 to " + LONGEST + " are needed");
     }
-    if ((mode == Mode.NONE) != length.isZero()) {
+    // Whole microseconds, so that toString reads back as the same pause.
+    if ((mode == Mode.NONE) != length.isZero() || length.toNanos() % 1_000 != 0) {
       throw new IllegalArgumentException(
           "a pause of " + length + " cannot be " + mode.name().toLowerCase(Locale.ROOT));
     }
   }
 
   /**
-   * Reads {@code none}, {@code park:DURATION} or {@code spin:DURATION}, where DURATION is a whole
-   * number of {@code us}, {@code ms} or {@code s} greater than zero.
+   * Reads {@code none}, {@code park:DURATION} or {@code spin:DURATION}, where DURATION is as {@link
+   * ProbeDurations#parse} reads it, at least a microsecond and at most {@link #LONGEST}.
    */
   public static BetweenRuns parse(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
@@ -55,37 +60,19 @@ public record BetweenRuns(Mode mode, Duration length) {
               case "spin" -> Mode.SPIN;
               default -> null;
             };
-    Duration length = mode == null ? null : length(t.substring(colon + 1));
-    if (length == null || length.isZero()) {
-      throw new IllegalArgumentException(
-          "expected none, park:DURATION or spin:DURATION (such as park:400us), got '" + text + "'");
-    }
-    return new BetweenRuns(mode, length);
-  }
-
-  private static Duration length(String text) {
-    try {
-      if (text.endsWith("us")) {
-        return Duration.ofNanos(Math.multiplyExact(parseCount(text, 2), 1_000L));
+    if (mode != null) {
+      try {
+        Duration length = ProbeDurations.parse(t.substring(colon + 1));
+        return new BetweenRuns(mode, Duration.ofNanos(length.toNanos() / 1_000 * 1_000));
+      } catch (IllegalArgumentException e) {
+        // Falls through: the message below names the whole form.
       }
-      if (text.endsWith("ms")) {
-        return Duration.ofMillis(parseCount(text, 2));
-      }
-      if (text.endsWith("s")) {
-        return Duration.ofSeconds(parseCount(text, 1));
-      }
-    } catch (NumberFormatException | ArithmeticException e) {
-      // Falls through: the caller names the expected form.
     }
-    return null;
-  }
-
-  private static long parseCount(String text, int unitLength) {
-    long count = Long.parseLong(text.substring(0, text.length() - unitLength));
-    if (count < 0) {
-      throw new NumberFormatException("negative");
-    }
-    return count;
+    throw new IllegalArgumentException(
+        "expected none, park:DURATION or spin:DURATION, DURATION from 1us to 10s (such as"
+            + " park:400us), got '"
+            + text
+            + "'");
   }
 
   /** Passes the pause on the calling thread. */
@@ -94,7 +81,8 @@ public record BetweenRuns(Mode mode, Duration length) {
       case NONE -> {}
       case PARK -> {
         long until = System.nanoTime() + length.toNanos();
-        // parkNanos may return early (spuriously or on unpark); park again for what is left.
+        // parkNanos may return early (spuriously or on unpark); park again for what is left. An
+        // interrupted thread would return at once each time and so spin: the probe interrupts none.
         for (long left = length.toNanos(); left > 0; left = until - System.nanoTime()) {
           LockSupport.parkNanos(left);
         }

@@ -7,9 +7,9 @@ import java.util.Locale;
 
 /**
  * Times a {@link DirectModel} at one batch size: runs it back to back for a while unmeasured, then
- * for the measured time, with the pause asked between runs ({@link BetweenRuns}), reading the wall
- * time of every run and the process's CPU time (user + system, every thread: the engine's native
- * pools included) across all of them. Stateless.
+ * for the measured time, with the pause asked before each run ({@link BetweenRuns}), reading the
+ * wall time of every run and the process's CPU time (user + system, every thread: the engine's
+ * native pools included) across all of them. Stateless.
  */
 public final class EngineTimer {
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -23,7 +23,8 @@ public final class EngineTimer {
    * @param wallNanos the measured time, pauses between runs included
    * @param runNanos the wall time of the runs alone
    * @param medianRunNanos the median wall time of one run (one batch)
-   * @param cpuNanos the process's CPU time across the measured time (a spinning pause's included)
+   * @param cpuNanos the process's CPU time across the measured time, pauses included (a spinning
+   *     pause, and whatever other threads do while the timing thread parks)
    * @param betweenRuns the pause between runs
    */
   public record Figures(
@@ -40,7 +41,8 @@ public final class EngineTimer {
       return cpuNanos / 1e3 / runs / batch;
     }
 
-    public double wallUsPerRun() {
+    /** The mean wall time of one run, pauses left out. */
+    public double meanRunUs() {
       return runNanos / 1e3 / runs;
     }
 
@@ -57,7 +59,7 @@ public final class EngineTimer {
           batch,
           runs,
           medianRunNanos / 1e3,
-          wallUsPerRun(),
+          meanRunUs(),
           cpuUsPerSample(),
           cpuNanos / 1e3 / runs,
           betweenRuns);
@@ -76,7 +78,7 @@ public final class EngineTimer {
 
   /**
    * Measures {@code model} at {@code batch}: {@code warmup} unmeasured and back to back, then at
-   * least {@code measure} and at least one run, with {@code between} after each measured run.
+   * least {@code measure} and at least one run, each measured run after {@code between}.
    */
   public static Figures measure(
       DirectModel model,
@@ -98,11 +100,12 @@ public final class EngineTimer {
     long now = start;
     long runTotal = 0;
     do {
+      // Before the run, so that every measured run follows the pause, the first one included.
+      between.pass();
       long before = System.nanoTime();
       model.run(batch);
-      long ran = System.nanoTime() - before;
-      between.pass();
       now = System.nanoTime();
+      long ran = now - before;
       if (count == runs.length) {
         runs = Arrays.copyOf(runs, count * 2);
       }
