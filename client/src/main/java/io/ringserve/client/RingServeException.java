@@ -31,6 +31,12 @@ public final class RingServeException extends RuntimeException {
     String description = status.getDescription();
     String message =
         what + " failed: " + status.getCode() + (description == null ? "" : ": " + description);
+    Throwable transport = status.getCause();
+    if (transport != null && transport.getMessage() != null) {
+      // A failure on this side of the wire: gRPC's "io exception" alone does not say that the
+      // connection was refused, or by whom (the cause never comes from the server).
+      message += " (" + transport.getMessage() + ")";
+    }
     return new RingServeException(message, status, false, cause);
   }
 

@@ -220,6 +220,8 @@ class RingServeClientTest {
             .build()) {
       RingServeException e = assertThrows(RingServeException.class, dead::isServerLive);
       assertEquals(Status.Code.UNAVAILABLE, e.code());
+      // Says why, not only gRPC's "io exception".
+      assertTrue(e.getMessage().contains("Connection refused"), e.getMessage());
     }
   }
 

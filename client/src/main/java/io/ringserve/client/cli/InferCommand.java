@@ -12,7 +12,9 @@ import io.ringserve.client.RingServeException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -194,7 +196,7 @@ public final class InferCommand implements Callable<Integer> {
   }
 
   /** Builds the request from the options and the model's metadata. */
-  private InferRequest request(ModelMetadataResponse meta) throws IOException {
+  private InferRequest request(ModelMetadataResponse meta) {
     Map<String, InputValues> values = new LinkedHashMap<>();
     Map<String, long[]> restShapes = new LinkedHashMap<>();
     if (inputsJson != null) {
@@ -203,7 +205,7 @@ public final class InferCommand implements Callable<Integer> {
     for (Map.Entry<String, String> e : inputs.entrySet()) {
       String text = e.getValue();
       if (text.startsWith("@")) {
-        text = Files.readString(Path.of(text.substring(1)), StandardCharsets.UTF_8);
+        text = readNamedFile(Path.of(text.substring(1)));
       }
       values.put(e.getKey(), InputValues.parse(e.getKey(), text));
     }
@@ -236,10 +238,25 @@ public final class InferCommand implements Callable<Integer> {
     return request.build();
   }
 
-  private void readInputsJson(Map<String, InputValues> values, Map<String, long[]> restShapes)
-      throws IOException {
+  /**
+   * Reads a file named on the command line. One that cannot be read is the caller's mistake, told
+   * in one line (exit 2), not a stack trace.
+   */
+  private static String readNamedFile(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("no such file: " + file);
+    } catch (AccessDeniedException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": permission denied");
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + " as UTF-8 text");
+    }
+  }
+
+  private void readInputsJson(Map<String, InputValues> values, Map<String, long[]> restShapes) {
     String file = inputsJson.toString();
-    Value root = InputValues.json(file, Files.readString(inputsJson, StandardCharsets.UTF_8));
+    Value root = InputValues.json(file, readNamedFile(inputsJson));
     if (root.getKindCase() != Value.KindCase.STRUCT_VALUE) {
       throw new IllegalArgumentException(file + " must hold a JSON object");
     }

@@ -76,6 +76,21 @@ class InferCommandTest {
   }
 
   @Test
+  void shouldNameAMissingInputFileInOneLineAndExitTwo(@TempDir Path dir) {
+    Path missing = dir.resolve("missing.json");
+    String[][] cases = {
+      {"--model", "simple", "--input", "INPUT0=@" + missing, "--input", "INPUT1=1"},
+      {"--model", "simple", "--inputs-json", missing.toString()},
+    };
+    for (String[] args : cases) {
+      err.getBuffer().setLength(0);
+      int code = run(args);
+      assertEquals(2, code, err.toString());
+      assertEquals("error: no such file: " + missing, err.toString().strip());
+    }
+  }
+
+  @Test
   void shouldExitOneWhenTheServerRefuses() {
     int code = run("--model", "nope", "--input", "X=1");
     assertEquals(1, code);
