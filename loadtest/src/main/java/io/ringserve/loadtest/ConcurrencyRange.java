@@ -4,16 +4,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The concurrency levels of a sweep, as perf_analyzer's {@code --concurrency-range START:END:STEP},
- * except that the step multiplies: {@code 1:128:2} is 1, 2, 4, ..., 128 (END is always included). A
- * factor of 1 is not allowed; use {@code START:END:+STEP} for a linear step. Immutable.
+ * The concurrency levels of a sweep, as perf_analyzer's {@code --concurrency-range
+ * START[:END[:STEP]]}: from START to END adding STEP (1 unless given), so {@code 1:16:4} is 1, 5,
+ * 9, 13, 16 and a Triton user's command means the same here. Added for sweeps over orders of
+ * magnitude: {@code START:END:*FACTOR} multiplies, so {@code 1:128:*2} is 1, 2, 4, ..., 128. END is
+ * always measured. Immutable.
  *
  * @param start first level, at least 1
  * @param end last level, at least {@code start}
- * @param factor multiplier between levels (when {@code additive} is false) or step (when true)
- * @param additive whether levels grow by adding {@code factor} instead of multiplying
+ * @param step what is added between levels (when {@code additive}), or the factor they are
+ *     multiplied by (when not)
+ * @param additive whether levels grow by adding {@code step} instead of multiplying
  */
-public record ConcurrencyRange(int start, int end, int factor, boolean additive) {
+public record ConcurrencyRange(int start, int end, int step, boolean additive) {
+  private static final String FORM =
+      "START[:END[:STEP]] as perf_analyzer's (STEP added, 1 by default), or START:END:*FACTOR"
+          + " to multiply, for example 1:64:8 or 1:128:*2";
+
   public ConcurrencyRange {
     if (start < 1) {
       throw new IllegalArgumentException("concurrency range start must be >= 1, got " + start);
@@ -22,39 +29,50 @@ public record ConcurrencyRange(int start, int end, int factor, boolean additive)
       throw new IllegalArgumentException(
           "concurrency range end must be >= start (" + start + "), got " + end);
     }
-    if (additive ? factor < 1 : factor < 2) {
+    if (additive ? step < 1 : step < 2) {
       throw new IllegalArgumentException(
           "concurrency range "
               + (additive ? "step must be >= 1" : "factor must be >= 2")
               + ", got "
-              + factor);
+              + step);
     }
   }
 
   /**
-   * Parses {@code START:END:FACTOR}, {@code START:END:+STEP} or {@code START:END} (factor 2).
+   * Parses {@code START}, {@code START:END}, {@code START:END:STEP} or {@code START:END:*FACTOR}
+   * ({@code +STEP} is read as {@code STEP}, as earlier versions wrote a linear step).
    *
    * @throws IllegalArgumentException naming what is wrong with {@code text}
    */
   public static ConcurrencyRange parse(String text) {
     String[] parts = text.trim().split(":", -1);
-    if (parts.length < 2 || parts.length > 3) {
-      throw new IllegalArgumentException(
-          "concurrency range '" + text + "' must be START:END:FACTOR, for example 1:128:2");
+    if (parts.length > 3) {
+      throw new IllegalArgumentException("concurrency range '" + text + "' must be " + FORM);
     }
     try {
       int start = Integer.parseInt(parts[0].trim());
-      int end = Integer.parseInt(parts[1].trim());
-      if (parts.length == 2) {
-        return new ConcurrencyRange(start, end, 2, false);
+      int end = parts.length > 1 ? Integer.parseInt(parts[1].trim()) : start;
+      if (parts.length > 1 && end == 0) {
+        // perf_analyzer's END of 0 searches upwards until a latency threshold, which this tool
+        // does not have: say so rather than refuse it as a backwards range.
+        throw new IllegalArgumentException(
+            "concurrency range '"
+                + text
+                + "': an END of 0 (perf_analyzer's search up to --latency-threshold) is not"
+                + " supported; give the last level");
       }
-      String f = parts[2].trim();
-      boolean additive = f.startsWith("+");
+      if (parts.length < 3) {
+        return new ConcurrencyRange(start, end, 1, true);
+      }
+      String s = parts[2].trim();
+      if (s.startsWith("*")) {
+        return new ConcurrencyRange(start, end, Integer.parseInt(s.substring(1)), false);
+      }
       return new ConcurrencyRange(
-          start, end, Integer.parseInt(additive ? f.substring(1) : f), additive);
+          start, end, Integer.parseInt(s.startsWith("+") ? s.substring(1) : s), true);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "concurrency range '" + text + "' must be START:END:FACTOR with whole numbers", e);
+          "concurrency range '" + text + "' must be " + FORM + ", in whole numbers", e);
     }
   }
 
@@ -64,7 +82,7 @@ public record ConcurrencyRange(int start, int end, int factor, boolean additive)
     long level = start;
     while (level < end) {
       levels.add((int) level);
-      level = additive ? level + factor : level * factor;
+      level = additive ? level + step : level * step;
     }
     levels.add(end);
     return List.copyOf(levels);

@@ -9,11 +9,18 @@ import org.junit.jupiter.api.Test;
 
 class ConcurrencyRangeTest {
   @Test
-  void shouldMultiplyByTheFactorAndEndAtTheEnd() {
-    assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128), ConcurrencyRange.parse("1:128:2").levels());
-    assertEquals(List.of(1, 3, 9, 10), ConcurrencyRange.parse("1:10:3").levels());
+  void shouldStepAsPerfAnalyzerDoesAndEndAtTheEnd() {
+    assertEquals(List.of(1, 5, 9, 13, 16), ConcurrencyRange.parse("1:16:4").levels());
+    assertEquals(List.of(2, 3, 4), ConcurrencyRange.parse("2:4").levels());
+    assertEquals(List.of(8), ConcurrencyRange.parse("8").levels());
     assertEquals(List.of(2, 4, 6), ConcurrencyRange.parse("2:6:+2").levels());
     assertEquals(List.of(5), ConcurrencyRange.parse("5:5:2").levels());
+  }
+
+  @Test
+  void shouldMultiplyByAStarredFactor() {
+    assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128), ConcurrencyRange.parse("1:128:*2").levels());
+    assertEquals(List.of(1, 3, 9, 10), ConcurrencyRange.parse("1:10:*3").levels());
   }
 
   @Test
@@ -23,12 +30,23 @@ class ConcurrencyRangeTest {
             .getMessage()
             .contains("end must be >= start"));
     assertTrue(
-        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("1:8:1"))
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("1:8:*1"))
             .getMessage()
             .contains("factor must be >= 2"));
     assertTrue(
-        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("a:b"))
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("1:8:0"))
             .getMessage()
-            .contains("START:END:FACTOR"));
+            .contains("step must be >= 1"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("1:0:2"))
+            .getMessage()
+            .contains("END of 0"));
+    for (String bad : new String[] {"a:b", "1:2:3:4", "", "1:x:*2"}) {
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse(bad))
+              .getMessage()
+              .contains("START[:END[:STEP]]"),
+          bad);
+    }
   }
 }

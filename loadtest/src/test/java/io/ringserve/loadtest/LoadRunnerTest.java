@@ -117,7 +117,7 @@ class LoadRunnerTest {
     SweepReport sweep;
     try (LoadRunner runner =
         LoadRunner.open(LoadSpec.builder(target, "mlp").total(60).connections(2).build())) {
-      sweep = runner.sweep(ConcurrencyRange.parse("1:4:2"));
+      sweep = runner.sweep(ConcurrencyRange.parse("1:4:*2"));
     }
 
     assertEquals(List.of(1, 2, 4), sweep.levels().stream().map(LoadReport::concurrency).toList());

@@ -59,7 +59,7 @@ import picocli.CommandLine.Option;
       "Examples:",
       "  ringserve-loadtest -m mlp -c 8 -z 10s",
       "  ringserve-loadtest -m simple --rps 500 -z 5s -O json -o run.json",
-      "  ringserve-loadtest -m mlp --concurrency-range 1:128:2 -z 5s --warmup 1s -O html -o sweep.html",
+      "  ringserve-loadtest -m mlp --concurrency-range 1:128:*2 -z 5s --warmup 1s -O html -o sweep.html",
       ""
     })
 public final class LoadTestCommand implements Callable<Integer> {
@@ -172,9 +172,12 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   @Option(
       names = "--concurrency-range",
-      paramLabel = "START:END:FACTOR",
+      paramLabel = "START:END:STEP",
       converter = Converters.RangeConverter.class,
-      description = "START:END:FACTOR sweep, one measurement per level, for example 1:128:2.")
+      description =
+          "Sweep, one measurement per level: START[:END[:STEP]] as perf_analyzer's (STEP added,"
+              + " default 1: 1:64:8 is 1, 9, ..., 57, 64), or START:END:*FACTOR to multiply"
+              + " (1:128:*2 is 1, 2, 4, ..., 128).")
   ConcurrencyRange range;
 
   @Option(

@@ -143,7 +143,7 @@ class LoadTestCommandTest {
   void shouldWriteASweepAsATableAndCsvAndHtml(@TempDir Path dir) throws IOException {
     Result summary = run(target, "-m", "simple", "--concurrency-range", "1:2:2", "-n", "30");
     Result csv =
-        run(target, "-m", "simple", "--concurrency-range", "1:4:2", "-n", "30", "-O", "csv");
+        run(target, "-m", "simple", "--concurrency-range", "1:4:*2", "-n", "30", "-O", "csv");
     Path html = dir.resolve("sweep.html");
     Result page =
         run(
