@@ -1,12 +1,7 @@
 package io.ringserve.server.cli;
 
 import io.ringserve.server.internal.log.LogFormat;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Filter;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import io.ringserve.server.internal.log.LogSettings;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,12 +10,10 @@ import picocli.CommandLine.Option;
  * with {@code json} added). Verbose output is the server's own debug records; the libraries' stay
  * at INFO so that verbose does not mean a flood of transport frames.
  *
- * <p>{@link #apply()} replaces the root logger's handlers once, at start; not thread-safe.
+ * <p>{@link #apply()} replaces the root logger's handlers once, at start ({@link LogSettings}); not
+ * thread-safe.
  */
 final class LogOptions {
-  // Held so that the configured level is not lost when the logger is garbage-collected.
-  private static final Logger RINGSERVE = Logger.getLogger("io.ringserve");
-
   @Option(
       names = "--log-verbose",
       paramLabel = "LEVEL",
@@ -73,52 +66,22 @@ final class LogOptions {
   }
 
   /**
-   * @throws IllegalArgumentException naming the flag, for a negative verbose level
+   * The settings the flags ask for.
+   *
+   * @throws IllegalArgumentException naming the flag, for a negative verbose level or an unknown
+   *     format
    */
-  Filter filter() {
-    if (verbose < 0) {
-      throw new IllegalArgumentException("--log-verbose must be 0 or more, got " + verbose);
-    }
-    return this::isLoggable;
-  }
-
-  /** Whether the severity switches let {@code record} through. */
-  boolean isLoggable(LogRecord record) {
-    int level = record.getLevel().intValue();
-    if (level >= Level.SEVERE.intValue()) {
-      return error;
-    }
-    if (level >= Level.WARNING.intValue()) {
-      return warning;
-    }
-    if (level >= Level.INFO.intValue()) {
-      return info;
-    }
-    return verbose > 0;
-  }
-
-  /** The level of the server's own loggers. */
-  Level ringserveLevel() {
-    return verbose <= 0 ? Level.INFO : verbose == 1 ? Level.FINE : Level.FINEST;
+  LogSettings settings() {
+    return LogSettings.of(info, warning, error, verbose, format());
   }
 
   /**
-   * Writes every record to standard error in the chosen format, through the severity switches.
+   * Makes the flags the process's log settings and writes every record to standard error through
+   * them (the logging extension may change them later).
    *
    * @throws IllegalArgumentException naming the flag out of range
    */
   void apply() {
-    Filter filter = filter();
-    LogFormat layout = format();
-    Logger root = Logger.getLogger("");
-    for (Handler h : root.getHandlers()) {
-      root.removeHandler(h);
-    }
-    Handler console = new ConsoleHandler();
-    console.setLevel(Level.ALL);
-    console.setFormatter(layout.formatter());
-    console.setFilter(filter);
-    root.addHandler(console);
-    RINGSERVE.setLevel(ringserveLevel());
+    LogSettings.process().install(settings());
   }
 }

@@ -32,11 +32,11 @@ class LogOptionsTest {
   void byDefaultInfoWarningAndErrorAreWrittenAndVerboseIsNot() {
     LogOptions options = parse();
 
-    assertTrue(options.isLoggable(record(Level.INFO, "i")));
-    assertTrue(options.isLoggable(record(Level.WARNING, "w")));
-    assertTrue(options.isLoggable(record(Level.SEVERE, "e")));
-    assertFalse(options.isLoggable(record(Level.FINE, "v")));
-    assertEquals(Level.INFO, options.ringserveLevel());
+    assertTrue(options.settings().isLoggable(record(Level.INFO, "i")));
+    assertTrue(options.settings().isLoggable(record(Level.WARNING, "w")));
+    assertTrue(options.settings().isLoggable(record(Level.SEVERE, "e")));
+    assertFalse(options.settings().isLoggable(record(Level.FINE, "v")));
+    assertEquals(Level.INFO, options.settings().ringserveLevel());
   }
 
   @Test
@@ -44,12 +44,12 @@ class LogOptionsTest {
     LogOptions options =
         parse("--log-info=false", "--log-warning=false", "--log-error=true", "--log-verbose=1");
 
-    assertFalse(options.isLoggable(record(Level.INFO, "i")));
-    assertFalse(options.isLoggable(record(Level.WARNING, "w")));
-    assertTrue(options.isLoggable(record(Level.SEVERE, "e")));
-    assertTrue(options.isLoggable(record(Level.FINE, "v")));
-    assertEquals(Level.FINE, options.ringserveLevel());
-    assertFalse(parse("--log-error=false").isLoggable(record(Level.SEVERE, "e")));
+    assertFalse(options.settings().isLoggable(record(Level.INFO, "i")));
+    assertFalse(options.settings().isLoggable(record(Level.WARNING, "w")));
+    assertTrue(options.settings().isLoggable(record(Level.SEVERE, "e")));
+    assertTrue(options.settings().isLoggable(record(Level.FINE, "v")));
+    assertEquals(Level.FINE, options.settings().ringserveLevel());
+    assertFalse(parse("--log-error=false").settings().isLoggable(record(Level.SEVERE, "e")));
   }
 
   @Test

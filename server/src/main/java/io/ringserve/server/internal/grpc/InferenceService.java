@@ -1,6 +1,8 @@
 package io.ringserve.server.internal.grpc;
 
 import inference.GRPCInferenceServiceGrpc;
+import inference.GrpcService.LogSettingsRequest;
+import inference.GrpcService.LogSettingsResponse;
 import inference.GrpcService.ModelConfigRequest;
 import inference.GrpcService.ModelConfigResponse;
 import inference.GrpcService.ModelInferRequest;
@@ -34,6 +36,7 @@ import io.ringserve.batching.InferenceCallback;
 import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.Tensor;
+import io.ringserve.server.internal.log.LogSettings;
 import io.ringserve.server.internal.outbox.AnswerOutbox;
 import io.ringserve.server.internal.repository.ModelRepository;
 import io.ringserve.server.internal.repository.ServedModel;
@@ -137,6 +140,12 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
   public void repositoryModelLoad(
       RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> response) {
     RepositoryControl.load(repository, request, response);
+  }
+
+  @Override
+  public void logSettings(
+      LogSettingsRequest request, StreamObserver<LogSettingsResponse> response) {
+    LogSettingsEndpoint.answer(LogSettings.process(), request, response);
   }
 
   @Override

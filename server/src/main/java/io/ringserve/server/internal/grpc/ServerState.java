@@ -25,7 +25,8 @@ public final class ServerState {
           "model_configuration",
           "statistics",
           "schedule_policy",
-          "binary_tensor_data");
+          "binary_tensor_data",
+          "logging");
 
   private final ModelRepository repository;
   private final boolean strictReadiness;
