@@ -8,7 +8,8 @@ import java.util.Objects;
  * A call the server (or the channel) answered with an error. {@link #code()} is the gRPC status
  * code: {@code NOT_FOUND} for an unknown model, {@code INVALID_ARGUMENT} for bad input, {@code
  * UNAVAILABLE} when no server could take the call even after retries, {@code DEADLINE_EXCEEDED}
- * when the deadline passed. The message is the server's.
+ * when the deadline passed. The message is the server's, or for a failure on this side of the wire
+ * (no connection, say) gRPC's words and the reason the transport gave.
  *
  * <p>Errors a stream reports for one request ({@code error_message}) carry no gRPC status; they
  * arrive as {@code UNKNOWN} with {@link #isStreamError()} true.
@@ -32,7 +33,9 @@ public final class RingServeException extends RuntimeException {
     String message =
         what + " failed: " + status.getCode() + (description == null ? "" : ": " + description);
     Throwable transport = status.getCause();
-    if (transport != null && transport.getMessage() != null) {
+    if (transport != null
+        && transport.getMessage() != null
+        && (description == null || !description.contains(transport.getMessage()))) {
       // A failure on this side of the wire: gRPC's "io exception" alone does not say that the
       // connection was refused, or by whom (the cause never comes from the server).
       message += " (" + transport.getMessage() + ")";

@@ -17,7 +17,7 @@ class LauncherTest {
   void shouldReadRelativePathsFromTheCallersFolder(@TempDir Path caller) throws Exception {
     Path launcher = DeployFiles.deployDir().resolveSibling("ringserve");
     Path log = caller.resolve("launcher.log");
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(
                 launcher.toString(),
                 "serve",
@@ -29,8 +29,11 @@ class LauncherTest {
                 "--allow-metrics=false")
             .directory(caller.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    // The launcher runs the java on PATH: make it this test's own.
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin");
+    builder.environment().merge("PATH", javaBin.toString(), (path, bin) -> bin + ":" + path);
+    Process process = builder.start();
     try {
       assertTrue(process.waitFor(120, TimeUnit.SECONDS), () -> read(log));
       assertNotEquals(0, process.exitValue(), () -> read(log));

@@ -10,11 +10,14 @@ import org.junit.jupiter.api.Test;
 class ConcurrencyRangeTest {
   @Test
   void shouldStepAsPerfAnalyzerDoesAndEndAtTheEnd() {
-    assertEquals(List.of(1, 5, 9, 13, 16), ConcurrencyRange.parse("1:16:4").levels());
+    assertEquals(List.of(1, 5, 9, 13), ConcurrencyRange.parse("1:16:4").levels());
+    assertEquals(List.of(1, 5, 9, 13, 17), ConcurrencyRange.parse("1:17:4").levels());
     assertEquals(List.of(2, 3, 4), ConcurrencyRange.parse("2:4").levels());
     assertEquals(List.of(8), ConcurrencyRange.parse("8").levels());
+    assertEquals(List.of(8), ConcurrencyRange.parse("8:2:3").levels());
     assertEquals(List.of(2, 4, 6), ConcurrencyRange.parse("2:6:+2").levels());
     assertEquals(List.of(5), ConcurrencyRange.parse("5:5:2").levels());
+    assertEquals(1_000, ConcurrencyRange.parse("1:1000").levels().size());
   }
 
   @Test
@@ -26,9 +29,13 @@ class ConcurrencyRangeTest {
   @Test
   void shouldNameWhatIsWrongWithABadRange() {
     assertTrue(
-        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("8:1:2"))
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("1:2000000000"))
             .getMessage()
-            .contains("end must be >= start"));
+            .contains("has 2000000000 levels, more than 1000"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("0:8"))
+            .getMessage()
+            .contains("start must be >= 1"));
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> ConcurrencyRange.parse("1:8:*1"))
             .getMessage()

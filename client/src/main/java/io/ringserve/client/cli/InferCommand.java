@@ -11,6 +11,7 @@ import io.ringserve.client.RingServeClientBuilder;
 import io.ringserve.client.RingServeException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -158,10 +159,20 @@ public final class InferCommand implements Callable<Integer> {
       err.println("--timeout must be positive");
       return 2;
     }
+    // The inputs are read before the server is asked anything, so that a missing file is
+    // reported as such even when the server cannot be reached.
+    Map<String, InputValues> values = new LinkedHashMap<>();
+    Map<String, long[]> restShapes = new LinkedHashMap<>();
+    try {
+      readInputs(values, restShapes);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
     try (RingServeClient client = connect()) {
       InferRequest request;
       try {
-        request = request(client.modelMetadata(model, version));
+        request = request(client.modelMetadata(model, version), values, restShapes);
       } catch (IllegalArgumentException | IllegalStateException e) {
         err.println("error: " + e.getMessage());
         return 2;
@@ -195,10 +206,8 @@ public final class InferCommand implements Callable<Integer> {
     return builder.build();
   }
 
-  /** Builds the request from the options and the model's metadata. */
-  private InferRequest request(ModelMetadataResponse meta) {
-    Map<String, InputValues> values = new LinkedHashMap<>();
-    Map<String, long[]> restShapes = new LinkedHashMap<>();
+  /** Reads the values of {@code --inputs-json} and {@code --input}, files included. */
+  private void readInputs(Map<String, InputValues> values, Map<String, long[]> restShapes) {
     if (inputsJson != null) {
       readInputsJson(values, restShapes);
     }
@@ -209,6 +218,11 @@ public final class InferCommand implements Callable<Integer> {
       }
       values.put(e.getKey(), InputValues.parse(e.getKey(), text));
     }
+  }
+
+  /** Builds the request from the values read and the model's metadata. */
+  private InferRequest request(
+      ModelMetadataResponse meta, Map<String, InputValues> values, Map<String, long[]> restShapes) {
     if (values.isEmpty()) {
       throw new IllegalArgumentException(
           "no inputs given; model " + model + " takes " + names(meta.getInputsList()));
@@ -249,8 +263,13 @@ public final class InferCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no such file: " + file);
     } catch (AccessDeniedException e) {
       throw new IllegalArgumentException("cannot read " + file + ": permission denied");
+    } catch (MalformedInputException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": not UTF-8 text");
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + file + " as UTF-8 text");
+      throw new IllegalArgumentException(
+          "cannot read "
+              + file
+              + (Files.isDirectory(file) ? ": it is a folder" : ": " + e.getMessage()));
     }
   }
 

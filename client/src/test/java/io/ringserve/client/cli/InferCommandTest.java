@@ -88,6 +88,15 @@ class InferCommandTest {
       assertEquals(2, code, err.toString());
       assertEquals("error: no such file: " + missing, err.toString().strip());
     }
+    // Read before the server is asked: reported as such with no server there.
+    err.getBuffer().setLength(0);
+    int code =
+        new CommandLine(new InferCommand())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute("--url", "127.0.0.1:1", "--model", "simple", "--input", "INPUT0=@" + dir);
+    assertEquals(2, code, err.toString());
+    assertEquals("error: cannot read " + dir + ": it is a folder", err.toString().strip());
   }
 
   @Test

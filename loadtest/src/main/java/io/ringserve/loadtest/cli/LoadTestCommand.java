@@ -172,12 +172,12 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   @Option(
       names = "--concurrency-range",
-      paramLabel = "START:END:STEP",
+      paramLabel = "START[:END[:STEP]]",
       converter = Converters.RangeConverter.class,
       description =
-          "Sweep, one measurement per level: START[:END[:STEP]] as perf_analyzer's (STEP added,"
-              + " default 1: 1:64:8 is 1, 9, ..., 57, 64), or START:END:*FACTOR to multiply"
-              + " (1:128:*2 is 1, 2, 4, ..., 128).")
+          "Sweep, one measurement per level: START[:END[:STEP]] as perf_analyzer's (STEP added"
+              + " while within END, default 1: 1:64:8 is 1, 9, ..., 57), or START:END:*FACTOR to"
+              + " multiply, ending with END (1:128:*2 is 1, 2, 4, ..., 128).")
   ConcurrencyRange range;
 
   @Option(

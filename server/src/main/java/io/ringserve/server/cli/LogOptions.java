@@ -82,6 +82,6 @@ final class LogOptions {
    * @throws IllegalArgumentException naming the flag out of range
    */
   void apply() {
-    LogSettings.process().install(settings());
+    LogSettings.install(settings());
   }
 }

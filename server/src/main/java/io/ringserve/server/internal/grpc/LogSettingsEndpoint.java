@@ -24,6 +24,7 @@ final class LogSettingsEndpoint {
       LogSettings settings,
       LogSettingsRequest request,
       StreamObserver<LogSettingsResponse> response) {
+    Map<String, Object> current = settings.current();
     if (!request.getSettingsMap().isEmpty()) {
       Map<String, Object> changes = new LinkedHashMap<>();
       for (Map.Entry<String, LogSettingsRequest.SettingValue> e :
@@ -38,8 +39,9 @@ final class LogSettingsEndpoint {
               case PARAMETERCHOICE_NOT_SET -> NO_VALUE;
             });
       }
+      Map<String, Object> before = current;
       try {
-        settings.update(changes);
+        current = settings.update(changes);
       } catch (IllegalArgumentException e) {
         response.onError(
             Status.INVALID_ARGUMENT
@@ -47,11 +49,14 @@ final class LogSettingsEndpoint {
                 .asRuntimeException());
         return;
       }
-      // Who changed what is worth one line: a verbose level left on fills the log.
-      LOG.log(System.Logger.Level.INFO, "log settings changed: {0}", settings.current());
+      if (!current.equals(before)) {
+        // One line per change, as a warning so that turning INFO off does not hide it: a verbose
+        // level left on fills the log.
+        LOG.log(System.Logger.Level.WARNING, "log settings changed to {0}", current);
+      }
     }
     LogSettingsResponse.Builder answer = LogSettingsResponse.newBuilder();
-    settings.current().forEach((key, value) -> answer.putSettings(key, valueOf(value)));
+    current.forEach((key, value) -> answer.putSettings(key, valueOf(value)));
     response.onNext(answer.build());
     response.onCompleted();
   }

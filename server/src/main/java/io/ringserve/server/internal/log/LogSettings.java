@@ -21,8 +21,8 @@ import java.util.logging.Logger;
  * output is the server's own debug records; the libraries' stay at INFO so that verbose does not
  * mean a flood of transport frames.
  *
- * <p>Thread-safe: readers see each switch as last set; an update checks every setting it names
- * before changing any.
+ * <p>Thread-safe: the switches are one immutable value, replaced whole, so a reader never sees half
+ * of an update; an update checks every setting it names before changing any.
  */
 public final class LogSettings {
   /** Triton's setting names, in the order answers list them. */
@@ -37,24 +37,21 @@ public final class LogSettings {
   // Held so that the configured level is not lost when the logger is garbage-collected.
   private static final Logger RINGSERVE = Logger.getLogger("io.ringserve");
 
-  private static final LogSettings PROCESS = of(true, true, true, 0, LogFormat.DEFAULT);
+  private static final LogSettings PROCESS =
+      new LogSettings(new Switches(true, true, true, 0, LogFormat.DEFAULT));
 
-  private volatile boolean info;
-  private volatile boolean warning;
-  private volatile boolean error;
-  private volatile int verbose;
-  private volatile LogFormat format;
+  /** One set of settings. */
+  private record Switches(
+      boolean info, boolean warning, boolean error, int verbose, LogFormat format) {}
+
+  private volatile Switches switches;
 
   // @GuardedBy("this"): the handler installed at start, whose layout follows log_format; null
   // until then (a process that never installs one keeps Java's own handlers).
   private Handler console;
 
-  private LogSettings(boolean info, boolean warning, boolean error, int verbose, LogFormat format) {
-    this.info = info;
-    this.warning = warning;
-    this.error = error;
-    this.verbose = verbose;
-    this.format = format;
+  private LogSettings(Switches switches) {
+    this.switches = switches;
   }
 
   /**
@@ -67,7 +64,8 @@ public final class LogSettings {
     if (verbose < 0) {
       throw new IllegalArgumentException("--log-verbose must be 0 or more, got " + verbose);
     }
-    return new LogSettings(info, warning, error, verbose, Objects.requireNonNull(format, "format"));
+    return new LogSettings(
+        new Switches(info, warning, error, verbose, Objects.requireNonNull(format, "format")));
   }
 
   /** The process's settings, which its log handler follows once {@link #install}ed. */
@@ -76,79 +74,75 @@ public final class LogSettings {
   }
 
   /**
-   * Takes {@code startup}'s settings and writes every record to standard error through them,
-   * replacing the root logger's handlers.
+   * Gives the process {@code startup}'s settings and writes every record to standard error through
+   * them, replacing the root logger's handlers.
    */
-  public synchronized void install(LogSettings startup) {
-    Logger root = Logger.getLogger("");
-    for (Handler h : root.getHandlers()) {
-      root.removeHandler(h);
+  public static void install(LogSettings startup) {
+    synchronized (PROCESS) {
+      Logger root = Logger.getLogger("");
+      for (Handler h : root.getHandlers()) {
+        root.removeHandler(h);
+      }
+      PROCESS.console = new ConsoleHandler();
+      PROCESS.console.setLevel(Level.ALL);
+      PROCESS.console.setFilter(PROCESS::isLoggable);
+      root.addHandler(PROCESS.console);
+      PROCESS.apply(startup.switches);
     }
-    console = new ConsoleHandler();
-    console.setLevel(Level.ALL);
-    console.setFilter(this::isLoggable);
-    root.addHandler(console);
-    apply(startup.info, startup.warning, startup.error, startup.verbose, startup.format);
+  }
+
+  /** Whether the severity switches let {@code record} through. */
+  public boolean isLoggable(LogRecord record) {
+    Switches s = switches;
+    int level = record.getLevel().intValue();
+    if (level >= Level.SEVERE.intValue()) {
+      return s.error();
+    }
+    if (level >= Level.WARNING.intValue()) {
+      return s.warning();
+    }
+    if (level >= Level.INFO.intValue()) {
+      return s.info();
+    }
+    return s.verbose() > 0;
   }
 
   /**
    * The level of the server's own loggers: verbose opens them to FINE (1) or FINEST (2 or more).
    */
   public Level ringserveLevel() {
-    int v = verbose;
+    int v = switches.verbose();
     return v <= 0 ? Level.INFO : v == 1 ? Level.FINE : Level.FINEST;
   }
 
-  /** Whether the severity switches let {@code record} through. */
-  public boolean isLoggable(LogRecord record) {
-    int level = record.getLevel().intValue();
-    if (level >= Level.SEVERE.intValue()) {
-      return error;
-    }
-    if (level >= Level.WARNING.intValue()) {
-      return warning;
-    }
-    if (level >= Level.INFO.intValue()) {
-      return info;
-    }
-    return verbose > 0;
-  }
-
   /** Every setting, by Triton's name: Boolean, Long (the verbose level) or String. */
-  public synchronized Map<String, Object> current() {
-    Map<String, Object> settings = new LinkedHashMap<>();
-    // Records go to standard error only; there is no log file to name.
-    settings.put(FILE, "");
-    settings.put(INFO, info);
-    settings.put(WARNING, warning);
-    settings.put(ERROR, error);
-    settings.put(VERBOSE, (long) verbose);
-    settings.put(
-        FORMAT, format == LogFormat.ISO8601 ? "ISO8601" : format.name().toLowerCase(Locale.ROOT));
-    return settings;
+  public Map<String, Object> current() {
+    return asMap(switches);
   }
 
   /**
    * Changes the settings named in {@code changes} (values as {@link #current()} gives them) and
    * leaves the others; changes nothing if any is unknown or of the wrong kind.
    *
+   * @return every setting after the change
    * @throws IllegalArgumentException naming the first setting that cannot be applied
    */
-  public synchronized void update(Map<String, ?> changes) {
-    boolean newInfo = info;
-    boolean newWarning = warning;
-    boolean newError = error;
-    int newVerbose = verbose;
-    LogFormat newFormat = format;
+  public synchronized Map<String, Object> update(Map<String, ?> changes) {
+    Switches s = switches;
+    boolean info = s.info();
+    boolean warning = s.warning();
+    boolean error = s.error();
+    int verbose = s.verbose();
+    LogFormat format = s.format();
     for (Map.Entry<String, ?> e : changes.entrySet()) {
       String key = e.getKey();
       Object value = e.getValue();
       switch (key) {
-        case INFO -> newInfo = bool(key, value);
-        case WARNING -> newWarning = bool(key, value);
-        case ERROR -> newError = bool(key, value);
-        case VERBOSE -> newVerbose = verboseLevel(value);
-        case FORMAT -> newFormat = format(value);
+        case INFO -> info = bool(key, value);
+        case WARNING -> warning = bool(key, value);
+        case ERROR -> error = bool(key, value);
+        case VERBOSE -> verbose = verboseLevel(value);
+        case FORMAT -> format = format(value);
         case FILE -> {
           if (!"".equals(value)) {
             throw new IllegalArgumentException(
@@ -165,21 +159,33 @@ public final class LogSettings {
                     + String.join(", ", current().keySet()));
       }
     }
-    apply(newInfo, newWarning, newError, newVerbose, newFormat);
+    Switches changed = new Switches(info, warning, error, verbose, format);
+    apply(changed);
+    return asMap(changed);
   }
 
-  private void apply(boolean info, boolean warning, boolean error, int verbose, LogFormat format) {
-    this.info = info;
-    this.warning = warning;
-    this.error = error;
-    this.verbose = verbose;
-    this.format = format;
+  private synchronized void apply(Switches changed) {
+    switches = changed;
     if (this == PROCESS) {
       RINGSERVE.setLevel(ringserveLevel());
     }
     if (console != null) {
-      console.setFormatter(format.formatter());
+      console.setFormatter(changed.format().formatter());
     }
+  }
+
+  private static Map<String, Object> asMap(Switches s) {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    // Records go to standard error only; there is no log file to name.
+    settings.put(FILE, "");
+    settings.put(INFO, s.info());
+    settings.put(WARNING, s.warning());
+    settings.put(ERROR, s.error());
+    settings.put(VERBOSE, (long) s.verbose());
+    settings.put(
+        FORMAT,
+        s.format() == LogFormat.ISO8601 ? "ISO8601" : s.format().name().toLowerCase(Locale.ROOT));
+    return settings;
   }
 
   private static boolean bool(String key, Object value) {

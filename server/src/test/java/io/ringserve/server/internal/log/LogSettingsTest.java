@@ -32,8 +32,10 @@ class LogSettingsTest {
   @Test
   void shouldChangeOnlyTheSettingsNamedAndFilterBySwitch() {
     LogSettings s = defaults();
-    s.update(Map.of("log_verbose_level", 1L, "log_info", false, "log_format", "iso8601"));
+    Map<String, Object> answered =
+        s.update(Map.of("log_verbose_level", 1L, "log_info", false, "log_format", "iso8601"));
 
+    assertEquals(s.current(), answered);
     assertEquals(1L, s.current().get("log_verbose_level"));
     assertEquals(false, s.current().get("log_info"));
     assertEquals("ISO8601", s.current().get("log_format"));
@@ -48,14 +50,15 @@ class LogSettingsTest {
 
   @Test
   void shouldRefuseABadSettingByNameAndChangeNothing() {
+    // A good setting first, so that refusing the bad one must undo nothing it already applied.
     List<Map<String, Object>> bad =
         List.of(
-            Map.of("log_info", false, "log_level", 3L),
-            Map.of("log_info", false, "log_warning", "no"),
-            Map.of("log_info", false, "log_verbose_level", true),
-            Map.of("log_info", false, "log_verbose_level", 1L << 40),
-            Map.of("log_info", false, "log_format", "xml"),
-            Map.of("log_info", false, "log_file", "/tmp/server.log"));
+            ordered("log_info", false, "log_level", 3L),
+            ordered("log_info", false, "log_warning", "no"),
+            ordered("log_info", false, "log_verbose_level", true),
+            ordered("log_info", false, "log_verbose_level", 1L << 40),
+            ordered("log_info", false, "log_format", "xml"),
+            ordered("log_info", false, "log_file", "/tmp/server.log"));
     List<String> named =
         List.of(
             "unknown log setting 'log_level'; the settings are log_file, log_info, log_warning,"
@@ -67,12 +70,19 @@ class LogSettingsTest {
             "log setting 'log_file' can only be \"\"");
     for (int i = 0; i < bad.size(); i++) {
       LogSettings s = defaults();
-      Map<String, Object> changes = new LinkedHashMap<>(bad.get(i));
+      Map<String, Object> changes = bad.get(i);
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> s.update(changes));
       assertTrue(e.getMessage().startsWith(named.get(i)), e.getMessage());
       assertEquals(defaults().current(), s.current(), "nothing changed after " + changes);
     }
+  }
+
+  private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(k1, v1);
+    m.put(k2, v2);
+    return m;
   }
 
   @Test
