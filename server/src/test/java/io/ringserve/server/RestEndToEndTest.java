@@ -284,6 +284,20 @@ class RestEndToEndTest {
   }
 
   @Test
+  void shouldNameTheKindOfValueAJsonInputExpected() {
+    ObjectNode request = object();
+    ObjectNode in =
+        request.putArray("inputs").addObject().put("name", "INPUT0").put("datatype", "INT32");
+    in.putArray("shape").add(1).add(1);
+    in.putArray("data").add("seven");
+    HttpResponse<byte[]> r = rest.postJson("/v2/models/simple/infer", request);
+    assertEquals(400, r.statusCode());
+    assertEquals(
+        "Unable to parse 'data' of input 'INPUT0': expected an integer, got \"seven\"",
+        json(r).get("error").asText());
+  }
+
+  @Test
   void shouldRefuseHalfPrecisionInJsonPointingAtBinaryData() {
     ObjectNode request = object();
     ObjectNode in =

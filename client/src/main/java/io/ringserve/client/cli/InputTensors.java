@@ -146,7 +146,14 @@ final class InputTensors {
       value = type == DataType.UINT64 ? Long.parseUnsignedLong(text) : Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "input " + name + " element " + i + ": \"" + text + "\" is not a " + type + " integer",
+          "input "
+              + name
+              + " element "
+              + i
+              + ": \""
+              + text
+              + "\" is not an integer of type "
+              + type,
           e);
     }
     // A UINT64 was parsed as unsigned: every 64-bit pattern is one of its values.

@@ -27,6 +27,11 @@ class InputTensorsTest {
         e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> build("INT16", "-32769"));
     assertThrows(IllegalArgumentException.class, () -> build("UINT32", "-1"));
+    IllegalArgumentException text =
+        assertThrows(IllegalArgumentException.class, () -> build("INT32", "seven"));
+    assertTrue(
+        text.getMessage().contains("input X element 0: \"seven\" is not an integer of type INT32"),
+        text.getMessage());
   }
 
   @Test

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
     name = "examples",
     mixinStandardHelpOptions = true,
     description = {
-      "Write the example model repository (simple, simple_string, mlp, simple_onnx, mlp_onnx,"
-          + " fraud) to a folder.",
+      "Write the example model repository (simple, simple_string, simple_identity, simple_int8,"
+          + " mlp, simple_onnx, mlp_onnx, fraud) to a folder.",
       "Each model is a Triton-layout folder: config.pbtxt and 1/model.savedmodel/ (or 1/model.onnx)."
     })
 final class ExamplesCommand implements Callable<Integer> {

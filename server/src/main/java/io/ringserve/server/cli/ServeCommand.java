@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
       "Serve the models of a Triton-layout model repository over gRPC and HTTP/REST (KServe v2"
           + " protocol).",
       "",
-      "Without --model-repository, serves the bundled examples (simple, simple_string, mlp,"
-          + " simple_onnx, mlp_onnx, fraud),"
+      "Without --model-repository, serves the bundled examples (simple, simple_string,"
+          + " simple_identity, simple_int8, mlp, simple_onnx, mlp_onnx, fraud),"
           + " generated on first start into ~/.cache/ringserve/examples."
     })
 final class ServeCommand implements Callable<Integer> {

@@ -27,6 +27,16 @@ import picocli.CommandLine.ParameterException;
 class ServeCommandTest {
 
   @Test
+  void shouldNameEveryBundledExampleInTheHelpOfServeAndExamples() {
+    for (Object command : new Object[] {new ServeCommand(), new ExamplesCommand()}) {
+      String help = new CommandLine(command).getUsageMessage().replaceAll("\\s+", " ");
+      for (String name : io.ringserve.server.internal.examples.ExampleModels.NAMES) {
+        assertTrue(help.contains(name + ",") || help.contains(name + ")"), name + "\n" + help);
+      }
+    }
+  }
+
+  @Test
   void withoutThreadOptionsTheServerDefaultsApply() {
     ServeCommand serve = parse();
 

@@ -220,7 +220,13 @@ final class JsonTensors {
 
   private static io.grpc.StatusRuntimeException notA(String input, String what, JsonNode v) {
     return HttpStatuses.invalid(
-        "Unable to parse 'data' of input '" + input + "': expected a " + what + ", got " + v);
+        "Unable to parse 'data' of input '"
+            + input
+            + "': expected "
+            + (what.equals("integer") ? "an " : "a ")
+            + what
+            + ", got "
+            + v);
   }
 
   private static io.grpc.StatusRuntimeException outOfRange(
