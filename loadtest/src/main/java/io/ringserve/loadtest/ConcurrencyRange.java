@@ -40,7 +40,8 @@ public record ConcurrencyRange(int start, int end, int step, boolean additive) {
               + ", got "
               + step);
     }
-    if (additive && ((long) end - start) / step + 1 > MAX_LEVELS) {
+    long levels = additive ? ((long) end - start) / step + 1 : 0;
+    if (levels > MAX_LEVELS) {
       throw new IllegalArgumentException(
           "concurrency range "
               + start
@@ -49,7 +50,7 @@ public record ConcurrencyRange(int start, int end, int step, boolean additive) {
               + ":"
               + step
               + " has "
-              + (((long) end - start) / step + 1)
+              + levels
               + " levels, more than "
               + MAX_LEVELS
               + "; use a larger STEP or *FACTOR");
@@ -69,9 +70,8 @@ public record ConcurrencyRange(int start, int end, int step, boolean additive) {
     }
     try {
       int start = Integer.parseInt(parts[0].trim());
-      // An END below START measures START alone, as perf_analyzer does.
-      int end = parts.length > 1 ? Math.max(start, Integer.parseInt(parts[1].trim())) : start;
-      if (parts.length > 1 && Integer.parseInt(parts[1].trim()) == 0) {
+      int endGiven = parts.length > 1 ? Integer.parseInt(parts[1].trim()) : start;
+      if (parts.length > 1 && endGiven == 0) {
         // perf_analyzer's END of 0 searches upwards until a latency threshold, which this tool
         // does not have: say so rather than refuse it as a backwards range.
         throw new IllegalArgumentException(
@@ -80,6 +80,8 @@ public record ConcurrencyRange(int start, int end, int step, boolean additive) {
                 + "': an END of 0 (perf_analyzer's search up to --latency-threshold) is not"
                 + " supported; give the last level");
       }
+      // An END below START measures START alone, as perf_analyzer does.
+      int end = Math.max(start, endGiven);
       if (parts.length < 3) {
         return new ConcurrencyRange(start, end, 1, true);
       }

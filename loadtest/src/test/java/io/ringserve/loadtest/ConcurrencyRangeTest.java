@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class ConcurrencyRangeTest {
   @Test
-  void shouldStepAsPerfAnalyzerDoesAndEndAtTheEnd() {
+  void shouldStepAsPerfAnalyzerDoesWhileWithinTheEnd() {
     assertEquals(List.of(1, 5, 9, 13), ConcurrencyRange.parse("1:16:4").levels());
     assertEquals(List.of(1, 5, 9, 13, 17), ConcurrencyRange.parse("1:17:4").levels());
     assertEquals(List.of(2, 3, 4), ConcurrencyRange.parse("2:4").levels());

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -183,27 +184,38 @@ public final class EngineProbe implements Callable<Integer> {
     }
   }
 
-  /** Reads {@code --between-runs}; picocli reports a bad value as a usage error naming it. */
-  static final class BetweenRunsConverter implements CommandLine.ITypeConverter<BetweenRuns> {
+  /**
+   * Reads an option with {@code parse}; picocli reports a value it refuses as a usage error naming
+   * the option, with {@code parse}'s reason.
+   */
+  private abstract static class Reader<T> implements CommandLine.ITypeConverter<T> {
+    private final Function<String, T> parse;
+
+    Reader(Function<String, T> parse) {
+      this.parse = parse;
+    }
+
     @Override
-    public BetweenRuns convert(String value) {
+    public T convert(String value) {
       try {
-        return BetweenRuns.parse(value);
+        return parse.apply(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(e.getMessage());
       }
     }
   }
 
-  /** Reads {@code -z} and {@code --warmup}; a bad value is a usage error naming it. */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      try {
-        return ProbeDurations.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
+  /** Reads {@code --between-runs}. */
+  static final class BetweenRunsConverter extends Reader<BetweenRuns> {
+    BetweenRunsConverter() {
+      super(BetweenRuns::parse);
+    }
+  }
+
+  /** Reads {@code -z} and {@code --warmup}. */
+  static final class DurationConverter extends Reader<Duration> {
+    DurationConverter() {
+      super(ProbeDurations::parse);
     }
   }
 }

@@ -205,10 +205,10 @@ public final class LogSettings {
 
   private static LogFormat format(Object value) {
     if (value instanceof String name) {
-      for (LogFormat f : LogFormat.values()) {
-        if (f.name().equalsIgnoreCase(name.trim())) {
-          return f;
-        }
+      try {
+        return LogFormat.parse(name);
+      } catch (IllegalArgumentException unknown) {
+        // Falls through: its message names the flag, this one the setting.
       }
     }
     throw new IllegalArgumentException(
