@@ -222,6 +222,18 @@ public final class LoadRunner implements AutoCloseable {
   }
 
   /**
+   * Unmeasured load at the spec's concurrency (its rate in open loop) for {@code time}, on this
+   * runner's connections: for callers that warm up once before several {@link #run}s, so that the
+   * measured calls travel on connections that are already warm.
+   */
+  public void warmUp(Duration time) throws InterruptedException {
+    if (time.isNegative() || time.isZero()) {
+      throw new IllegalArgumentException("a warm-up needs a positive time, got " + time);
+    }
+    drive(spec.concurrency(), 0, time, "warmup");
+  }
+
+  /**
    * perf_analyzer's concurrency sweep: one {@link #run(int)} per level, stopping early if
    * cancelled.
    *

@@ -2,6 +2,7 @@ package io.ringserve.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringserve.server.testing.TestServer;
@@ -10,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,24 @@ class LoadRunnerTest {
 
     assertEquals(100, r.count());
     assertEquals(100, r.server().inferenceCount());
+  }
+
+  @Test
+  void shouldWarmUpOnTheRunnersConnectionsAndMeasureOnlyTheRun() throws Exception {
+    Map<String, Long> completedByPhase = new ConcurrentHashMap<>();
+    LoadReport r;
+    try (LoadRunner runner =
+        LoadRunner.open(
+            LoadSpec.builder(target, "simple").concurrency(2).total(100).build(),
+            (phase, fraction, completed) -> completedByPhase.merge(phase, completed, Math::max))) {
+      runner.warmUp(Duration.ofMillis(300));
+      r = runner.run();
+      assertThrows(IllegalArgumentException.class, () -> runner.warmUp(Duration.ZERO));
+    }
+
+    assertTrue(completedByPhase.getOrDefault("warmup", 0L) > 0, completedByPhase::toString);
+    assertEquals(100, r.count());
+    assertEquals(100, r.server().inferenceCount(), "the warm-up's calls are not in the delta");
   }
 
   @Test

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
  * same payload in another, and drives both from this process, interleaved, for several rounds. For
  * each run it reads the server's CPU time (user + system, from {@code /proc/PID/stat}) and this
  * process's own before and after, so CPU per request is the server process's, not a shared JVM's.
- * Prints medians and spread (max/min) over the rounds as a Markdown table.
+ * Each run is taken in slices that alternate between the two servers ({@code --slices}). Prints
+ * medians and spread (max/min) over the rounds as a Markdown table.
  *
  * <p>After each run against the server it started, it has the engine called directly ({@link
  * EngineProbeProcess}: the server jar's {@code EngineProbe}, in a JVM of its own, same models,
@@ -106,6 +107,16 @@ public final class CompareCommand implements Callable<Integer> {
   String duration;
 
   @Option(
+      names = "--slices",
+      paramLabel = "N",
+      defaultValue = "5",
+      description =
+          "Each run taken in N slices that alternate between RingServe and the echo, on"
+              + " connections warmed once, so that the machine's drift reaches both alike"
+              + " (default: ${DEFAULT-VALUE}).")
+  int slices;
+
+  @Option(
       names = "--warmup",
       paramLabel = "DURATION",
       defaultValue = "5s",
@@ -174,6 +185,13 @@ public final class CompareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Case> selected = cases.isEmpty() ? Case.ALL : cases.stream().map(Case::named).toList();
     Duration measure = Durations.parse(duration);
+    if (slices < 1 || measure.dividedBy(Math.max(1, slices)).toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "--slices must be at least 1 and leave each slice of -z at least 1 ms, got "
+              + slices
+              + " slices of "
+              + duration);
+    }
     Duration warm = Durations.parse(warmup);
     Path logs = Files.createTempDirectory("ringserve-compare");
     Duration engineTime = Durations.parse(engineDuration);
@@ -207,7 +225,8 @@ public final class CompareCommand implements Callable<Integer> {
         Map<String, EngineSample> engineThisRound = new LinkedHashMap<>();
         for (Case c : selected) {
           // Interleaved: each round runs every load on both servers, so drift hits both alike.
-          Sample s = run(ringServe, c, measure, warm, server);
+          Pair pair = measure(ringServe, c.echo() ? bare : null, c, measure, warm, server, echo);
+          Sample s = pair.ringServe();
           thisRound.put(c.name(), s);
           if (probe != null && (c.concurrency() == 1 || !Double.isNaN(s.averageBatch()))) {
             // The engine alone at the batch size this run formed (1 at c=1), while both servers
@@ -217,8 +236,8 @@ public final class CompareCommand implements Callable<Integer> {
             engineThisRound.put(c.name(), e);
             engine.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(e);
           }
-          if (c.echo()) {
-            thisRound.put(c.name() + " echo", run(bare, c, measure, warm, echo));
+          if (pair.echo() != null) {
+            thisRound.put(c.name() + " echo", pair.echo());
           }
           if (c.minimalClient()) {
             thisRound.put(
@@ -253,27 +272,65 @@ public final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Sample run(Target target, Case c, Duration measure, Duration warm, ChildJvm process)
+  /** One load's samples in a round: RingServe's, and the echo's when the load has one. */
+  private record Pair(Sample ringServe, Sample echo) {}
+
+  /**
+   * One load on RingServe and on the echo ({@code bare}, or none): each server's connections are
+   * opened and warmed once, then the measured time is taken in {@code --slices} slices alternating
+   * between the two, each slice's CPU read around it: a shared machine's speed drifts over seconds,
+   * and runs taken one after the other would each meet a different speed.
+   */
+  private Pair measure(
+      Target ringServe,
+      Target bare,
+      Case c,
+      Duration measure,
+      Duration warm,
+      ChildJvm server,
+      ChildJvm echo)
       throws IOException, InterruptedException {
-    LoadSpec.Builder spec =
-        LoadSpec.builder(target, c.model())
-            .concurrency(c.concurrency())
-            .connections(c.connections())
-            .warmup(Warmup.NONE);
-    if (!warm.isZero()) {
-      try (LoadRunner w = LoadRunner.open(spec.duration(warm).build())) {
-        w.run();
+    Duration slice = measure.dividedBy(slices);
+    try (LoadRunner a = LoadRunner.open(sliceSpec(ringServe, c, slice));
+        LoadRunner b = bare == null ? null : LoadRunner.open(sliceSpec(bare, c, slice))) {
+      if (!warm.isZero()) {
+        a.warmUp(warm);
+        if (b != null) {
+          b.warmUp(warm);
+        }
       }
+      SlicedRun onRingServe = new SlicedRun();
+      SlicedRun onEcho = new SlicedRun();
+      for (int i = 0; i < slices; i++) {
+        measureSlice(a, server, onRingServe);
+        if (b != null) {
+          measureSlice(b, echo, onEcho);
+        }
+      }
+      return new Pair(onRingServe.sample(), b == null ? null : onEcho.sample());
     }
-    try (LoadRunner runner = LoadRunner.open(spec.duration(measure).build())) {
-      long serverBefore = serverCpu(process);
-      long clientBefore = ProcessCpu.self();
-      LoadReport r = runner.run();
-      long clientAfter = ProcessCpu.self();
-      long serverAfter = serverCpu(process);
-      long serverCpu = serverBefore < 0 || serverAfter < 0 ? -1 : serverAfter - serverBefore;
-      return Sample.of(r, serverCpu, clientAfter - clientBefore);
-    }
+  }
+
+  private static LoadSpec sliceSpec(Target target, Case c, Duration slice) {
+    return LoadSpec.builder(target, c.model())
+        .concurrency(c.concurrency())
+        .connections(c.connections())
+        .warmup(Warmup.NONE)
+        .duration(slice)
+        .build();
+  }
+
+  private void measureSlice(LoadRunner runner, ChildJvm process, SlicedRun into)
+      throws IOException, InterruptedException {
+    long serverBefore = serverCpu(process);
+    long clientBefore = ProcessCpu.self();
+    LoadReport r = runner.run();
+    long clientAfter = ProcessCpu.self();
+    long serverAfter = serverCpu(process);
+    into.add(
+        r,
+        serverBefore < 0 || serverAfter < 0 ? -1 : serverAfter - serverBefore,
+        clientAfter - clientBefore);
   }
 
   /**

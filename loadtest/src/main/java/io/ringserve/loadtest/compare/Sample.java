@@ -1,8 +1,5 @@
 package io.ringserve.loadtest.compare;
 
-import io.ringserve.loadtest.LoadReport;
-import io.ringserve.loadtest.ServerStats;
-
 /**
  * The figures of one measured run against one server, CPU times per successful request.
  *
@@ -16,18 +13,4 @@ record Sample(
     double serverCpuUsPerRequest,
     double clientCpuUsPerRequest,
     double averageBatch,
-    long errors) {
-
-  static Sample of(LoadReport r, long serverCpuNanos, long clientCpuNanos) {
-    long ok = Math.max(1, r.okCount());
-    ServerStats s = r.server();
-    return new Sample(
-        r.rps(),
-        r.inferencesPerSecond(),
-        r.percentile(50).toNanos() / 1e3,
-        serverCpuNanos < 0 ? Double.NaN : serverCpuNanos / 1e3 / ok,
-        clientCpuNanos / 1e3 / ok,
-        s == null || s.executionCount() == 0 ? Double.NaN : s.averageBatchSize(),
-        r.errorCount());
-  }
-}
+    long errors) {}

@@ -164,6 +164,21 @@ class CompareCommandTest {
     assertFalse(md.contains("Engine alone"), "no local engine figures for a remote server: " + md);
   }
 
+  @Test
+  void shouldRefuseSlicesThatLeaveNoTimeToMeasure() {
+    for (String[] args :
+        List.of(new String[] {"--slices", "0"}, new String[] {"-z", "4ms", "--slices", "5"})) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+
+      int status =
+          CompareCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+
+      assertEquals(2, status, String.join(" ", args) + ": " + err + out);
+      assertTrue(err.toString().contains("--slices must be at least 1"), err.toString());
+    }
+  }
+
   private static boolean ready(HttpClient client, int http) throws InterruptedException {
     URI uri = URI.create("http://127.0.0.1:" + http + "/v2/health/ready");
     try {
