@@ -1,6 +1,5 @@
 package io.ringserve.loadtest.compare;
 
-import io.ringserve.loadtest.LoadReport;
 import io.ringserve.loadtest.LoadRunner;
 import io.ringserve.loadtest.LoadSpec;
 import io.ringserve.loadtest.LoadTestException;
@@ -34,14 +33,15 @@ import picocli.CommandLine.Option;
  * same payload in another, and drives both from this process, interleaved, for several rounds. For
  * each run it reads the server's CPU time (user + system, from {@code /proc/PID/stat}) and this
  * process's own before and after, so CPU per request is the server process's, not a shared JVM's.
- * Each run is taken in slices that alternate between the two servers ({@code --slices}). Prints
- * medians and spread (max/min) over the rounds as a Markdown table.
+ * Prints medians and spread (max/min) over the rounds as a Markdown table.
  *
- * <p>After each run against the server it started, it has the engine called directly ({@link
+ * <p>Against the server it started, it also has the engine called directly ({@link
  * EngineProbeProcess}: the server jar's {@code EngineProbe}, in a JVM of its own, same models,
- * environment and engine options) at the batch size the run formed, batch 1 at c=1, and reports the
- * acceptance figures that subtract the engine's own cost ({@link Goals}), each per round. Before
- * the first round, {@code --initial-warmup} of unmeasured load lets the JIT compile both servers.
+ * environment and engine options) at the batch size the server formed, batch 1 at c=1, and reports
+ * the acceptance figures that subtract the engine's own cost ({@link Goals}), each per round. Each
+ * run is taken in slices that alternate between RingServe, the engine and the echo ({@link
+ * InterleavedRun}, {@code --slices}). Before the first round, {@code --initial-warmup} of
+ * unmeasured load lets the JIT compile both servers.
  *
  * <p>With {@code --url} it drives a server it did not start (remote or already running); the
  * server's CPU then comes from {@code process_cpu_seconds_total} on {@code --metrics-url}, when
@@ -111,9 +111,9 @@ public final class CompareCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "5",
       description =
-          "Each run taken in N slices that alternate between RingServe and the echo, on"
-              + " connections warmed once, so that the machine's drift reaches both alike"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Each run taken in N slices that alternate between RingServe, the engine and the echo"
+              + " (on connections warmed once), so that the machine's drift reaches all three"
+              + " alike (default: ${DEFAULT-VALUE}).")
   int slices;
 
   @Option(
@@ -138,8 +138,8 @@ public final class CompareCommand implements Callable<Integer> {
       defaultValue = "3s",
       description =
           "Per run of a started server: the engine called directly (EngineProbe, in a JVM of its"
-              + " own) at the batch size the server formed, for this long; 0s: not at all"
-              + " (default: ${DEFAULT-VALUE}).")
+              + " own) at the batch size the server formed, for this long in all, shared among the"
+              + " slices; 0s: not at all (default: ${DEFAULT-VALUE}).")
   String engineDuration;
 
   @Option(
@@ -220,24 +220,22 @@ public final class CompareCommand implements Callable<Integer> {
         probe = startProbe(selected, logs);
       }
       initialWarmup(ringServe, bare, selected, echo != null);
+      InterleavedRun interleaved = new InterleavedRun(slices, probe, engineTime);
       for (int round = 1; round <= rounds; round++) {
         Map<String, Sample> thisRound = new LinkedHashMap<>();
         Map<String, EngineSample> engineThisRound = new LinkedHashMap<>();
         for (Case c : selected) {
           // Interleaved: each round runs every load on both servers, so drift hits both alike.
-          Pair pair = measure(ringServe, c.echo() ? bare : null, c, measure, warm, server, echo);
-          Sample s = pair.ringServe();
-          thisRound.put(c.name(), s);
-          if (probe != null && (c.concurrency() == 1 || !Double.isNaN(s.averageBatch()))) {
-            // The engine alone at the batch size this run formed (1 at c=1), while both servers
-            // are idle.
-            long batch = c.concurrency() == 1 ? 1 : Math.max(1, Math.round(s.averageBatch()));
-            EngineSample e = probe.measure(c.model(), batch, engineTime);
-            engineThisRound.put(c.name(), e);
-            engine.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(e);
+          InterleavedRun.Result r =
+              measure(
+                  interleaved, ringServe, c.echo() ? bare : null, c, measure, warm, server, echo);
+          thisRound.put(c.name(), r.ringServe());
+          if (r.engine() != null) {
+            engineThisRound.put(c.name(), r.engine());
+            engine.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(r.engine());
           }
-          if (pair.echo() != null) {
-            thisRound.put(c.name() + " echo", pair.echo());
+          if (r.echo() != null) {
+            thisRound.put(c.name() + " echo", r.echo());
           }
           if (c.minimalClient()) {
             thisRound.put(
@@ -272,16 +270,9 @@ public final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One load's samples in a round: RingServe's, and the echo's when the load has one. */
-  private record Pair(Sample ringServe, Sample echo) {}
-
-  /**
-   * One load on RingServe and on the echo ({@code bare}, or none): each server's connections are
-   * opened and warmed once, then the measured time is taken in {@code --slices} slices alternating
-   * between the two, each slice's CPU read around it: a shared machine's speed drifts over seconds,
-   * and runs taken one after the other would each meet a different speed.
-   */
-  private Pair measure(
+  /** One load on RingServe, the engine (with a probe) and the echo ({@code bare}, or none). */
+  private InterleavedRun.Result measure(
+      InterleavedRun interleaved,
       Target ringServe,
       Target bare,
       Case c,
@@ -293,21 +284,12 @@ public final class CompareCommand implements Callable<Integer> {
     Duration slice = measure.dividedBy(slices);
     try (LoadRunner a = LoadRunner.open(sliceSpec(ringServe, c, slice));
         LoadRunner b = bare == null ? null : LoadRunner.open(sliceSpec(bare, c, slice))) {
-      if (!warm.isZero()) {
-        a.warmUp(warm);
-        if (b != null) {
-          b.warmUp(warm);
-        }
-      }
-      SlicedRun onRingServe = new SlicedRun();
-      SlicedRun onEcho = new SlicedRun();
-      for (int i = 0; i < slices; i++) {
-        measureSlice(a, server, onRingServe);
-        if (b != null) {
-          measureSlice(b, echo, onEcho);
-        }
-      }
-      return new Pair(onRingServe.sample(), b == null ? null : onEcho.sample());
+      return interleaved.measure(
+          c.model(),
+          c.concurrency() == 1,
+          new InterleavedRun.Side(a, () -> serverCpu(server)),
+          b == null ? null : new InterleavedRun.Side(b, () -> serverCpu(echo)),
+          warm);
     }
   }
 
@@ -318,19 +300,6 @@ public final class CompareCommand implements Callable<Integer> {
         .warmup(Warmup.NONE)
         .duration(slice)
         .build();
-  }
-
-  private void measureSlice(LoadRunner runner, ChildJvm process, SlicedRun into)
-      throws IOException, InterruptedException {
-    long serverBefore = serverCpu(process);
-    long clientBefore = ProcessCpu.self();
-    LoadReport r = runner.run();
-    long clientAfter = ProcessCpu.self();
-    long serverAfter = serverCpu(process);
-    into.add(
-        r,
-        serverBefore < 0 || serverAfter < 0 ? -1 : serverAfter - serverBefore,
-        clientAfter - clientBefore);
   }
 
   /**
@@ -378,9 +347,9 @@ public final class CompareCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>();
     selected.stream().map(Case::model).distinct().forEach(m -> args.add("--model=" + m));
     // The engine needs less warming than the server (no JIT-compiled request path to speak of):
-    // the run's warm-up, at most a second, before each measurement.
+    // the run's warm-up, at most a second, shared among the slices of each measurement.
     Duration warm = Durations.parse(warmup);
-    long warmMs = Math.min(1000, warm.toMillis());
+    long warmMs = Math.min(1000, warm.toMillis()) / slices;
     args.add("--warmup=" + warmMs + "ms");
     for (int i = 0; i < serverArgs.size(); i++) {
       String a = serverArgs.get(i);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +32,9 @@ class GoalsTest {
       goals.addRound(
           runs,
           Map.of(
-              "simple-c32", new EngineSample(6, 20, 2),
-              "mlp-c64", new EngineSample(40, 1500, 35),
-              "mlp-c1", new EngineSample(1, 400, 450)));
+              "simple-c32", new EngineSample(6, 100, 20, 2),
+              "mlp-c64", new EngineSample(40, 100, 1500, 35),
+              "mlp-c1", new EngineSample(1, 100, 400, 450)));
     }
 
     String table = goals.render();
@@ -71,7 +72,11 @@ class GoalsTest {
 
     goals.addRound(
         runs,
-        Map.of("simple-c32", new EngineSample(6, 20, 2), "mlp-c64", new EngineSample(30, 500, 16)));
+        Map.of(
+            "simple-c32",
+            new EngineSample(6, 100, 20, 2),
+            "mlp-c64",
+            new EngineSample(30, 100, 500, 16)));
     String table = goals.render();
 
     String figure =
@@ -100,13 +105,30 @@ class GoalsTest {
   }
 
   @Test
+  void shouldCombineEngineSlicesOverAllTheirRows() {
+    // 100 runs of 30 rows at 10 us/row, then 50 runs of 60 rows at 7 us/row.
+    EngineSample s =
+        EngineSample.combine(
+            List.of(
+                new EngineSample(30, 100, 300, 10),
+                new EngineSample(60, 50, 420, 7),
+                new EngineSample(30, 100, 310, 10)));
+
+    assertEquals(36, s.batch()); // 9,000 rows in 250 runs
+    assertEquals(250, s.runs());
+    assertEquals(310, s.medianUsPerRun(), 1e-9); // the median of 300, 420 and 310
+    assertEquals((60_000 + 21_000) / 9_000.0, s.cpuUsPerSample(), 1e-9);
+    assertThrows(IllegalArgumentException.class, () -> EngineSample.combine(List.of()));
+  }
+
+  @Test
   void shouldReadTheEngineProbesFigureLine() {
     EngineSample s =
         EngineSample.parse(
             "engine model=mlp batch=64 runs=312 median_us_per_run=1792.65 wall_us_per_run=6415.51"
                 + " cpu_us_per_sample=38.562 cpu_us_per_run=2467.95 between_runs=none");
 
-    assertEquals(new EngineSample(64, 1792.65, 38.562), s);
+    assertEquals(new EngineSample(64, 312, 1792.65, 38.562), s);
     assertThrows(IllegalArgumentException.class, () -> EngineSample.parse("engine batch=2"));
     assertThrows(IllegalArgumentException.class, () -> EngineSample.parse("error no model x"));
   }
