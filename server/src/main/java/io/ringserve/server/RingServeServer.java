@@ -97,7 +97,8 @@ public final class RingServeServer implements AutoCloseable {
       GrpcLimits grpcLimits,
       GrpcSecurity grpcSecurity,
       QueuedBytesLimits queuedBytesLimits,
-      List<GrpcSecurity.Restriction> httpRestrictions) {
+      List<GrpcSecurity.Restriction> httpRestrictions,
+      HttpLimits httpLimits) {
     /** Every interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
 
@@ -149,6 +150,7 @@ public final class RingServeServer implements AutoCloseable {
       Objects.requireNonNull(grpcLimits, "grpcLimits");
       Objects.requireNonNull(grpcSecurity, "grpcSecurity");
       Objects.requireNonNull(queuedBytesLimits, "queuedBytesLimits");
+      Objects.requireNonNull(httpLimits, "httpLimits");
       httpRestrictions = List.copyOf(httpRestrictions);
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
@@ -237,8 +239,15 @@ public final class RingServeServer implements AutoCloseable {
       private GrpcSecurity grpcSecurity = GrpcSecurity.defaults();
       private QueuedBytesLimits queuedBytesLimits = QueuedBytesLimits.defaults();
       private List<GrpcSecurity.Restriction> httpRestrictions = List.of();
+      private HttpLimits httpLimits = HttpLimits.defaults();
 
       private Builder() {}
+
+      /** What all REST clients together may hold; default {@link HttpLimits#defaults()}. */
+      public Builder httpLimits(HttpLimits httpLimits) {
+        this.httpLimits = httpLimits;
+        return this;
+      }
 
       /** How models change while the server runs; default {@link ModelControlMode#NONE}. */
       public Builder modelControlMode(ModelControlMode modelControlMode) {
@@ -422,7 +431,8 @@ public final class RingServeServer implements AutoCloseable {
             grpcLimits,
             grpcSecurity,
             queuedBytesLimits,
-            httpRestrictions);
+            httpRestrictions,
+            httpLimits);
       }
     }
   }
@@ -522,6 +532,7 @@ public final class RingServeServer implements AutoCloseable {
                     config.httpMaxHeaderBytes(),
                     config.httpIdleTimeout(),
                     config.httpDefaultDeadline()),
+                config.httpLimits(),
                 s.inference,
                 s.repository,
                 config.httpRestrictions());

@@ -5,6 +5,7 @@ import io.ringserve.batching.InferenceException;
 import io.ringserve.batching.InferenceException.Reason;
 import io.ringserve.batching.InferenceRequest;
 import io.ringserve.batching.QueuePolicy.TimeoutAction;
+import java.util.Arrays;
 
 /**
  * Decides the next batch from the queued requests, following Triton's dynamic batcher ({@code
@@ -43,7 +44,8 @@ final class BatchFormer {
   private final boolean batchesRequests;
   private final boolean dynamic;
   private final long maxBatchSize;
-  private final boolean[] preferred;
+  // Sorted: looked up per request scanned, without an array as long as the largest batch.
+  private final long[] preferred;
   private final long maxPreferred;
   private final long delayNanos;
   private final boolean[] delayOnTimeout;
@@ -69,13 +71,8 @@ final class BatchFormer {
     this.batchesRequests = policy.batchesRequests();
     this.dynamic = policy.dynamicBatching();
     this.maxBatchSize = policy.batchesRequests() ? policy.maxBatchSize() : 1;
-    this.preferred = new boolean[(int) maxBatchSize + 1];
-    int largest = 0;
-    for (int size : policy.preferredBatchSizes()) {
-      preferred[size] = true;
-      largest = Math.max(largest, size);
-    }
-    this.maxPreferred = largest > 0 ? largest : maxBatchSize;
+    this.preferred = Arrays.stream(policy.preferredBatchSizes()).asLongStream().sorted().toArray();
+    this.maxPreferred = preferred.length > 0 ? preferred[preferred.length - 1] : maxBatchSize;
     this.delayNanos = Math.multiplyExact(policy.maxQueueDelayMicros(), 1000L);
     this.delayOnTimeout = new boolean[policy.priorityLevels() + 1];
     for (int level = 1; level <= policy.priorityLevels(); level++) {
@@ -122,7 +119,7 @@ final class BatchFormer {
         if (request.arrivalNanos() - oldest < 0) {
           oldest = request.arrivalNanos();
         }
-        if (preferred[(int) size]) {
+        if (preferred.length > 0 && Arrays.binarySearch(preferred, size) >= 0) {
           bestCount = count;
           bestSize = size;
         }

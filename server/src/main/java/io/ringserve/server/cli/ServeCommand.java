@@ -2,6 +2,7 @@ package io.ringserve.server.cli;
 
 import io.ringserve.server.GrpcLimits;
 import io.ringserve.server.GrpcSecurity;
+import io.ringserve.server.HttpLimits;
 import io.ringserve.server.ModelControlMode;
 import io.ringserve.server.ModelsFailedToLoadException;
 import io.ringserve.server.QueuedBytesLimits;
@@ -192,6 +193,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin GrpcSecurityOptions grpcSecurity;
   @Mixin HttpRestrictionOptions httpRestrictions;
+  @Mixin HttpLimitOptions httpLimits;
   @Mixin QueuedBytesOptions queuedBytes;
 
   @Option(
@@ -270,6 +272,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     QueuedBytesLimits queued = queuedBytes.limits(spec.commandLine());
+    HttpLimits http = httpLimits.limits(spec.commandLine());
     if (httpDefaultDeadlineSecs < 0 || httpDefaultDeadlineSecs > MAX_DEADLINE_SECONDS) {
       throw new ParameterException(
           spec.commandLine(),
@@ -375,6 +378,7 @@ final class ServeCommand implements Callable<Integer> {
                   .httpIdleTimeout(Duration.ofSeconds(httpIdleTimeoutSecs))
                   .httpDefaultDeadline(Duration.ofSeconds(httpDefaultDeadlineSecs))
                   .httpRestrictions(httpRestricted)
+                  .httpLimits(http)
                   .build());
       served.set(server.repository());
     } catch (ModelsFailedToLoadException e) {

@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ringserve.batching.InferenceException;
+import io.ringserve.server.internal.log.RateLimitedLog;
 import io.ringserve.server.model.ModelLoadException;
 import io.ringserve.server.model.ModelNotFoundException;
 import io.ringserve.server.model.ModelUnavailableException;
@@ -16,7 +17,9 @@ import io.ringserve.server.model.ModelUnavailableException;
  * REST front end starts from the same statuses and maps only their codes to HTTP.
  */
 public final class Statuses {
-  private static final System.Logger LOG = System.getLogger(Statuses.class.getName());
+  // Rate-limited: clients can cause failures (a load request's files, a model that fails on what
+  // they send), and each logs a stack trace.
+  private static final RateLimitedLog LOG = new RateLimitedLog(Statuses.class.getName());
 
   /**
    * gRPC's retry pushback trailer (gRFC A6): a negative value tells a client's retry policy not to

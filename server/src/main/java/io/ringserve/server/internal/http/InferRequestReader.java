@@ -1,6 +1,5 @@
 package io.ringserve.server.internal.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.UnsafeByteOperations;
@@ -41,6 +40,7 @@ final class InferRequestReader {
   /** Requested-output parameter of the binary extension: return this output as binary data. */
   static final String BINARY_DATA = "binary_data";
 
+  /** For writing JSON; request bodies are read through a {@link RequestJson}. */
   static final ObjectMapper JSON = new ObjectMapper();
 
   private InferRequestReader() {}
@@ -51,12 +51,14 @@ final class InferRequestReader {
   /**
    * Reads one request body.
    *
+   * @param json reads the body's JSON within the server's bound on its values
    * @param body the whole (decompressed) body
    * @param headerLength {@code Inference-Header-Content-Length}, or -1 when absent (all JSON); 0
    *     means a raw binary request whose body is the model's single input
    * @param model resolves the addressed model; asked only for a raw binary request
    */
   static Read read(
+      RequestJson json,
       String modelName,
       String modelVersion,
       byte[] body,
@@ -76,15 +78,7 @@ final class InferRequestReader {
               + body.length
               + " bytes");
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(body, 0, jsonLength);
-    } catch (JsonProcessingException e) {
-      throw HttpStatuses.invalid(
-          "failed to parse the request JSON buffer: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
-      throw HttpStatuses.invalid("failed to parse the request JSON buffer: " + e.getMessage());
-    }
+    JsonNode root = json.read(body, 0, jsonLength);
     if (root == null || !root.isObject()) {
       throw HttpStatuses.invalid("failed to parse the request JSON buffer: expected an object");
     }

@@ -67,16 +67,19 @@ final class RestApi {
   private final ModelRepository repository;
   private final BodyParsers parsers;
   private final ApiRestrictions restrictions;
+  private final RequestJson json;
 
   RestApi(
       InferenceService service,
       ModelRepository repository,
       BodyParsers parsers,
-      ApiRestrictions restrictions) {
+      ApiRestrictions restrictions,
+      RequestJson json) {
     this.service = Objects.requireNonNull(service, "service");
     this.repository = Objects.requireNonNull(repository, "repository");
     this.parsers = Objects.requireNonNull(parsers, "parsers");
     this.restrictions = Objects.requireNonNull(restrictions, "restrictions");
+    this.json = Objects.requireNonNull(json, "json");
   }
 
   /**
@@ -359,7 +362,7 @@ final class RestApi {
       BooleanSupplier cancelled) {
     InferRequestReader.Read read =
         InferRequestReader.read(
-            model, version, body, headerLength, () -> repository.resolve(model, version));
+            json, model, version, body, headerLength, () -> repository.resolve(model, version));
     service.submit(
         read.request(),
         cancelled,
@@ -483,19 +486,16 @@ final class RestApi {
         "log setting '" + key + "' must be a boolean, an unsigned integer or a string");
   }
 
-  private static JsonNode body(FullHttpRequest request) {
+  private JsonNode body(FullHttpRequest request) {
     if (!request.content().isReadable()) {
       return null;
     }
-    try {
-      JsonNode node = InferRequestReader.JSON.readTree(ByteBufUtil.getBytes(request.content()));
-      if (node != null && !node.isObject()) {
-        throw HttpStatuses.invalid("failed to parse the request JSON buffer: expected an object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw HttpStatuses.invalid("failed to parse the request JSON buffer: " + e.getMessage());
+    byte[] bytes = ByteBufUtil.getBytes(request.content());
+    JsonNode node = json.read(bytes, 0, bytes.length);
+    if (node != null && !node.isObject()) {
+      throw HttpStatuses.invalid("failed to parse the request JSON buffer: expected an object");
     }
+    return node;
   }
 
   private static boolean allow(HttpMethod method, Answer answer, HttpMethod... allowed) {

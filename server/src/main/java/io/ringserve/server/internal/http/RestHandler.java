@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -32,10 +33,10 @@ import java.util.function.Consumer;
  * stops reading, so a client that sends without reading its answers holds at most one waiting
  * request in the server's memory and the kernel buffers push back on it.
  *
- * <p>A request refused before it was whole (a {@link Refusal}: its body is over the limit) waits
- * its turn like any other, is answered, and ends the connection. One refused from its head because
- * its model's queue is full (an {@link EarlyAnswer}) waits its turn too, and the connection goes
- * on.
+ * <p>A request refused before it was whole (a {@link Refusal}: its body is over a limit or took too
+ * long to arrive) waits its turn like any other, is answered, and ends the connection. One refused
+ * from its head because its model's queue is full (an {@link EarlyAnswer}) waits its turn too, and
+ * the connection goes on.
  *
  * <p>Every request gets the server's default deadline ({@code --http-default-deadline-secs}),
  * counted from when it arrived whole: if its route has not answered by then, the connection answers
@@ -52,9 +53,13 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
   /** How long the client gets to read the refusal of an oversized body before the close. */
   private static final int CLOSE_LINGER_SECONDS = 2;
 
-  /** A request refused as it arrived: answered 400 with {@code message}, then the close. */
-  record Refusal(String message) {
+  /**
+   * A request refused as it arrived (its body over a limit, or too slow to arrive): answered with
+   * {@code status} and {@code message}, then the close.
+   */
+  record Refusal(HttpResponseStatus status, String message) {
     Refusal {
+      Objects.requireNonNull(status, "status");
       Objects.requireNonNull(message, "message");
     }
   }
@@ -234,12 +239,12 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
             });
   }
 
-  /** Answers an oversized request and ends the connection; on the event loop. */
+  /** Answers a request refused as it arrived and ends the connection; on the event loop. */
   private void refuse(ChannelHandlerContext ctx, Refusal refusal) {
     ending = true;
     releaseWaiting();
     RestApi.Answer answer = new RestApi.Answer(ctx.alloc(), r -> {});
-    FullHttpResponse response = answer.error(HttpResponseStatus.BAD_REQUEST, refusal.message());
+    FullHttpResponse response = answer.error(refusal.status(), refusal.message());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(response).addListener(written -> closeAfterAnswer(ctx));
   }
@@ -311,7 +316,25 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!ending && undecompressable(cause)) {
+      // The client is still there and owed an answer for a body its own encoding could not undo.
+      channelRead(
+          ctx,
+          new Refusal(
+              HttpResponseStatus.BAD_REQUEST,
+              "the request body is not valid data of its Content-Encoding"));
+      return;
+    }
     // A reset connection or a protocol error: nothing to answer on it any more.
     ctx.close();
+  }
+
+  private static boolean undecompressable(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DecompressionException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

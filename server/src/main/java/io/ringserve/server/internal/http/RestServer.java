@@ -2,7 +2,6 @@ package io.ringserve.server.internal.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -13,11 +12,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.ringserve.server.GrpcSecurity;
+import io.ringserve.server.HttpLimits;
 import io.ringserve.server.internal.grpc.InferenceService;
 import io.ringserve.server.internal.repository.ModelRepository;
 import java.io.IOException;
@@ -33,12 +31,15 @@ import java.util.concurrent.TimeUnit;
  * ({@code Content-Encoding}, {@code Accept-Encoding}). Netty's HTTP codec on its own event loops;
  * the routes are {@link RestApi}'s.
  *
- * <p>Limits ({@link Limits}): a request body (after decompression) over the input limit is answered
- * 400 and the connection closed, as Triton's {@code --http-max-input-size}; the request line and
- * headers are bounded; a connection idle for the idle timeout is closed; a request not answered
- * within the default deadline is answered 503 ({@link RestHandler}). Large JSON bodies are parsed
- * on a bounded pool ({@link BodyParsers}), never on an event loop. Thread-safe; {@link #close()} is
- * idempotent.
+ * <p>Limits ({@link Limits}, {@link HttpLimits}): a request body (after decompression) over the
+ * input limit is answered 400 and the connection closed, as Triton's {@code --http-max-input-size};
+ * one that would take the bodies held by all connections past their budget is answered 503, and one
+ * that takes too long to arrive 408 ({@link BodyAggregator}); connections beyond the limit are
+ * closed as accepted ({@link HttpConnectionLimit}); a request's JSON is bounded in values ({@link
+ * RequestJson}); the request line and headers are bounded; a connection idle for the idle timeout
+ * is closed; a request not answered within the default deadline is answered 503 ({@link
+ * RestHandler}). Large JSON bodies are parsed on a bounded pool ({@link BodyParsers}), never on an
+ * event loop. Thread-safe; {@link #close()} is idempotent.
  */
 public final class RestServer implements AutoCloseable {
   /** Longest request line and header block accepted by default, as common HTTP servers bound it. */
@@ -107,12 +108,13 @@ public final class RestServer implements AutoCloseable {
   public static RestServer start(
       String host, int port, Limits limits, InferenceService service, ModelRepository repository)
       throws IOException {
-    return start(host, port, limits, service, repository, List.of());
+    return start(host, port, limits, HttpLimits.defaults(), service, repository, List.of());
   }
 
   /**
-   * As above, serving the routes of each restricted group (Triton's {@code --http-restricted-api})
-   * only to requests with its header.
+   * As above, within {@code shared} (what all connections together may hold), serving the routes of
+   * each restricted group (Triton's {@code --http-restricted-api}) only to requests with its
+   * header.
    *
    * @throws IllegalArgumentException if a group is restricted more than once
    */
@@ -120,14 +122,25 @@ public final class RestServer implements AutoCloseable {
       String host,
       int port,
       Limits limits,
+      HttpLimits shared,
       InferenceService service,
       ModelRepository repository,
       List<GrpcSecurity.Restriction> restrictions)
       throws IOException {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(shared, "shared");
     BodyParsers parsers = BodyParsers.start();
-    RestApi api = new RestApi(service, repository, parsers, new ApiRestrictions(restrictions));
+    RestApi api =
+        new RestApi(
+            service,
+            repository,
+            parsers,
+            new ApiRestrictions(restrictions),
+            RequestJson.limitedTo(shared.maxRequestElements()));
+    BodyAggregator.Budget bodies = new BodyAggregator.Budget(shared.maxBufferedInputBytes());
+    HttpConnectionLimit connections = new HttpConnectionLimit(shared.maxConnections());
+    Duration receiveTimeout = shared.inputReceiveTimeout();
     int maxInputBytes = limits.maxInputBytes();
     int maxHeaderBytes = limits.maxHeaderBytes();
     long idleSeconds = limits.idleTimeout().toSeconds();
@@ -144,6 +157,9 @@ public final class RestServer implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                      if (!connections.admit(ch)) {
+                        return;
+                      }
                       ChannelPipeline p = ch.pipeline();
                       p.addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
                       // The initial line is bounded by the header limit too: a long URI is as
@@ -155,7 +171,7 @@ public final class RestServer implements AutoCloseable {
                       // No per-chunk cap here: the aggregator behind bounds the whole decompressed
                       // body.
                       p.addLast(new HttpContentDecompressor(0));
-                      p.addLast(new BoundedAggregator(maxInputBytes));
+                      p.addLast(new BodyAggregator(maxInputBytes, bodies, receiveTimeout));
                       p.addLast(new RestHandler(api::handle, deadline));
                     }
                   })
@@ -189,28 +205,5 @@ public final class RestServer implements AutoCloseable {
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     parsers.close();
-  }
-
-  /**
-   * Refuses an oversized request in Triton's manner (400, saying which flag raises the limit). The
-   * refusal is handed on to {@link RestHandler} as a message of its own, so that it is answered in
-   * request order, after the answers of the requests before it on the connection.
-   */
-  private static final class BoundedAggregator extends HttpObjectAggregator {
-    private final int maxInputBytes;
-
-    BoundedAggregator(int maxInputBytes) {
-      super(maxInputBytes);
-      this.maxInputBytes = maxInputBytes;
-    }
-
-    @Override
-    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      ctx.fireChannelRead(
-          new RestHandler.Refusal(
-              "request body is larger than the maximum allowed value of "
-                  + maxInputBytes
-                  + " bytes; use --http-max-input-size to increase the limit"));
-    }
   }
 }

@@ -63,6 +63,24 @@ public final class RateLimitedLog {
     log.log(level, line);
   }
 
+  /**
+   * Logs {@code message} with {@code thrown}'s stack trace at {@code level} unless this window's
+   * lines are spent.
+   */
+  public void log(System.Logger.Level level, String message, Throwable thrown) {
+    if (!log.isLoggable(level)) {
+      return;
+    }
+    long left = window.admit();
+    if (left < 0) {
+      return;
+    }
+    log.log(
+        level,
+        left > 0 ? message + " (" + left + " similar line(s) left out before this one)" : message,
+        thrown);
+  }
+
   /** Lines left out and not yet reported. */
   public long suppressed() {
     return window.suppressed.get();

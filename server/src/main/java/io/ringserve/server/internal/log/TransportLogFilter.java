@@ -7,13 +7,13 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Keeps what clients can make gRPC's transport log (refused streams, HTTP/1 requests to the gRPC
- * port, rapid-reset and protocol errors) to one line per event and at most {@link
- * RateLimitedLog#DEFAULT_LINES_PER_WINDOW} lines per {@link RateLimitedLog#DEFAULT_WINDOW_SECONDS}
- * s per logger: a stack trace that a client caused becomes its innermost message (a bug of ours
- * keeps its trace), and lines over the rate are dropped (and counted on the next line let through).
- * Without it every refused stream logs a 40-line trace on the event loop, which lets one client
- * fill the disk and slow every other connection.
+ * Keeps what clients can make gRPC's transport and the REST port's Netty log (refused streams,
+ * HTTP/1 requests to the gRPC port, rapid-reset and protocol errors, failed accepts) to one line
+ * per event and at most {@link RateLimitedLog#DEFAULT_LINES_PER_WINDOW} lines per {@link
+ * RateLimitedLog#DEFAULT_WINDOW_SECONDS} s per logger: a stack trace that a client caused becomes
+ * its innermost message (a bug of ours keeps its trace), and lines over the rate are dropped (and
+ * counted on the next line let through). Without it every refused stream logs a 40-line trace on
+ * the event loop, which lets one client fill the disk and slow every other connection.
  *
  * <p>Thread-safe; installed once per JVM. Cost: one atomic counter per record of those loggers.
  */
@@ -23,8 +23,12 @@ public final class TransportLogFilter implements Filter {
       List.of(
           "io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler",
           "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport",
+          // A child logger has no filter of its parent's: "Transport failed" comes from this one.
+          "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections",
           "io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2ConnectionHandler",
           "io.grpc.netty.shaded.io.netty.channel.DefaultChannelPipeline",
+          // The REST port's Netty (unshaded): accept failures such as running out of descriptors.
+          "io.netty.channel.DefaultChannelPipeline",
           "io.grpc.internal.ServerImpl",
           "io.grpc.internal.SerializingExecutor");
 

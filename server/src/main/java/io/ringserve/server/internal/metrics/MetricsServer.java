@@ -1,17 +1,28 @@
 package io.ringserve.server.internal.metrics;
 
-import com.sun.net.httpserver.HttpExchange;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ringserve.server.internal.repository.ModelRepository;
 import io.ringserve.server.internal.repository.ServedModel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -23,16 +34,28 @@ import java.util.function.Supplier;
  * <p>Each server has a registry of its own, not the library's global default, so that several can
  * run in one JVM (tests do) and nothing else in the process can put metrics on this endpoint.
  *
+ * <p>Served by Netty on one event-loop thread of its own ({@link ScrapeHandler}): a request is read
+ * without holding a thread, so clients that send half a request cannot block the scrapes of others
+ * (each connection gets {@link ScrapeHandler#REQUEST_TIMEOUT_SECONDS} per request), and at most
+ * {@link #MAX_CONNECTIONS} connections are open at once.
+ *
  * <p>Cost: nothing on the inference path; a scrape reads each model's statistics once and the JVM's
- * MXBeans, on one of the HTTP server's own daemon threads. Thread-safe; {@link #close()} is
- * idempotent.
+ * MXBeans, on the metrics event loop. Thread-safe; {@link #close()} is idempotent.
  */
 public final class MetricsServer implements AutoCloseable {
-  private final HTTPServer http;
+  /** Scrapers open a connection or two each; far fewer than the file descriptors. */
+  static final int MAX_CONNECTIONS = 256;
+
+  /** A scrape's request line and headers, and any body, are far below this. */
+  static final int MAX_HEAD_BYTES = 8192;
+
+  private final EventLoopGroup group;
+  private final Channel channel;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private MetricsServer(HTTPServer http) {
-    this.http = http;
+  private MetricsServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
   }
 
   /**
@@ -56,7 +79,7 @@ public final class MetricsServer implements AutoCloseable {
    *
    * @param host the address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
    * @param port the port to bind, or 0 for an ephemeral one (see {@link #port()})
-   * @param repository asked on every scrape, from the HTTP server's threads
+   * @param repository asked on every scrape, on the metrics event loop
    * @throws IOException if the port cannot be bound
    */
   public static MetricsServer startBeforeRepository(
@@ -77,7 +100,7 @@ public final class MetricsServer implements AutoCloseable {
    *
    * @param host the address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
    * @param port the port to bind, or 0 for an ephemeral one (see {@link #port()})
-   * @param models asked on every scrape, from the HTTP server's threads
+   * @param models asked on every scrape, on the metrics event loop
    * @throws IOException if the port cannot be bound
    */
   public static MetricsServer start(
@@ -91,26 +114,38 @@ public final class MetricsServer implements AutoCloseable {
     PrometheusRegistry registry = new PrometheusRegistry();
     JvmMetrics.builder().register(registry);
     registry.register(new TritonMetricsCollector(models));
-    HTTPServer http =
-        HTTPServer.builder()
-            .hostname(host)
-            .port(port)
-            .registry(registry)
-            .metricsHandlerPath("/metrics")
-            // Only /metrics answers: a Triton-style probe pointed here at /v2/health/ready must
-            // fail rather than pass on the metrics page.
-            .registerHealthHandler(false)
-            .defaultHandler(MetricsServer::notFound)
-            .buildAndStart();
-    return new MetricsServer(http);
-  }
-
-  private static void notFound(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      byte[] body = "Not Found; metrics are at /metrics\n".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      exchange.sendResponseHeaders(404, body.length);
-      exchange.getResponseBody().write(body);
+    PrometheusScrapeHandler scrapes = new PrometheusScrapeHandler(registry);
+    AtomicInteger open = new AtomicInteger();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      Channel channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                        open.decrementAndGet();
+                        ch.close();
+                        return;
+                      }
+                      ch.closeFuture().addListener(f -> open.decrementAndGet());
+                      ch.pipeline()
+                          .addLast(new HttpServerCodec(MAX_HEAD_BYTES, MAX_HEAD_BYTES, 8192))
+                          .addLast(new HttpObjectAggregator(MAX_HEAD_BYTES))
+                          .addLast(new ScrapeHandler(scrapes));
+                    }
+                  })
+              .bind(new InetSocketAddress(host, port))
+              .syncUninterruptibly()
+              .channel();
+      return new MetricsServer(group, channel);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw new IOException(
+          "cannot bind the metrics port " + host + ":" + port + ": " + e.getMessage(), e);
     }
   }
 
@@ -122,14 +157,15 @@ public final class MetricsServer implements AutoCloseable {
 
   /** The bound port: the one asked for, or the ephemeral one chosen for port 0. */
   public int port() {
-    return http.getPort();
+    return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
   /** Stops serving and frees the port; scrapes in progress are cut off. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      http.close();
+      channel.close().syncUninterruptibly();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 }

@@ -46,6 +46,20 @@ public final class RequestModelFiles implements AutoCloseable {
       checkPath(model, file.getKey());
       checked.put(file.getKey(), Objects.requireNonNull(file.getValue(), file.getKey()));
     }
+    for (String path : checked.keySet()) {
+      for (String other : checked.keySet()) {
+        if (other.startsWith(path + "/")) {
+          throw new IllegalArgumentException(
+              "failed to load '"
+                  + model
+                  + "': file parameter 'file:"
+                  + path
+                  + "' names a file where 'file:"
+                  + other
+                  + "' needs a folder");
+        }
+      }
+    }
     return new RequestModelFiles(model, checked);
   }
 

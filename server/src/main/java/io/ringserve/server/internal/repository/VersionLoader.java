@@ -48,13 +48,14 @@ final class VersionLoader {
    */
   ServedModel load(String name, Path modelDir, long version, ModelConfig fileConfig)
       throws ModelLoadException {
+    ConfigRanges.check(name, fileConfig);
     Path versionDir = modelDir.resolve(Long.toString(version));
     Backend backend = backendFor(name, fileConfig, versionDir);
     String fileName =
         fileConfig.getDefaultModelFilename().isEmpty()
             ? backend.defaultModelFilename()
             : fileConfig.getDefaultModelFilename();
-    Path modelPath = versionDir.resolve(fileName);
+    Path modelPath = ConfigRanges.modelFile(name, versionDir, fileName);
     if (!Files.exists(modelPath)) {
       throw new ModelLoadException(
           "model '" + name + "' version " + version + ": " + modelPath + " does not exist");
@@ -124,7 +125,7 @@ final class VersionLoader {
           config.getDefaultModelFilename().isEmpty()
               ? backend.defaultModelFilename()
               : config.getDefaultModelFilename();
-      if (Files.exists(versionDir.resolve(fileName))) {
+      if (Files.exists(ConfigRanges.modelFile(name, versionDir, fileName))) {
         return backend;
       }
     }

@@ -36,6 +36,23 @@ class TransportLogFilterTest {
   }
 
   @Test
+  void shouldFilterTheLoggersAClientCanReachTheChildLoggerOfTransportFailuresIncluded() {
+    TransportLogFilter.install();
+
+    for (String name :
+        new String[] {
+          // "Transport failed" (oversized metadata, direct memory) is logged by this child logger,
+          // which has no filter of its parent's.
+          "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections",
+          // The REST port's failed accepts ("Too many open files").
+          "io.netty.channel.DefaultChannelPipeline"
+        }) {
+      assertTrue(
+          java.util.logging.Logger.getLogger(name).getFilter() instanceof TransportLogFilter, name);
+    }
+  }
+
+  @Test
   void shouldTreatStatusesAndResetsAsClientCaused() {
     assertTrue(TransportLogFilter.causedByClient(Status.CANCELLED.asRuntimeException()));
     assertTrue(TransportLogFilter.causedByClient(new IllegalStateException(new IOException())));

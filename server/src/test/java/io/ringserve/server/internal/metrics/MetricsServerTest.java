@@ -13,11 +13,14 @@ import io.ringserve.batching.ModelStatistics.StatDuration;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -306,6 +309,35 @@ class MetricsServerTest {
       assertEquals(404, response.statusCode(), path);
     }
     scrapeBody(server);
+  }
+
+  @Test
+  void shouldScrapeWhileClientsHoldHalfSentRequestsAndCloseThemAtTheRequestTimeout()
+      throws Exception {
+    MetricsServer server = start();
+    List<Socket> slow = new ArrayList<>();
+    try {
+      // Slowloris: each sends half a request line and waits (on the JDK's HTTP server, ten
+      // of these blocked every scrape for as long as they were held).
+      for (int i = 0; i < 50; i++) {
+        Socket s = new Socket("127.0.0.1", server.port());
+        s.getOutputStream().write("GET /metr".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        slow.add(s);
+      }
+      long start = System.nanoTime();
+
+      scrapeBody(server);
+
+      assertTrue(System.nanoTime() - start < 2_000_000_000L, "a scrape is not kept waiting");
+      Socket first = slow.get(0);
+      first.setSoTimeout((ScrapeHandler.REQUEST_TIMEOUT_SECONDS + 10) * 1000);
+      assertEquals(-1, first.getInputStream().read(), "closed at the request timeout");
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
   }
 
   @Test
