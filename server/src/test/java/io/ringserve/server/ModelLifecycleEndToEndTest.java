@@ -34,6 +34,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -349,6 +350,45 @@ class ModelLifecycleEndToEndTest {
             e.getStatus().getDescription().startsWith("failed to load 'add'"),
             e.getStatus().getDescription());
         assertEquals(4, maxBatchSize(server));
+        assertEquals(
+            101, readInt32s(output(server.stub().modelInfer(addRequest(1)), "OUTPUT0"))[0]);
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseAnOverrideThatWouldExhaustTheServerNamingTheFieldAndKeepServing()
+      throws Exception {
+    writeAddModel("", 1);
+    try (TestServer server = start(ModelControlMode.EXPLICIT, "add")) {
+      String platform = "\"platform\":\"" + AddBackend.PLATFORM + "\"";
+      Map<String, String> hostile =
+          Map.of(
+              "{" + platform + ",\"max_batch_size\":300000000}",
+              "max_batch_size must be between 0 and 1048576, got 300000000",
+              "{" + platform + ",\"instance_group\":[{\"count\":5000}]}",
+              "instance_group count must be between 0 and 256, got 5000",
+              "{" + platform + ",\"default_model_filename\":\"../../../etc/passwd\"}",
+              "default_model_filename must name a file inside the version folder");
+      for (Map.Entry<String, String> h : hostile.entrySet()) {
+        StatusRuntimeException e =
+            assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    server
+                        .stub()
+                        .repositoryModelLoad(
+                            RepositoryModelLoadRequest.newBuilder()
+                                .setModelName("add")
+                                .putParameters(
+                                    "config",
+                                    ModelRepositoryParameter.newBuilder()
+                                        .setStringParam(h.getKey())
+                                        .build())
+                                .build()));
+        assertTrue(
+            e.getStatus().getDescription().contains(h.getValue()),
+            h.getKey() + ": " + e.getStatus().getDescription());
         assertEquals(
             101, readInt32s(output(server.stub().modelInfer(addRequest(1)), "OUTPUT0"))[0]);
       }

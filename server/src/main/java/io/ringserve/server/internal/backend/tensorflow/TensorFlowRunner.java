@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
@@ -143,9 +144,23 @@ public final class TensorFlowRunner implements ModelRunner {
     } catch (TFInvalidArgumentException e) {
       throw new InferenceException(
           InferenceException.Reason.INVALID_INPUT,
-          "the model rejected the input: " + e.getMessage(),
+          "the model rejected the input: " + withoutGraphInternals(e.getMessage()),
           e);
     }
+  }
+
+  // TensorFlow appends the failing node ("[[{{node ToNumber}}]]") and, on later lines, its stack:
+  // graph internals that are not the caller's business.
+  private static final Pattern NODE_NAMES =
+      Pattern.compile("\\s*\\[\\[\\{\\{node [^}]*\\}\\}\\]\\]");
+
+  /** TensorFlow's reason for refusing an input, without node names or anything past its line. */
+  static String withoutGraphInternals(String message) {
+    if (message == null) {
+      return "invalid input";
+    }
+    String firstLine = message.strip().lines().findFirst().orElse("");
+    return NODE_NAMES.matcher(firstLine).replaceAll("").strip();
   }
 
   /** Indexes into {@link #outputs} of the outputs to fetch, in the model's output order. */

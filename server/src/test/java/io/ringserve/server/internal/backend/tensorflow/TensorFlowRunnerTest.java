@@ -117,6 +117,18 @@ class TensorFlowRunnerTest {
   }
 
   @Test
+  void shouldPassOnTensorFlowsReasonWithoutNodeNamesOrStack() {
+    assertEquals(
+        "StringToNumberOp could not correctly convert string: a",
+        TensorFlowRunner.withoutGraphInternals(
+            "StringToNumberOp could not correctly convert string: a\n\t [[{{node ToNumber}}]]"));
+    assertEquals(
+        "Incompatible shapes: [2] vs. [3]",
+        TensorFlowRunner.withoutGraphInternals(
+            "Incompatible shapes: [2] vs. [3] [[{{node add}}]]\nStack trace:\n  frame 1"));
+  }
+
+  @Test
   void shouldRejectAnInputOfTheWrongDatatypeNamingIt() {
     List<Tensor> inputs = new ArrayList<>(allInputs(1));
     inputs.replaceAll(t -> t.name().equals("IN_FP32") ? zeros("IN_FP32", DataType.INT32, 1, 3) : t);
