@@ -450,7 +450,8 @@ public final class RingServeServer implements AutoCloseable {
             config.shutdownGrace(),
             config.queuedBytesLimits());
     this.state = new ServerState(repository, config.strictReadiness());
-    this.inference = new InferenceService(repository, state);
+    this.inference =
+        new InferenceService(repository, state, config.grpcLimits().maxRequestElements());
     NettyServerBuilder transport =
         GrpcTransport.secured(
             NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port())),

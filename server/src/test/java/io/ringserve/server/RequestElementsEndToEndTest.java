@@ -2,13 +2,17 @@ package io.ringserve.server;
 
 import static io.ringserve.server.WireTensors.simpleRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import inference.GRPCInferenceServiceGrpc;
+import inference.GrpcService.ModelInferRequest;
 import inference.GrpcService.ServerLiveRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringserve.server.testing.ExampleRepository;
 import io.ringserve.server.testing.TestServer;
@@ -122,6 +126,46 @@ class RequestElementsEndToEndTest {
       attacker.shutdownNow();
       legitimate.shutdownNow();
     }
+  }
+
+  @Test
+  void shouldCountRawBytesElementsAsTheShapeSaysAndRefuseTooMany() {
+    // 400,000 zero-length BYTES elements: 1.6 MB of length prefixes in one raw entry, one field on
+    // the wire, but 400,000 strings for the engine.
+    int elements = 400_000;
+    ModelInferRequest.Builder request =
+        ModelInferRequest.newBuilder()
+            .setModelName("simple_identity")
+            .addInputs(
+                ModelInferRequest.InferInputTensor.newBuilder()
+                    .setName("INPUT0")
+                    .setDatatype("BYTES")
+                    .addShape(1)
+                    .addShape(elements))
+            .addRawInputContents(ByteString.copyFrom(new byte[4 * elements]));
+
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                server.stub().withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(request.build()));
+
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.toString());
+    assertTrue(
+        e.getStatus()
+            .getDescription()
+            .contains("more than " + LIMIT + " BYTES elements (--grpc-max-request-elements)"),
+        e.toString());
+    // Within the limit, the same model answers.
+    request.setInputs(0, request.getInputs(0).toBuilder().setShape(1, 1000));
+    request.setRawInputContents(0, ByteString.copyFrom(new byte[4 * 1000]));
+    assertEquals(
+        1,
+        server
+            .stub()
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .modelInfer(request.build())
+            .getRawOutputContentsCount());
   }
 
   @Test

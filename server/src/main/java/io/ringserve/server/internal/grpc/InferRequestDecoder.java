@@ -58,7 +58,7 @@ final class InferRequestDecoder {
   record Decoded(
       List<Tensor> inputs, List<String> requestedOutputs, int priority, long timeoutMicros) {}
 
-  static Decoded decode(ServedModel model, InferRequestFields request) {
+  static Decoded decode(ServedModel model, InferRequestFields request, long maxBytesElements) {
     String name = model.name();
     int priority = priority(name, request.parameters());
     long timeoutMicros = timeoutMicros(name, request.parameters());
@@ -138,12 +138,28 @@ final class InferRequestDecoder {
     }
     checkNoneMissing(model, given);
     Tensor[] inputs = new Tensor[given.size()];
+    long bytesElements = 0;
     for (int i = 0; i < given.size(); i++) {
       InferRequestFields.Input input = given.get(i);
       String tensor = input.name();
       DataType type = types[i];
       long[] shape = input.shape();
       long elements = elementCount(name, tensor, shape);
+      if (!type.isFixedSize()) {
+        // Raw BYTES count as one field on the wire, but each element becomes an object (or an
+        // engine string) of its own: as many as the shape says, however few bytes they take.
+        bytesElements += elements;
+        if (bytesElements > maxBytesElements) {
+          throw Status.RESOURCE_EXHAUSTED
+              .withDescription(
+                  "request for model '"
+                      + name
+                      + "' has more than "
+                      + maxBytesElements
+                      + " BYTES elements (--grpc-max-request-elements)")
+              .asRuntimeException();
+        }
+      }
       try {
         if (rawCount > 0) {
           ByteBuffer raw = request.raw().get(i);

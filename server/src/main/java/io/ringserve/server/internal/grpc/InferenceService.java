@@ -58,10 +58,19 @@ import java.util.function.BooleanSupplier;
 public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
   private final ModelRepository repository;
   private final ServerState state;
+  private final long maxBytesElements;
 
-  public InferenceService(ModelRepository repository, ServerState state) {
+  /**
+   * @param maxBytesElements BYTES elements one request may hold, as its inputs' shapes say ({@code
+   *     --grpc-max-request-elements}; over REST too)
+   */
+  public InferenceService(ModelRepository repository, ServerState state, long maxBytesElements) {
     this.repository = Objects.requireNonNull(repository, "repository");
     this.state = Objects.requireNonNull(state, "state");
+    if (maxBytesElements < 1) {
+      throw new IllegalArgumentException("maxBytesElements must be >= 1, got " + maxBytesElements);
+    }
+    this.maxBytesElements = maxBytesElements;
   }
 
   @Override
@@ -259,7 +268,8 @@ public final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
       }
       // Admitted: the version finishes this request even if a swap retires it meanwhile.
       model = repository.acquire(request.modelName(), request.modelVersion());
-      InferRequestDecoder.Decoded decoded = InferRequestDecoder.decode(model, request);
+      InferRequestDecoder.Decoded decoded =
+          InferRequestDecoder.decode(model, request, maxBytesElements);
       inference =
           InferenceRequest.of(
               request.id(),
