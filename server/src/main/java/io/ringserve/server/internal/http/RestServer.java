@@ -10,7 +10,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -165,7 +164,7 @@ public final class RestServer implements AutoCloseable {
                       // The initial line is bounded by the header limit too: a long URI is as
                       // much a header as any other.
                       p.addLast(new HttpServerCodec(maxHeaderBytes, maxHeaderBytes, 8192));
-                      p.addLast(new HttpContentCompressor());
+                      p.addLast(new BoundedCompressor());
                       // Before the decompressor: a refused body is dropped as it arrives, unread.
                       p.addLast(new FullQueueGate(api::fullQueueRefusal, maxInputBytes));
                       // No per-chunk cap here: the aggregator behind bounds the whole decompressed
