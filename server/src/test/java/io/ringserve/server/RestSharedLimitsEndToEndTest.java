@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,33 +79,56 @@ class RestSharedLimitsEndToEndTest {
   @Test
   void shouldAnswer503WhenTheBodiesHeldWouldPassTheBudgetAndGiveItBackOnClose() throws Exception {
     int declared = 4 << 20;
-    List<Socket> holders = new ArrayList<>();
+    List<Socket> senders = new ArrayList<>();
     try {
-      // Two bodies of 4 MiB, each sent but for its last 512 KiB: 7 MiB held of the 8 MiB.
-      for (int i = 0; i < 2; i++) {
+      // Three bodies of 4 MiB, each sent but for its end: 3.5 + 3.5 + 2 MiB against 8 MiB. Which
+      // of them crosses the budget depends on the order the server reads them in.
+      for (int sent : new int[] {declared - (512 << 10), declared - (512 << 10), 2 << 20}) {
         Socket s = RawHttp.connect(server);
-        holders.add(s);
+        senders.add(s);
         sendHead(s, declared);
-        s.getOutputStream().write(new byte[declared - (512 << 10)]);
+        s.getOutputStream().write(new byte[sent]);
         s.getOutputStream().flush();
       }
-      Thread.sleep(500); // the server has read what was sent
-      try (Socket third = RawHttp.connect(server)) {
-        sendHead(third, declared);
-        third.getOutputStream().write(new byte[2 << 20]);
-        third.getOutputStream().flush();
 
-        RawHttp.Response r = RawHttp.Response.read(third.getInputStream());
+      Socket refused = firstToAnswer(senders, Duration.ofSeconds(20));
+      RawHttp.Response r = RawHttp.Response.read(refused.getInputStream());
 
-        assertEquals(503, r.status(), r.text());
-        assertTrue(r.text().contains("--http-max-buffered-input-bytes"), r.text());
-      }
+      assertEquals(503, r.status(), r.text());
+      assertTrue(r.text().contains("--http-max-buffered-input-bytes"), r.text());
     } finally {
-      for (Socket s : holders) {
+      for (Socket s : senders) {
         s.close();
       }
     }
     // The held bodies' bytes are given back when their connections close.
+    assertServesWithin(
+        Duration.ofSeconds(5),
+        () ->
+            exchange(RawHttp.post("/v2/models/simple/infer", simpleBody(3 << 20))).status() == 200);
+  }
+
+  @Test
+  void shouldGiveTheBudgetBackWhenABodyFailsToDecompressWithAnotherRequestBehindIt()
+      throws Exception {
+    byte[] badTrailer = gzip(simpleBody(0));
+    badTrailer[badTrailer.length - 8] ^= 0x55; // the CRC: the stream inflates, its check fails
+    byte[] behind = gzip(new byte[3 << 20]); // 3 MiB of zeros in a few KB
+    String gzipHeaders = "Content-Type: application/json\r\nContent-Encoding: gzip\r\n";
+    // Three times 3 MiB would exhaust the 8 MiB budget if the request behind leaked its bytes.
+    for (int i = 0; i < 3; i++) {
+      try (Socket s = RawHttp.connect(server)) {
+        OutputStream out = s.getOutputStream();
+        out.write(RawHttp.post("/v2/models/simple/infer", badTrailer, gzipHeaders));
+        out.write(RawHttp.post("/v2/models/simple/infer", behind, gzipHeaders));
+        out.flush();
+
+        RawHttp.Response r = RawHttp.Response.read(s.getInputStream());
+
+        assertEquals(400, r.status(), r.text());
+        assertTrue(r.text().contains("Content-Encoding"), r.text());
+      }
+    }
     assertServesWithin(
         Duration.ofSeconds(5),
         () ->
@@ -120,7 +144,13 @@ class RestSharedLimitsEndToEndTest {
                 "/v2/models/simple/infer",
                 body,
                 "Content-Type: application/json\r\nTransfer-Encoding: xchunked\r\n"));
-    byte[] corrupt = new byte[104];
+    RawHttp.Response gzipCoding =
+        exchange(
+            RawHttp.post(
+                "/v2/models/simple/infer",
+                gzip(body),
+                "Content-Type: application/json\r\nTransfer-Encoding: gzip\r\n"));
+    byte[] corrupt = new byte[64 << 10]; // many chunks: one answer all the same
     corrupt[0] = 0x1f;
     corrupt[1] = (byte) 0x8b;
     corrupt[2] = 8;
@@ -136,6 +166,7 @@ class RestSharedLimitsEndToEndTest {
 
     assertEquals(501, unknown.status(), unknown.text());
     assertTrue(unknown.text().contains("xchunked"), unknown.text());
+    assertEquals(501, gzipCoding.status(), gzipCoding.text());
     assertEquals(400, undecodable.status(), undecodable.text());
     assertTrue(undecodable.text().contains("Content-Encoding"), undecodable.text());
     assertServes();
@@ -170,17 +201,17 @@ class RestSharedLimitsEndToEndTest {
             TestServers.config(ExampleRepository.only("simple"))
                 .httpLimits(new HttpLimits(3, MAX_BUFFERED, Duration.ofSeconds(30), MAX_ELEMENTS))
                 .build())) {
-      List<Socket> idle = new ArrayList<>();
+      List<Socket> sockets = new ArrayList<>();
       try {
-        for (int i = 0; i < 3; i++) {
-          idle.add(RawHttp.connect(capped));
+        for (int i = 0; i < 4; i++) {
+          sockets.add(RawHttp.connect(capped));
         }
-        Thread.sleep(300); // accepted and counted
-        try (Socket fourth = RawHttp.connect(capped)) {
-          fourth.setSoTimeout(5_000);
-          assertEquals(-1, fourth.getInputStream().read(), "closed as soon as accepted");
-        }
-        idle.remove(0).close();
+        // Whichever the server accepted last is closed at once; the other three stay open.
+        Thread.sleep(500);
+        Socket closed = theOneClosed(sockets);
+        sockets.remove(closed);
+        closed.close();
+        sockets.remove(0).close();
         long deadline = System.nanoTime() + 5_000_000_000L;
         RawHttp.Response live = null;
         while (live == null && System.nanoTime() < deadline) {
@@ -193,11 +224,43 @@ class RestSharedLimitsEndToEndTest {
         }
         assertTrue(live != null && live.status() == 200, "a freed slot is taken again");
       } finally {
-        for (Socket s : idle) {
+        for (Socket s : sockets) {
           s.close();
         }
       }
     }
+  }
+
+  /** The first of {@code sockets} with something to read. */
+  private static Socket firstToAnswer(List<Socket> sockets, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (Socket s : sockets) {
+        if (s.getInputStream().available() > 0) {
+          return s;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("none of the connections was answered within " + within);
+  }
+
+  /** The one of {@code sockets} that the server closed; the others must stay open and silent. */
+  private static Socket theOneClosed(List<Socket> sockets) throws IOException {
+    Socket closed = null;
+    for (Socket s : sockets) {
+      s.setSoTimeout(1000);
+      try {
+        int read = s.getInputStream().read();
+        assertEquals(-1, read, "an idle connection got data");
+        assertTrue(closed == null, "more than one connection closed");
+        closed = s;
+      } catch (SocketTimeoutException open) {
+        // Admitted: open, and nothing to say until asked.
+      }
+    }
+    assertTrue(closed != null, "no connection beyond the limit was closed");
+    return closed;
   }
 
   private static void sendHead(Socket s, int contentLength) throws IOException {

@@ -4,14 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -93,21 +92,26 @@ final class BodyAggregator extends HttpObjectAggregator {
     if (refused) {
       return; // released by the decoder once this returns
     }
-    if (msg instanceof HttpMessage head && !chunkedOrNone(head)) {
-      // Framed by a coding this server does not know, the body's end is unknown: a proxy in front
-      // might frame it otherwise (request smuggling), so the connection ends here.
-      refuse(
-          ctx,
-          HttpResponseStatus.NOT_IMPLEMENTED,
-          "Transfer-Encoding '"
-              + head.headers().get(HttpHeaderNames.TRANSFER_ENCODING)
-              + "' is not supported; only 'chunked' is");
-      return;
+    if (msg instanceof HttpMessage) {
+      // A new message: whatever the last one left (a body cut short by an error upstream) is not
+      // this one's.
+      endOfBody();
     }
     if (msg instanceof HttpContent content && body != null && !isHandlingOversizedMessage()) {
       int bytes = content.content().readableBytes();
       // Bytes the aggregator is about to add: over the input limit it refuses the body itself.
       if (body.readableBytes() <= maxInputBytes - bytes) {
+        if (body.readableBytes() + (long) bytes > budget.limit) {
+          // More than every body together may hold: waiting would not help.
+          refuse(
+              ctx,
+              HttpResponseStatus.BAD_REQUEST,
+              "request body is larger than the "
+                  + budget.limit
+                  + " bytes all request bodies together may hold; raise"
+                  + " --http-max-buffered-input-bytes (or the heap)");
+          return;
+        }
         if (!budget.take(bytes)) {
           refuse(
               ctx,
@@ -120,10 +124,41 @@ final class BodyAggregator extends HttpObjectAggregator {
         body.hold(bytes);
       }
     }
-    super.decode(ctx, msg, out);
-    if (msg instanceof LastHttpContent) {
+    try {
+      super.decode(ctx, msg, out);
+    } catch (Exception e) {
       endOfBody();
+      throw e;
     }
+  }
+
+  @Override
+  protected void finishAggregation(FullHttpMessage aggregated) throws Exception {
+    endOfBody();
+    super.finishAggregation(aggregated);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (undecompressable(cause)) {
+      // The decompressor before this stays broken for the rest of the body, failing each chunk:
+      // one answer, then the rest of the connection's input is dropped.
+      refuse(
+          ctx,
+          HttpResponseStatus.BAD_REQUEST,
+          "the request body is not valid data of its Content-Encoding");
+      return;
+    }
+    super.exceptionCaught(ctx, cause);
+  }
+
+  private static boolean undecompressable(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DecompressionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -150,12 +185,6 @@ final class BodyAggregator extends HttpObjectAggregator {
                   TimeUnit.NANOSECONDS);
     }
     return super.beginAggregation(start, body);
-  }
-
-  private static boolean chunkedOrNone(HttpMessage head) {
-    List<String> codings = head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    return codings.isEmpty()
-        || (codings.size() == 1 && codings.get(0).trim().equalsIgnoreCase("chunked"));
   }
 
   private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
@@ -191,6 +220,7 @@ final class BodyAggregator extends HttpObjectAggregator {
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
     endOfBody();
+    refused = true; // the connection ends after the answer: what follows is not gathered
     ctx.fireChannelRead(
         new RestHandler.Refusal(
             HttpResponseStatus.BAD_REQUEST,
@@ -210,6 +240,10 @@ final class BodyAggregator extends HttpObjectAggregator {
     }
 
     void hold(long bytes) {
+      if (refCnt() == 0) {
+        budget.give(bytes); // freed already: nothing will give these back
+        return;
+      }
       held += bytes;
     }
 

@@ -323,28 +323,37 @@ final class RestApi {
         return;
       }
     }
-    // A copy: the request's buffer is released when this method returns, and the binary inputs
-    // are wrapped where they lie in the body, to be read when the batch runs.
-    byte[] body = ByteBufUtil.getBytes(request.content());
-    long jsonBytes = headerLength < 0 ? body.length : headerLength;
+    long jsonBytes = headerLength < 0 ? request.content().readableBytes() : headerLength;
     if (!BodyParsers.offload(jsonBytes)) {
-      readAndSubmit(model, version, body, headerLength, answer, cancelled);
+      // A copy: the request's buffer is released when this method returns, and the binary inputs
+      // are wrapped where they lie in the body, to be read when the batch runs.
+      readAndSubmit(
+          model, version, ByteBufUtil.getBytes(request.content()), headerLength, answer, cancelled);
       return;
     }
     long length = headerLength;
     String uri = request.uri();
+    // Held (and counted in --http-max-buffered-input-bytes) until parsed, so that bodies waiting
+    // for a parser, and being parsed, are within the budget too.
+    ByteBuf content = request.content().retain();
     try {
       parsers
           .executor()
           .execute(
               () -> {
+                // Released once parsed: the parse's strings and copies are several times the
+                // body, so bodies being parsed stay within the budget too.
                 try {
-                  readAndSubmit(model, version, body, length, answer, cancelled);
+                  readAndSubmit(
+                      model, version, ByteBufUtil.getBytes(content), length, answer, cancelled);
                 } catch (RuntimeException e) {
                   answer.error(Statuses.statusOf(e, "cannot answer POST " + uri));
+                } finally {
+                  content.release();
                 }
               });
     } catch (RejectedExecutionException e) {
+      content.release();
       answer.error(
           Status.UNAVAILABLE.withDescription(
               "too many large JSON request bodies being parsed at once; retry, or send the"

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -316,25 +315,7 @@ final class RestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (!ending && undecompressable(cause)) {
-      // The client is still there and owed an answer for a body its own encoding could not undo.
-      channelRead(
-          ctx,
-          new Refusal(
-              HttpResponseStatus.BAD_REQUEST,
-              "the request body is not valid data of its Content-Encoding"));
-      return;
-    }
     // A reset connection or a protocol error: nothing to answer on it any more.
     ctx.close();
-  }
-
-  private static boolean undecompressable(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof DecompressionException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -164,7 +164,9 @@ public final class RestServer implements AutoCloseable {
                       // The initial line is bounded by the header limit too: a long URI is as
                       // much a header as any other.
                       p.addLast(new HttpServerCodec(maxHeaderBytes, maxHeaderBytes, 8192));
+                      // The compressor pairs each answer with a request it saw: it sees them all.
                       p.addLast(new BoundedCompressor());
+                      p.addLast(new TransferCodings());
                       // Before the decompressor: a refused body is dropped as it arrives, unread.
                       p.addLast(new FullQueueGate(api::fullQueueRefusal, maxInputBytes));
                       // No per-chunk cap here: the aggregator behind bounds the whole decompressed
@@ -178,7 +180,8 @@ public final class RestServer implements AutoCloseable {
               .syncUninterruptibly()
               .channel();
       return new RestServer(boss, workers, channel, parsers);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // A BindException too: Netty rethrows it unchecked-looking, past a RuntimeException catch.
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       parsers.close();

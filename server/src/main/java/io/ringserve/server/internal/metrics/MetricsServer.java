@@ -142,7 +142,8 @@ public final class MetricsServer implements AutoCloseable {
               .syncUninterruptibly()
               .channel();
       return new MetricsServer(group, channel);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // A BindException too: Netty rethrows it unchecked-looking, past a RuntimeException catch.
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw new IOException(
           "cannot bind the metrics port " + host + ":" + port + ": " + e.getMessage(), e);

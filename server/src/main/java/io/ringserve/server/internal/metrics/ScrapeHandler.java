@@ -52,7 +52,9 @@ final class ScrapeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    stopTimer();
+    // The answer must be written (read by the client) within the same time: a client that never
+    // reads would otherwise hold its connection for good.
+    awaitRequest(ctx);
     boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
     FullHttpResponse response;
     if (!request.decoderResult().isSuccess()) {
@@ -83,6 +85,7 @@ final class ScrapeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void awaitRequest(ChannelHandlerContext ctx) {
+    stopTimer();
     if (ctx.channel().isActive()) {
       requestTimer =
           ctx.executor().schedule(() -> ctx.close(), REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);

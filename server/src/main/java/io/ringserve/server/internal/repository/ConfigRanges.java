@@ -5,6 +5,7 @@ import inference.ModelConfigOuterClass.ModelDynamicBatching;
 import inference.ModelConfigOuterClass.ModelInstanceGroup;
 import inference.ModelConfigOuterClass.ModelQueuePolicy;
 import io.ringserve.server.model.ModelLoadException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -86,9 +87,20 @@ final class ConfigRanges {
    *     saying whether such a file exists)
    */
   static Path modelFile(String model, Path versionDir, String fileName) throws ModelLoadException {
-    Path name = Path.of(fileName);
-    Path file = versionDir.resolve(name).normalize();
-    if (name.isAbsolute() || fileName.contains("..") || !file.startsWith(versionDir.normalize())) {
+    Path name;
+    try {
+      name = Path.of(fileName);
+    } catch (InvalidPathException e) {
+      name = null; // a NUL or the like: no file of this name can exist
+    }
+    boolean parent = false;
+    for (int i = 0; name != null && i < name.getNameCount(); i++) {
+      parent |= name.getName(i).toString().equals("..");
+    }
+    if (name == null
+        || name.isAbsolute()
+        || parent
+        || !versionDir.resolve(name).normalize().startsWith(versionDir.normalize())) {
       throw new ModelLoadException(
           "model '"
               + model
@@ -96,7 +108,7 @@ final class ConfigRanges {
               + fileName
               + "'");
     }
-    return file;
+    return versionDir.resolve(name).normalize();
   }
 
   private static void queuePolicy(String model, String field, ModelQueuePolicy policy)

@@ -46,16 +46,18 @@ public final class RequestModelFiles implements AutoCloseable {
       checkPath(model, file.getKey());
       checked.put(file.getKey(), Objects.requireNonNull(file.getValue(), file.getKey()));
     }
+    // Each folder a path needs, looked up among the files: linear in the paths' length.
     for (String path : checked.keySet()) {
-      for (String other : checked.keySet()) {
-        if (other.startsWith(path + "/")) {
+      for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+        String folder = path.substring(0, slash);
+        if (checked.containsKey(folder)) {
           throw new IllegalArgumentException(
               "failed to load '"
                   + model
                   + "': file parameter 'file:"
-                  + path
+                  + folder
                   + "' names a file where 'file:"
-                  + other
+                  + path
                   + "' needs a folder");
         }
       }

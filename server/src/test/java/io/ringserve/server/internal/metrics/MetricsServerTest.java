@@ -315,6 +315,7 @@ class MetricsServerTest {
   void shouldScrapeWhileClientsHoldHalfSentRequestsAndCloseThemAtTheRequestTimeout()
       throws Exception {
     MetricsServer server = start();
+    scrapeBody(server); // the first scrape of a JVM is slow: not what is measured here
     List<Socket> slow = new ArrayList<>();
     try {
       // Slowloris: each sends half a request line and waits (on the JDK's HTTP server, ten
@@ -329,7 +330,7 @@ class MetricsServerTest {
 
       scrapeBody(server);
 
-      assertTrue(System.nanoTime() - start < 2_000_000_000L, "a scrape is not kept waiting");
+      assertTrue(System.nanoTime() - start < 5_000_000_000L, "a scrape is not kept waiting");
       Socket first = slow.get(0);
       first.setSoTimeout((ScrapeHandler.REQUEST_TIMEOUT_SECONDS + 10) * 1000);
       assertEquals(-1, first.getInputStream().read(), "closed at the request timeout");
