@@ -126,7 +126,7 @@ public final class RingServeServer implements AutoCloseable {
     /** Triton's HTTP (REST) port. */
     public static final int DEFAULT_HTTP_PORT = 8000;
 
-    /** 64 MiB, as Triton's {@code --http-max-input-size}. */
+    /** 64 MiB, Triton's {@code --http-max-input-size}: the default on a heap of 2 GiB or more. */
     public static final int DEFAULT_HTTP_MAX_INPUT_BYTES = 64 << 20;
 
     /** 16 KiB of request line and headers, as common HTTP servers bound them. */
@@ -204,6 +204,16 @@ public final class RingServeServer implements AutoCloseable {
      * messages of a connection's concurrent calls cannot fill a small heap (16 MiB at {@code
      * -Xmx512m}).
      */
+    /**
+     * The default REST body limit for this JVM: as {@link #defaultMaxMessageBytes()}, up to
+     * Triton's {@value #DEFAULT_HTTP_MAX_INPUT_BYTES}. A JSON body takes several times its size on
+     * the heap while it is read (its copy, the parsed tree, the tensors), so a fixed 64 MiB let two
+     * requests of long strings fill a 512 MiB heap.
+     */
+    public static int defaultHttpMaxInputBytes() {
+      return Math.min(DEFAULT_HTTP_MAX_INPUT_BYTES, defaultMaxMessageBytes());
+    }
+
     public static int defaultMaxMessageBytes() {
       long share = Runtime.getRuntime().maxMemory() / 32;
       return (int)
@@ -230,7 +240,7 @@ public final class RingServeServer implements AutoCloseable {
       private boolean allowHttp = true;
       private String httpHost;
       private int httpPort = DEFAULT_HTTP_PORT;
-      private int httpMaxInputBytes = DEFAULT_HTTP_MAX_INPUT_BYTES;
+      private int httpMaxInputBytes = defaultHttpMaxInputBytes();
       private int httpMaxHeaderBytes = DEFAULT_HTTP_MAX_HEADER_BYTES;
       private Duration httpIdleTimeout = Duration.ofSeconds(DEFAULT_HTTP_IDLE_TIMEOUT_SECONDS);
       private Duration httpDefaultDeadline =

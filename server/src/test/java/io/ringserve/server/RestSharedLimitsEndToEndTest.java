@@ -173,7 +173,7 @@ class RestSharedLimitsEndToEndTest {
   }
 
   @Test
-  void shouldAnswer408ToABodyThatDoesNotArriveInTime() throws Exception {
+  void shouldAnswer408ToABodyThatDoesNotArriveInTimeAndCutOffATrickledHead() throws Exception {
     try (TestServer slow =
         TestServers.start(
             TestServers.config(ExampleRepository.only("simple"))
@@ -190,6 +190,32 @@ class RestSharedLimitsEndToEndTest {
         assertEquals(408, r.status(), r.text());
         assertTrue(r.text().contains("--http-input-receive-timeout-secs"), r.text());
         assertTrue(System.nanoTime() - start < 10_000_000_000L, "answered at its timeout");
+      }
+      // Headers trickled a line at a time: each byte restarts the idle timeout, not this one.
+      try (Socket s = RawHttp.connect(slow)) {
+        OutputStream out = s.getOutputStream();
+        out.write(
+            "POST /v2/models/simple/infer HTTP/1.1\r\nHost: x\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        long start = System.nanoTime();
+        boolean closed = false;
+        for (int i = 0; i < 40 && !closed; i++) {
+          Thread.sleep(250);
+          try {
+            out.write(("X-Line-" + i + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+          } catch (IOException reset) {
+            closed = true;
+          }
+          s.setSoTimeout(1);
+          try {
+            closed |= s.getInputStream().read() == -1;
+          } catch (SocketTimeoutException stillOpen) {
+            // not yet
+          }
+        }
+        assertTrue(closed, "a head still arriving after 10 s was not cut off");
+        assertTrue(System.nanoTime() - start < 8_000_000_000L, "cut off near its 1 s limit");
       }
     }
   }

@@ -131,11 +131,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--http-max-input-size",
       paramLabel = "BYTES",
-      defaultValue = "" + Config.DEFAULT_HTTP_MAX_INPUT_BYTES,
       description =
-          "Largest HTTP request body accepted, after decompression (default: ${DEFAULT-VALUE} = 64"
-              + " MiB, as Triton); larger ones get 400.")
-  int httpMaxInputSize;
+          "Largest HTTP request body accepted, after decompression (default: 1/32 of the maximum"
+              + " heap, between 4 MiB and 64 MiB, Triton's default; 16 MiB at -Xmx512m); larger"
+              + " ones get 400.")
+  Integer httpMaxInputSize;
 
   @Option(
       names = "--http-max-header-size",
@@ -373,7 +373,10 @@ final class ServeCommand implements Callable<Integer> {
                   .allowHttp(allowHttp)
                   .httpHost(httpHost)
                   .httpPort(httpPort)
-                  .httpMaxInputBytes(httpMaxInputSize)
+                  .httpMaxInputBytes(
+                      httpMaxInputSize != null
+                          ? httpMaxInputSize
+                          : Config.defaultHttpMaxInputBytes())
                   .httpMaxHeaderBytes(httpMaxHeaderSize)
                   .httpIdleTimeout(Duration.ofSeconds(httpIdleTimeoutSecs))
                   .httpDefaultDeadline(Duration.ofSeconds(httpDefaultDeadlineSecs))

@@ -163,7 +163,10 @@ public final class RestServer implements AutoCloseable {
                       p.addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
                       // The initial line is bounded by the header limit too: a long URI is as
                       // much a header as any other.
+                      HeadTimeout heads = new HeadTimeout(receiveTimeout);
+                      p.addLast(heads.bytesIn());
                       p.addLast(new HttpServerCodec(maxHeaderBytes, maxHeaderBytes, 8192));
+                      p.addLast(heads.headsOut());
                       // The compressor pairs each answer with a request it saw: it sees them all.
                       p.addLast(new BoundedCompressor());
                       p.addLast(new TransferCodings());
