@@ -331,21 +331,7 @@ class ModelLifecycleEndToEndTest {
           List.of(
               "{\"max_batch_size\": \"many\"}",
               "{\"platform\":\"" + AddBackend.PLATFORM + "\",\"max_batch_size\":-3}")) {
-        StatusRuntimeException e =
-            assertThrows(
-                StatusRuntimeException.class,
-                () ->
-                    server
-                        .stub()
-                        .repositoryModelLoad(
-                            RepositoryModelLoadRequest.newBuilder()
-                                .setModelName("add")
-                                .putParameters(
-                                    "config",
-                                    ModelRepositoryParameter.newBuilder()
-                                        .setStringParam(invalid)
-                                        .build())
-                                .build()));
+        StatusRuntimeException e = refusedLoad(server, invalid);
         assertTrue(
             e.getStatus().getDescription().startsWith("failed to load 'add'"),
             e.getStatus().getDescription());
@@ -371,21 +357,7 @@ class ModelLifecycleEndToEndTest {
               "{" + platform + ",\"default_model_filename\":\"../../../etc/passwd\"}",
               "default_model_filename must name a file inside the version folder");
       for (Map.Entry<String, String> h : hostile.entrySet()) {
-        StatusRuntimeException e =
-            assertThrows(
-                StatusRuntimeException.class,
-                () ->
-                    server
-                        .stub()
-                        .repositoryModelLoad(
-                            RepositoryModelLoadRequest.newBuilder()
-                                .setModelName("add")
-                                .putParameters(
-                                    "config",
-                                    ModelRepositoryParameter.newBuilder()
-                                        .setStringParam(h.getKey())
-                                        .build())
-                                .build()));
+        StatusRuntimeException e = refusedLoad(server, h.getKey());
         assertTrue(
             e.getStatus().getDescription().contains(h.getValue()),
             h.getKey() + ": " + e.getStatus().getDescription());
@@ -393,6 +365,22 @@ class ModelLifecycleEndToEndTest {
             101, readInt32s(output(server.stub().modelInfer(addRequest(1)), "OUTPUT0"))[0]);
       }
     }
+  }
+
+  /** Loads {@code add} with the config override {@code json}, which must be refused. */
+  private static StatusRuntimeException refusedLoad(TestServer server, String json) {
+    return assertThrows(
+        StatusRuntimeException.class,
+        () ->
+            server
+                .stub()
+                .repositoryModelLoad(
+                    RepositoryModelLoadRequest.newBuilder()
+                        .setModelName("add")
+                        .putParameters(
+                            "config",
+                            ModelRepositoryParameter.newBuilder().setStringParam(json).build())
+                        .build()));
   }
 
   @Test

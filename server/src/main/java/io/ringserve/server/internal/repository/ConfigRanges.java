@@ -4,6 +4,7 @@ import inference.ModelConfigOuterClass.ModelConfig;
 import inference.ModelConfigOuterClass.ModelDynamicBatching;
 import inference.ModelConfigOuterClass.ModelInstanceGroup;
 import inference.ModelConfigOuterClass.ModelQueuePolicy;
+import inference.ModelConfigOuterClass.ModelWarmup;
 import io.ringserve.server.model.ModelLoadException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -27,6 +28,12 @@ final class ConfigRanges {
   /** One hour, in microseconds: longer delays and timeouts are mistakes, and overflow as nanos. */
   static final long MAX_MICROS = 3_600_000_000L;
 
+  /** Warm-up runs of one sample: each runs the model once per instance before it is ready. */
+  static final long MAX_WARMUP_RUNS = 1000;
+
+  /** Elements of one warm-up input (64M: 256 MiB of FP32), built in memory before the runs. */
+  static final long MAX_WARMUP_ELEMENTS = 1L << 26;
+
   private ConfigRanges() {}
 
   /**
@@ -42,6 +49,9 @@ final class ConfigRanges {
       instances += Math.max(1, group.getCount());
     }
     within(model, "the instance_group counts together", instances, 0, MAX_INSTANCES);
+    for (ModelWarmup warmup : config.getModelWarmupList()) {
+      warmup(model, warmup);
+    }
     if (config.hasDynamicBatching()) {
       ModelDynamicBatching db = config.getDynamicBatching();
       for (int size : db.getPreferredBatchSizeList()) {
@@ -109,6 +119,27 @@ final class ConfigRanges {
               + "'");
     }
     return versionDir.resolve(name).normalize();
+  }
+
+  private static void warmup(String model, ModelWarmup warmup) throws ModelLoadException {
+    within(
+        model, "model_warmup count", Integer.toUnsignedLong(warmup.getCount()), 0, MAX_WARMUP_RUNS);
+    long batch = Integer.toUnsignedLong(warmup.getBatchSize());
+    within(model, "model_warmup batch_size", batch, 0, MAX_BATCH_SIZE);
+    for (var input : warmup.getInputsMap().entrySet()) {
+      long elements = Math.max(1, batch);
+      for (long d : input.getValue().getDimsList()) {
+        within(
+            model, "model_warmup input '" + input.getKey() + "' dims", d, 0, MAX_WARMUP_ELEMENTS);
+        elements = Math.multiplyHigh(elements, d) != 0 ? Long.MAX_VALUE : elements * d;
+      }
+      within(
+          model,
+          "model_warmup input '" + input.getKey() + "' elements (batch_size x dims)",
+          elements,
+          0,
+          MAX_WARMUP_ELEMENTS);
+    }
   }
 
   private static void queuePolicy(String model, String field, ModelQueuePolicy policy)

@@ -57,7 +57,12 @@ class ConfigRangesTest {
                 + " default_timeout_microseconds: 9223372036854775807 } }",
             "default_timeout_microseconds",
             "max_batch_size: 8 dynamic_batching { preferred_batch_size: [ 2000000 ] }",
-            "preferred_batch_size");
+            "preferred_batch_size",
+            "model_warmup [ { name: \"w\" batch_size: 1 count: 2147483647 } ]",
+            "model_warmup count must be between 0 and 1000",
+            "model_warmup [ { name: \"w\" batch_size: 8 inputs { key: \"IN\" value: {"
+                + " data_type: TYPE_FP32 dims: [ 100000, 100000 ] zero_data: true } } } ]",
+            "model_warmup input 'IN' elements");
     for (Map.Entry<String, String> c : refused.entrySet()) {
       ModelLoadException e =
           assertThrows(
