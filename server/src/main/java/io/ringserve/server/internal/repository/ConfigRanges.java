@@ -57,19 +57,19 @@ final class ConfigRanges {
       for (int size : db.getPreferredBatchSizeList()) {
         within(model, "dynamic_batching preferred_batch_size", size, 1, MAX_BATCH_SIZE);
       }
-      within(
+      withinUnsigned(
           model,
           "dynamic_batching max_queue_delay_microseconds",
           db.getMaxQueueDelayMicroseconds(),
           0,
           MAX_MICROS);
-      within(
+      withinUnsigned(
           model,
           "dynamic_batching priority_levels",
           db.getPriorityLevels(),
           0,
           MAX_PRIORITY_LEVELS);
-      within(
+      withinUnsigned(
           model,
           "dynamic_batching default_priority_level",
           db.getDefaultPriorityLevel(),
@@ -79,7 +79,7 @@ final class ConfigRanges {
         queuePolicy(model, "dynamic_batching default_queue_policy", db.getDefaultQueuePolicy());
       }
       for (var level : db.getPriorityQueuePolicyMap().entrySet()) {
-        within(
+        withinUnsigned(
             model,
             "dynamic_batching priority_queue_policy level",
             level.getKey(),
@@ -144,7 +144,7 @@ final class ConfigRanges {
 
   private static void queuePolicy(String model, String field, ModelQueuePolicy policy)
       throws ModelLoadException {
-    within(
+    withinUnsigned(
         model,
         field + " default_timeout_microseconds",
         policy.getDefaultTimeoutMicroseconds(),
@@ -161,17 +161,30 @@ final class ConfigRanges {
   private static void within(String model, String field, long value, long min, long max)
       throws ModelLoadException {
     if (value < min || value > max) {
-      throw new ModelLoadException(
-          "model '"
-              + model
-              + "': "
-              + field
-              + " must be between "
-              + min
-              + " and "
-              + max
-              + ", got "
-              + Long.toUnsignedString(value));
+      throw outOfRange(model, field, min, max, Long.toString(value));
     }
+  }
+
+  /** As {@link #within} for a {@code uint64} field, whose values past 2^63 read negative here. */
+  private static void withinUnsigned(String model, String field, long value, long min, long max)
+      throws ModelLoadException {
+    if (Long.compareUnsigned(value, min) < 0 || Long.compareUnsigned(value, max) > 0) {
+      throw outOfRange(model, field, min, max, Long.toUnsignedString(value));
+    }
+  }
+
+  private static ModelLoadException outOfRange(
+      String model, String field, long min, long max, String value) {
+    return new ModelLoadException(
+        "model '"
+            + model
+            + "': "
+            + field
+            + " must be between "
+            + min
+            + " and "
+            + max
+            + ", got "
+            + value);
   }
 }

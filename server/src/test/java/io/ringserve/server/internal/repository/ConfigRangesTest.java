@@ -75,6 +75,16 @@ class ConfigRangesTest {
   }
 
   @Test
+  void shouldShowASignedFieldsNegativeValueAsItIs() {
+    ModelLoadException e =
+        assertThrows(
+            ModelLoadException.class,
+            () -> ConfigRanges.check("m", config("instance_group [ { count: -1 } ]")));
+
+    assertTrue(e.getMessage().endsWith("must be between 0 and 256, got -1"), e.getMessage());
+  }
+
+  @Test
   void shouldKeepTheModelFileInsideItsVersionFolder() throws Exception {
     Path version = Path.of("/repo/m/1");
 
