@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.ringserve.server.internal.log.Reasons;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -59,11 +60,6 @@ final class BodyAggregator extends HttpObjectAggregator {
 
     void give(long bytes) {
       free.addAndGet(bytes);
-    }
-
-    /** Bytes held now, by every connection. */
-    long held() {
-      return limit - free.get();
     }
   }
 
@@ -140,7 +136,7 @@ final class BodyAggregator extends HttpObjectAggregator {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-    if (undecompressable(cause)) {
+    if (Reasons.anyCause(cause, DecompressionException.class::isInstance)) {
       // The decompressor before this stays broken for the rest of the body, failing each chunk:
       // one answer, then the rest of the connection's input is dropped.
       refuse(
@@ -150,15 +146,6 @@ final class BodyAggregator extends HttpObjectAggregator {
       return;
     }
     super.exceptionCaught(ctx, cause);
-  }
-
-  private static boolean undecompressable(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof DecompressionException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override

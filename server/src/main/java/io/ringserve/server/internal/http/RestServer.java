@@ -138,7 +138,8 @@ public final class RestServer implements AutoCloseable {
             new ApiRestrictions(restrictions),
             RequestJson.limitedTo(shared.maxRequestElements()));
     BodyAggregator.Budget bodies = new BodyAggregator.Budget(shared.maxBufferedInputBytes());
-    HttpConnectionLimit connections = new HttpConnectionLimit(shared.maxConnections());
+    HttpConnectionLimit connections =
+        new HttpConnectionLimit(shared.maxConnections(), "--http-max-connections");
     Duration receiveTimeout = shared.inputReceiveTimeout();
     int maxInputBytes = limits.maxInputBytes();
     int maxHeaderBytes = limits.maxHeaderBytes();

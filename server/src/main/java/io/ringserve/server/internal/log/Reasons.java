@@ -1,8 +1,20 @@
 package io.ringserve.server.internal.log;
 
+import java.util.function.Predicate;
+
 /** Short reasons for one-line messages, instead of stack traces. Stateless. */
 public final class Reasons {
   private Reasons() {}
+
+  /** Whether {@code e} or any of its causes passes {@code test}. */
+  public static boolean anyCause(Throwable e, Predicate<Throwable> test) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (test.test(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /**
    * The innermost cause's message, e.g. "Address already in use", for a one-line start-up error;

@@ -85,15 +85,13 @@ public final class TransportLogFilter implements Filter {
    * the transport's threads) and its trace is what finds the bug.
    */
   static boolean causedByClient(Throwable thrown) {
-    for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.io.IOException
-          || t instanceof io.grpc.StatusRuntimeException
-          || t instanceof io.grpc.StatusException
-          || isHttp2Exception(t.getClass())) {
-        return true;
-      }
-    }
-    return false;
+    return Reasons.anyCause(
+        thrown,
+        t ->
+            t instanceof java.io.IOException
+                || t instanceof io.grpc.StatusRuntimeException
+                || t instanceof io.grpc.StatusException
+                || isHttp2Exception(t.getClass()));
   }
 
   // Netty's Http2Exception is relocated inside grpc-netty-shaded: matched by simple name.

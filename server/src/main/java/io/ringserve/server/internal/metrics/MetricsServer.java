@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.ringserve.server.internal.http.HttpConnectionLimit;
 import io.ringserve.server.internal.repository.ModelRepository;
 import io.ringserve.server.internal.repository.ServedModel;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -115,7 +115,8 @@ public final class MetricsServer implements AutoCloseable {
     JvmMetrics.builder().register(registry);
     registry.register(new TritonMetricsCollector(models));
     PrometheusScrapeHandler scrapes = new PrometheusScrapeHandler(registry);
-    AtomicInteger open = new AtomicInteger();
+    HttpConnectionLimit connections =
+        new HttpConnectionLimit(MAX_CONNECTIONS, "the metrics port's limit");
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       Channel channel =
@@ -126,12 +127,9 @@ public final class MetricsServer implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      if (open.incrementAndGet() > MAX_CONNECTIONS) {
-                        open.decrementAndGet();
-                        ch.close();
+                      if (!connections.admit(ch)) {
                         return;
                       }
-                      ch.closeFuture().addListener(f -> open.decrementAndGet());
                       ch.pipeline()
                           .addLast(new HttpServerCodec(MAX_HEAD_BYTES, MAX_HEAD_BYTES, 8192))
                           .addLast(new HttpObjectAggregator(MAX_HEAD_BYTES))
