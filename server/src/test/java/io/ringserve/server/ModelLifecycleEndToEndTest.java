@@ -317,14 +317,7 @@ class ModelLifecycleEndToEndTest {
     try (TestServer server = start(ModelControlMode.EXPLICIT, "add")) {
       String json =
           "{\"name\":\"add\",\"platform\":\"" + AddBackend.PLATFORM + "\",\"max_batch_size\":4}";
-      server
-          .stub()
-          .repositoryModelLoad(
-              RepositoryModelLoadRequest.newBuilder()
-                  .setModelName("add")
-                  .putParameters(
-                      "config", ModelRepositoryParameter.newBuilder().setStringParam(json).build())
-                  .build());
+      server.stub().repositoryModelLoad(loadAddWith(json));
       assertEquals(4, maxBatchSize(server));
 
       for (String invalid :
@@ -367,20 +360,18 @@ class ModelLifecycleEndToEndTest {
     }
   }
 
+  /** A load of {@code add} with the config override {@code json}. */
+  private static RepositoryModelLoadRequest loadAddWith(String json) {
+    return RepositoryModelLoadRequest.newBuilder()
+        .setModelName("add")
+        .putParameters("config", ModelRepositoryParameter.newBuilder().setStringParam(json).build())
+        .build();
+  }
+
   /** Loads {@code add} with the config override {@code json}, which must be refused. */
   private static StatusRuntimeException refusedLoad(TestServer server, String json) {
     return assertThrows(
-        StatusRuntimeException.class,
-        () ->
-            server
-                .stub()
-                .repositoryModelLoad(
-                    RepositoryModelLoadRequest.newBuilder()
-                        .setModelName("add")
-                        .putParameters(
-                            "config",
-                            ModelRepositoryParameter.newBuilder().setStringParam(json).build())
-                        .build()));
+        StatusRuntimeException.class, () -> server.stub().repositoryModelLoad(loadAddWith(json)));
   }
 
   @Test
